@@ -1,0 +1,54 @@
+import * as Equipment from '../equipment';
+import * as Inventory from '../inventory';
+import * as Maintenance from '../maintenance';
+import * as Production from '../production';
+import * as Quality from '../quality';
+import type { EventDefinition } from './event-definition';
+
+/** Every event type Plantbridge publishes. Adding a definition here makes it routable and validated. */
+export const EVENT_DEFINITIONS = [
+  Production.OrderReleasedV1Event,
+  Production.OrderAcknowledgedV1Event,
+  Production.OperationStartedV1Event,
+  Production.OperationCompletedV1Event,
+  Production.OperationConfirmedV1Event,
+  Inventory.MaterialMovementRequestedV1Event,
+  Inventory.MaterialMovementPostedV1Event,
+  Inventory.MaterialMovementRejectedV1Event,
+  Equipment.StateChangedV1Event,
+  Equipment.CycleCompletedV1Event,
+  Equipment.AlarmRaisedV1Event,
+  Equipment.AlarmClearedV1Event,
+  Equipment.ThresholdCrossedV1Event,
+  Quality.InspectionRequestedV1Event,
+  Quality.ResultRecordedV1Event,
+  Quality.HoldPlacedV1Event,
+  Quality.HoldReleasedV1Event,
+  Quality.NonconformanceOpenedV1Event,
+  Maintenance.NotificationRequestedV1Event,
+  Maintenance.NotificationCreatedV1Event,
+] as const;
+
+export type AnyEventDefinition = (typeof EVENT_DEFINITIONS)[number];
+/** `plantbridge.<capability>.<event>.v<major>` for every known event. */
+export type EventType = AnyEventDefinition['type'];
+/** The definition of one event type. */
+export type DefinitionOf<T extends EventType> = Extract<AnyEventDefinition, { type: T }>;
+/** The payload class instance an event type carries: the typed map from event type to payload. */
+export type PayloadOf<T extends EventType> =
+  DefinitionOf<T> extends EventDefinition<infer _C, infer _N, infer _V, infer P> ? P : never;
+
+const BY_TYPE: ReadonlyMap<string, AnyEventDefinition> = new Map(EVENT_DEFINITIONS.map((d) => [d.type, d]));
+
+export function findEventDefinition(type: string): AnyEventDefinition | undefined {
+  return BY_TYPE.get(type);
+}
+
+/** The definition for a capability, event name and major version, as found in a subject. */
+export function findEventDefinitionFor(
+  capability: string,
+  name: string,
+  version: number,
+): AnyEventDefinition | undefined {
+  return BY_TYPE.get(`plantbridge.${capability}.${name}.v${version}`);
+}

@@ -1,0 +1,3 @@
+export * from './capability';
+export * from './field-rules';
+export * from './production-context';

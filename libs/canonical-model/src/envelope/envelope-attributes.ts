@@ -1,0 +1,48 @@
+import { Equals, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsPlantCode, IsTimestamp, Optional } from '../common/field-rules';
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The CloudEvents context attributes of a Plantbridge event, validated before the payload is. */
+export class EnvelopeAttributes {
+  @Equals('1.0')
+  specversion!: string;
+
+  @IsUUID('7')
+  id!: string;
+
+  @IsString()
+  @Length(1, 255)
+  source!: string;
+
+  @IsString()
+  @Matches(/^plantbridge\.[a-z]+\.[a-z0-9-]+\.v\d+$/)
+  type!: string;
+
+  @Optional()
+  @IsString()
+  @Length(1, 255)
+  subject?: string;
+
+  @IsTimestamp()
+  time!: string;
+
+  @Equals('application/json')
+  datacontenttype!: string;
+
+  @IsPlantCode()
+  plantid!: string;
+
+  @IsString()
+  @Length(1, 64)
+  correlationid!: string;
+
+  @Optional()
+  @IsString()
+  @Length(1, 64)
+  causationid?: string;
+
+  @Optional()
+  @Matches(TRACEPARENT)
+  traceparent?: string;
+}

@@ -1,0 +1,1 @@
+export * from './notification-requested.v1';

@@ -1,0 +1,5 @@
+export * from './order-released/v1';
+export * from './order-acknowledged/v1';
+export * from './operation-started/v1';
+export * from './operation-completed/v1';
+export * from './operation-confirmed/v1';

@@ -1,0 +1,1 @@
+export * from './inspection-requested.v1';

@@ -1,0 +1,1 @@
+export * from './nonconformance-opened.v1';

@@ -1,0 +1,1 @@
+export * from './result-recorded.v1';
