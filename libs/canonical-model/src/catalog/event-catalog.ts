@@ -3,7 +3,6 @@ import * as Inventory from '../inventory';
 import * as Maintenance from '../maintenance';
 import * as Production from '../production';
 import * as Quality from '../quality';
-import type { EventDefinition } from './event-definition';
 
 /** Every event type Plantbridge publishes. Adding a definition here makes it routable and validated. */
 export const EVENT_DEFINITIONS = [
@@ -34,9 +33,9 @@ export type AnyEventDefinition = (typeof EVENT_DEFINITIONS)[number];
 export type EventType = AnyEventDefinition['type'];
 /** The definition of one event type. */
 export type DefinitionOf<T extends EventType> = Extract<AnyEventDefinition, { type: T }>;
+type PayloadMap = { [D in AnyEventDefinition as D['type']]: InstanceType<D['payload']> };
 /** The payload class instance an event type carries: the typed map from event type to payload. */
-export type PayloadOf<T extends EventType> =
-  DefinitionOf<T> extends EventDefinition<infer _C, infer _N, infer _V, infer P> ? P : never;
+export type PayloadOf<T extends EventType> = PayloadMap[T];
 
 const BY_TYPE: ReadonlyMap<string, AnyEventDefinition> = new Map(EVENT_DEFINITIONS.map((d) => [d.type, d]));
 

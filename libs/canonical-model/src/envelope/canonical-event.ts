@@ -64,7 +64,11 @@ export function createEvent<T extends EventType>(
 }
 
 /** The origin of an event caused by `cause`: same plant, correlation and trace; `cause` as causation. */
-export function causedBy(cause: CanonicalEvent, source: string, subject?: string): EventOrigin {
+export function causedBy(
+  cause: Pick<CanonicalEvent, 'id' | 'plantid' | 'correlationid' | 'traceparent'>,
+  source: string,
+  subject?: string,
+): EventOrigin {
   return {
     plant: cause.plantid,
     source,

@@ -1,0 +1,19 @@
+/**
+ * Thrown by a handler when retrying cannot help (a business rule refuses the event, a reference
+ * does not exist): the message is dead-lettered at once with this message as the reason. Any
+ * other error is taken as transient and retried with growing delay.
+ */
+export class PermanentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+/** The message is not a valid Plantbridge event (JSON, envelope or payload). */
+export class InvalidEventError extends PermanentError {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'InvalidEventError';
+  }
+}

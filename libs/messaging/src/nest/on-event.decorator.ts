@@ -1,0 +1,50 @@
+import { EventPattern } from '@nestjs/microservices';
+import {
+  type CanonicalEvent,
+  type DefinitionOf,
+  type EventType,
+  subjectFilterFor,
+} from '@plantbridge/canonical-model';
+import type { RetryPolicy } from '../consuming/settlement';
+import type { JetStreamContext } from './jetstream-context';
+
+export interface OnEventOptions {
+  /** One plant, or every plant (`*`, the default). */
+  plant?: string;
+  /** Defaults to `<service>--<filter>`; set it to keep a consumer's position when renaming a handler. */
+  durable?: string;
+  concurrency?: number;
+  ackWaitMs?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+/** What the server reads back from a handler's pattern extras. */
+export interface EventHandlerExtras extends OnEventOptions {
+  eventType: EventType;
+}
+
+type TypedHandler<T extends EventType> = (
+  event: CanonicalEvent<T>,
+  context: JetStreamContext,
+) => Promise<void>;
+
+/**
+ * Subscribes a method to one event type through a durable JetStream pull consumer. The method gets
+ * the validated event, typed by its definition:
+ *
+ *   @OnEvent(Production.OperationConfirmedV1Event)
+ *   async onConfirmed(@Payload() event: CanonicalEvent<'plantbridge.production.operation-confirmed.v1'>, @Ctx() ctx: JetStreamContext) {}
+ *
+ * As everywhere in Nest microservices, `@Payload()` and `@Ctx()` say which argument is which.
+ */
+export function OnEvent<T extends EventType>(definition: DefinitionOf<T>, options: OnEventOptions = {}) {
+  const extras: EventHandlerExtras = { ...options, eventType: definition.type as T };
+  const pattern = EventPattern(subjectFilterFor(definition, options.plant ?? '*'), extras);
+  return <M extends TypedHandler<T>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<M>,
+  ): void => {
+    pattern(target, key, descriptor);
+  };
+}

@@ -1,0 +1,58 @@
+import { type CanonicalEvent, findEventDefinition, subjectFor } from '@plantbridge/canonical-model';
+import type { JetStreamConnection } from '../connection/jetstream-connection';
+import { type HeaderMap, headersForEvent, toNatsHeaders } from './headers';
+
+export interface PublishReceipt {
+  stream: string;
+  seq: number;
+  /** The stream already had this `Nats-Msg-Id` inside its duplicate window and stored nothing. */
+  duplicate: boolean;
+}
+
+export interface RawMessage {
+  subject: string;
+  data: Uint8Array | string;
+  /** Becomes `Nats-Msg-Id`: the stream drops a repeat inside its duplicate window. */
+  msgId: string;
+  headers: HeaderMap;
+}
+
+const encoder = new TextEncoder();
+
+/** The subject and wire form of a canonical event. */
+export function toRawMessage(event: CanonicalEvent): RawMessage {
+  const definition = findEventDefinition(event.type);
+  if (!definition) throw new Error(`unknown event type "${event.type}"`);
+  return {
+    subject: subjectFor(definition, event.plantid),
+    data: JSON.stringify(event),
+    msgId: event.id,
+    headers: headersForEvent(event),
+  };
+}
+
+/**
+ * Publishes to JetStream and resolves only when the stream has stored the message (PubAck).
+ * Callers that publish many messages start several publishes and await them together; awaiting
+ * each in turn caps a process near 6,000 msgs/s here.
+ */
+export class EventPublisher {
+  constructor(
+    private readonly connection: JetStreamConnection,
+    private readonly timeoutMs = 5000,
+  ) {}
+
+  publish(event: CanonicalEvent): Promise<PublishReceipt> {
+    return this.publishRaw(toRawMessage(event));
+  }
+
+  async publishRaw(message: RawMessage): Promise<PublishReceipt> {
+    const js = this.connection.jetstream();
+    const ack = await js.publish(
+      message.subject,
+      typeof message.data === 'string' ? encoder.encode(message.data) : message.data,
+      { msgID: message.msgId, headers: toNatsHeaders(message.headers), timeout: this.timeoutMs },
+    );
+    return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+  }
+}

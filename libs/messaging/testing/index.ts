@@ -1,0 +1,59 @@
+import { AckPolicy, DeliverPolicy, type JsMsg, nanos } from 'nats';
+import { JetStreamConnection, type MessagingLogger } from '../src/connection/jetstream-connection';
+import { fromNatsHeaders, type HeaderMap } from '../src/publishing/headers';
+
+export const silentLogger: MessagingLogger = process.env.DEBUG_MESSAGING
+  ? { log: console.log, warn: console.warn, error: console.error }
+  : { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A started connection, resolved once connected. */
+export async function connectForTest(url: string, name = 'plantbridge-test'): Promise<JetStreamConnection> {
+  const connection = new JetStreamConnection({ url, name }, silentLogger);
+  connection.start();
+  await connection.whenConnected();
+  return connection;
+}
+
+export interface StoredMessage {
+  subject: string;
+  seq: number;
+  headers: HeaderMap;
+  body: string;
+}
+
+/**
+ * Every message a stream holds on `filterSubject`, read with a temporary pull consumer (the ordered
+ * consumer of nats.js needs a newer server than the 2.9 this machine runs).
+ */
+export async function readStream(
+  connection: JetStreamConnection,
+  stream: string,
+  filterSubject: string,
+): Promise<StoredMessage[]> {
+  const jsm = connection.manager();
+  const info = await jsm.streams.info(stream, { subjects_filter: filterSubject });
+  const expected = Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
+  if (expected === 0) return [];
+  const reader = await jsm.consumers.add(stream, {
+    filter_subject: filterSubject,
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.All,
+    inactive_threshold: nanos(60_000),
+  });
+  try {
+    const consumer = await connection.jetstream().consumers.get(stream, reader.name);
+    const out: StoredMessage[] = [];
+    while (out.length < expected) {
+      const batch = await consumer.fetch({ max_messages: expected - out.length, expires: 2000 });
+      let got = 0;
+      for await (const m of batch as AsyncIterable<JsMsg>) {
+        out.push({ subject: m.subject, seq: m.seq, headers: fromNatsHeaders(m.headers), body: m.string() });
+        got++;
+      }
+      if (got === 0) break;
+    }
+    return out;
+  } finally {
+    await jsm.consumers.delete(stream, reader.name);
+  }
+}

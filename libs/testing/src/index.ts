@@ -1,0 +1,3 @@
+export * from './eventually';
+export * from './environment';
+export * from './nats-server-process';
