@@ -1,3 +1,6 @@
+// The payload classes' decorators (class-transformer @Type) read design-time metadata.
+import 'reflect-metadata';
+
 export * from './common';
 export * from './catalog/event-definition';
 export * from './catalog/event-catalog';

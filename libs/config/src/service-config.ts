@@ -1,0 +1,63 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+/**
+ * Settings every Plantbridge service reads from its environment. Services extend this class with
+ * their own settings; the README's configuration table lists them all.
+ */
+export class ServiceConfig {
+  /** Plant code this deployment serves (one Helm release per plant). */
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, {
+    message: 'PLANT_ID must be a plant code (letters, digits, _ or -, up to 32)',
+  })
+  PLANT_ID = 'P100';
+
+  @Type(() => Number)
+  @IsInt({ message: 'HTTP_PORT must be a whole number' })
+  @Min(1)
+  @Max(65535)
+  HTTP_PORT!: number;
+
+  /** One or more NATS URLs, comma separated. */
+  @Matches(/^(nats|tls|wss?):\/\/[^\s,]+(,\s*(nats|tls|wss?):\/\/[^\s,]+)*$/, {
+    message: 'NATS_URL must be one or more nats:// URLs, comma separated',
+  })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @IsOptional()
+  @IsString()
+  NATS_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_PASSWORD?: string;
+
+  /** PostgreSQL in production; unset means SQLite in DATA_DIR (the embedded default). */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  /** PostgreSQL schema for this service's tables; lets services share one database. */
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_SCHEMA must be a lower-case SQL identifier' })
+  DATABASE_SCHEMA?: string;
+
+  /** Where SQLite databases and other local state live. */
+  @IsString()
+  DATA_DIR = './.data';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+  LOG_LEVEL = 'info';
+
+  /** How long SIGTERM waits for in-flight work before the process exits anyway. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  SHUTDOWN_TIMEOUT_MS = 20_000;
+
+  /** How often the outbox relay looks for unpublished rows when nothing woke it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  OUTBOX_POLL_MS = 1000;
+}

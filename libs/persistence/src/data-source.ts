@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DataSourceOptions, MixedList } from 'typeorm';
+import { InboxMessage } from './inbox/inbox-message.entity';
+import { InboxAndOutbox1764140000000 } from './migrations/1764140000000-inbox-and-outbox';
+import { OutboxMessage } from './outbox/outbox-message.entity';
+
+export interface DatabaseSettings {
+  /** Names the SQLite file and the migrations table. */
+  serviceName: string;
+  /** postgres:// URL; when absent, SQLite in `dataDir` (the embedded default). */
+  databaseUrl?: string;
+  /** PostgreSQL schema for this service's tables. */
+  schema?: string;
+  dataDir: string;
+  /** The service's own entities and migrations, listed as classes so they survive bundling. */
+  entities?: MixedList<Function>;
+  migrations?: MixedList<Function>;
+}
+
+/** The platform's own tables, in every service database. */
+export const PLATFORM_ENTITIES = [InboxMessage, OutboxMessage];
+export const PLATFORM_MIGRATIONS = [InboxAndOutbox1764140000000];
+
+/**
+ * PostgreSQL when a URL is given, else SQLite through better-sqlite3 in the data folder. Migrations
+ * run at boot; `synchronize` is never on, so the schema is what the migrations say.
+ */
+export function dataSourceOptionsFor(settings: DatabaseSettings): DataSourceOptions {
+  const common = {
+    entities: [...PLATFORM_ENTITIES, ...((settings.entities as Function[]) ?? [])],
+    migrations: [...PLATFORM_MIGRATIONS, ...((settings.migrations as Function[]) ?? [])],
+    migrationsRun: true,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    logging: ['error' as const, 'warn' as const, 'migration' as const],
+  };
+  if (settings.databaseUrl) {
+    return {
+      type: 'postgres',
+      url: settings.databaseUrl,
+      schema: settings.schema,
+      applicationName: settings.serviceName,
+      extra: { max: 10 },
+      ...common,
+    };
+  }
+  const dir = resolve(settings.dataDir);
+  mkdirSync(dir, { recursive: true });
+  return {
+    type: 'better-sqlite3',
+    database: join(dir, `${settings.serviceName}.sqlite`),
+    // WAL lets readers (health checks, REST queries) run while the relay or a consumer writes.
+    enableWAL: true,
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma('busy_timeout = 5000');
+      db.pragma('synchronous = NORMAL');
+    },
+    ...common,
+  };
+}

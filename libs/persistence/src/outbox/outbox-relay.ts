@@ -1,0 +1,162 @@
+import type { EventPublisher, HeaderMap, MessagingLogger } from '@plantbridge/messaging';
+import { Counter } from 'prom-client';
+import { type DataSource, IsNull } from 'typeorm';
+import type { UnitOfWork } from '../unit-of-work';
+import { OutboxMessage } from './outbox-message.entity';
+
+export interface OutboxRelayOptions {
+  /** Look for rows this often when nothing woke the relay (rows of another replica, a restart). */
+  pollMs: number;
+  batchSize: number;
+  /** After a failed publish, wait this long before the next try, doubling up to `maxBackoffMs`. */
+  minBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RELAY_OPTIONS: OutboxRelayOptions = {
+  pollMs: 1000,
+  batchSize: 256,
+  minBackoffMs: 250,
+  maxBackoffMs: 10_000,
+};
+
+const relayed = new Counter({
+  name: 'plantbridge_outbox_relayed_total',
+  help: 'Outbox rows published to JetStream',
+});
+const failures = new Counter({
+  name: 'plantbridge_outbox_failures_total',
+  help: 'Failed outbox publish attempts',
+});
+
+/**
+ * Publishes committed outbox rows to JetStream in insertion order, with the event id as
+ * `Nats-Msg-Id`, and marks them published after the PubAck. A crash between PubAck and marking
+ * re-sends the row, and the stream's duplicate window drops it. While NATS is unreachable rows stay
+ * in the table and the relay backs off; nothing is lost and the service keeps working.
+ *
+ * Replicas of a service may relay the same rows at the same time; the stream keeps one copy of
+ * each (same `Nats-Msg-Id`), so this costs work, not correctness.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private pending = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly publisher: EventPublisher,
+    private readonly logger: MessagingLogger,
+    private readonly options: OutboxRelayOptions = DEFAULT_RELAY_OPTIONS,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Something was committed: look now instead of at the next poll. */
+  notify(): void {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Rows not yet published, for metrics and readiness. */
+  backlog(): Promise<number> {
+    return this.dataSource.getRepository(OutboxMessage).countBy({ publishedAt: IsNull() });
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.options.minBackoffMs;
+    while (this.running) {
+      this.pending = false;
+      try {
+        const published = await this.relayBatch();
+        backoff = this.options.minBackoffMs;
+        if (published === this.options.batchSize) continue;
+        if (!this.pending) await this.sleep(this.options.pollMs);
+      } catch (error) {
+        failures.inc();
+        this.logger.warn(`outbox relay: ${(error as Error).message}; retrying in ${backoff} ms`);
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** Publishes one batch; returns how many rows it marked published. Throws if any publish failed. */
+  async relayBatch(): Promise<number> {
+    const rows = await this.dataSource
+      .getRepository(OutboxMessage)
+      .createQueryBuilder('o')
+      .where('o.published_at IS NULL')
+      .orderBy('o.position', 'ASC')
+      .limit(this.options.batchSize)
+      .getMany();
+    if (!rows.length) return 0;
+
+    // All publishes of the batch in flight at once; awaiting each in turn caps the relay at one
+    // round trip per row. No transaction is held open across the network.
+    const results = await Promise.allSettled(
+      rows.map((row) =>
+        this.publisher.publishRaw({
+          subject: row.subject,
+          data: row.body,
+          msgId: row.messageId,
+          headers: JSON.parse(row.headers) as HeaderMap,
+        }),
+      ),
+    );
+    // Mark the unbroken run of successes from the start: the rows after a failure go again, in
+    // order, and those that did reach the stream are dropped there as duplicates.
+    const firstFailure = results.findIndex((r) => r.status === 'rejected');
+    const done = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
+    await this.unitOfWork.transaction(async (manager) => {
+      if (done.length) {
+        await manager
+          .createQueryBuilder()
+          .update(OutboxMessage)
+          .set({ publishedAt: new Date().toISOString() })
+          .whereInIds(done.map((r) => r.position))
+          .execute();
+      }
+      if (firstFailure !== -1) {
+        const failed = rows[firstFailure]!;
+        const reason = String((results[firstFailure] as PromiseRejectedResult).reason);
+        await manager.update(
+          OutboxMessage,
+          { position: failed.position },
+          { attempts: failed.attempts + 1, lastError: reason.slice(0, 2000) },
+        );
+      }
+    });
+    relayed.inc(done.length);
+    if (firstFailure !== -1) {
+      const reason = String((results[firstFailure] as PromiseRejectedResult).reason);
+      throw new Error(
+        `published ${done.length} of ${rows.length} rows; ${rows[firstFailure]!.subject} failed: ${reason}`,
+      );
+    }
+    return done.length;
+  }
+}

@@ -1,0 +1,225 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  causedBy,
+  createEvent,
+  Production,
+  subjectFilterFor,
+  subjectFor,
+} from '@plantbridge/canonical-model';
+import { samplePayload } from '@plantbridge/canonical-model/testing';
+import {
+  canonicalStreams,
+  DEFAULT_RETRY_POLICY,
+  ensureStream,
+  EventConsumer,
+  EventPublisher,
+  type JetStreamConnection,
+} from '@plantbridge/messaging';
+import { connectForTest, readStream, silentLogger } from '@plantbridge/messaging/testing';
+import { expectEventually, NatsServerProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
+import { IsNull, Not, type DataSource } from 'typeorm';
+import { createTestDatabase, DATABASE_KINDS, openDataSource, type TestDatabase } from '../test/databases';
+import { Inbox, InboxMessage, OutboxMessage, OutboxRelay, UnitOfWork } from './index';
+
+const Confirmed = Production.OperationConfirmedV1Event;
+const confirmation = (plant: string) =>
+  createEvent(
+    Confirmed,
+    { ...samplePayload(Confirmed.type), plant, confirmationKey: uniqueToken('C') },
+    { plant, source: '/test' },
+  );
+const ROOT = join(__dirname, '../../..');
+
+describe.each(DATABASE_KINDS)('inbox and outbox on %s', (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let unitOfWork: UnitOfWork;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    dataSource = await openDataSource(database.settings);
+    unitOfWork = new UnitOfWork(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.cleanup();
+  });
+
+  it('runs the migrations (inbox and outbox tables exist, migration recorded)', async () => {
+    const table = database.settings.schema
+      ? `"${database.settings.schema}".schema_migrations`
+      : 'schema_migrations';
+    const migrations = await dataSource.query(`SELECT name FROM ${table}`);
+    expect(migrations.map((m: { name: string }) => m.name)).toEqual(['InboxAndOutbox1764140000000']);
+    expect(await dataSource.getRepository(InboxMessage).count()).toBe(0);
+  });
+
+  it('applies an effect once per message id, also when deliveries race', async () => {
+    const inbox = new Inbox(unitOfWork);
+    const plant = uniqueToken('P');
+    const message = confirmation(plant);
+    const effect = () =>
+      inbox.processOnce('c1', message.id, (tx) =>
+        tx.publish(createEvent(Confirmed, message.data, causedBy(message, '/t'))),
+      );
+    const results = await Promise.allSettled([effect(), effect(), effect()]);
+    const again = await effect();
+    const applied = results.filter((r) => r.status === 'fulfilled' && r.value.applied).length;
+    expect(applied).toBe(1);
+    expect(again).toEqual({ applied: false });
+    // A racing delivery may fail on the primary key instead of seeing the row: it is retried later.
+    for (const r of results)
+      if (r.status === 'rejected') expect(String(r.reason)).toMatch(/unique|duplicate|constraint/i);
+    expect(
+      await dataSource.getRepository(OutboxMessage).countBy({ subject: subjectFor(Confirmed, plant) }),
+    ).toBe(1);
+    // The same message id for another consumer is another effect.
+    expect((await inbox.processOnce('c2', message.id, async () => 'done')).applied).toBe(true);
+  });
+
+  it('rolls the inbox row back with a failed effect, so the retry applies it', async () => {
+    const inbox = new Inbox(unitOfWork);
+    await expect(
+      inbox.processOnce('c1', 'm-fail', async () => Promise.reject(new Error('ERP down'))),
+    ).rejects.toThrow('ERP down');
+    expect(await inbox.processOnce('c1', 'm-fail', async () => 42)).toEqual({ applied: true, result: 42 });
+  });
+
+  describe('with the shared NATS', () => {
+    let connection: JetStreamConnection;
+    beforeAll(async () => {
+      connection = await connectForTest(TEST_NATS_URL);
+      for (const stream of canonicalStreams()) await ensureStream(connection.manager(), stream);
+    });
+    afterAll(() => connection.close());
+
+    it('applies the effect once when the consumer is killed after its effect and before its ack', async () => {
+      const plant = uniqueToken('P');
+      const durable = uniqueToken('crash');
+      const filterSubject = subjectFilterFor(Confirmed, plant);
+      const publisher = new EventPublisher(connection);
+      const event = confirmation(plant);
+      await publisher.publish(event);
+
+      const settings = {
+        natsUrl: TEST_NATS_URL,
+        database: database.settings,
+        stream: 'PRODUCTION',
+        durable,
+        filterSubject,
+      };
+      const child = spawn(
+        process.execPath,
+        [
+          '-r',
+          join(ROOT, 'tools/runtime/register.js'),
+          join(__dirname, '../test/crashing-consumer.ts'),
+          JSON.stringify(settings),
+        ],
+        {
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
+      const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+        child.once('exit', (_code, s) => resolve(s)),
+      );
+      expect(signal).toBe('SIGKILL');
+
+      const effects = () =>
+        dataSource.getRepository(OutboxMessage).countBy({ subject: subjectFor(Confirmed, plant) });
+      expect(await effects()).toBe(1);
+
+      // The restarted consumer gets the message again (no ack arrived) and the inbox skips it.
+      const inbox = new Inbox(unitOfWork);
+      const redelivered: { applied: boolean; deliveryCount: number }[] = [];
+      const consumer = new EventConsumer(
+        connection,
+        publisher,
+        {
+          declaration: { stream: 'PRODUCTION', durable, filterSubject, ackWaitMs: 2000, maxAckPending: 10 },
+          concurrency: 1,
+          retry: DEFAULT_RETRY_POLICY,
+        },
+        async (e, delivery) => {
+          const result = await inbox.processOnce(delivery.durable, e.id, (tx) =>
+            tx.publish(createEvent(Confirmed, e.data as Production.OperationConfirmedV1, causedBy(e, '/t'))),
+          );
+          redelivered.push({ applied: result.applied, deliveryCount: delivery.deliveryCount });
+        },
+        silentLogger,
+      );
+      await consumer.start();
+      try {
+        await expectEventually(() => expect(redelivered).toEqual([{ applied: false, deliveryCount: 2 }]), {
+          timeoutMs: 15_000,
+        });
+        await expectEventually(async () => {
+          const info = await connection.manager().consumers.info('PRODUCTION', durable);
+          expect(info.num_ack_pending + info.num_pending).toBe(0);
+        });
+        expect(await effects()).toBe(1);
+      } finally {
+        await consumer.stop();
+      }
+    });
+  });
+
+  it('publishes outbox rows written while NATS is unreachable once it is back, each exactly once', async () => {
+    const nats = await NatsServerProcess.start();
+    const connection = await connectForTest(nats.url);
+    for (const stream of canonicalStreams()) await ensureStream(connection.manager(), stream);
+    const publisher = new EventPublisher(connection, 1000);
+    const relay = new OutboxRelay(dataSource, unitOfWork, publisher, silentLogger, {
+      pollMs: 100,
+      batchSize: 50,
+      minBackoffMs: 100,
+      maxBackoffMs: 500,
+    });
+    const stop = unitOfWork.onEventsCommitted(() => relay.notify());
+    relay.start();
+    const plant = uniqueToken('P');
+    const pendingForPlant = () =>
+      dataSource
+        .getRepository(OutboxMessage)
+        .countBy({ subject: subjectFor(Confirmed, plant), publishedAt: IsNull() });
+    try {
+      await unitOfWork.run((tx) => tx.publish(confirmation(plant)));
+      await expectEventually(async () => expect(await pendingForPlant()).toBe(0));
+
+      await nats.stop();
+      const written: string[] = [];
+      for (let i = 0; i < 120; i++) {
+        const event = confirmation(plant);
+        written.push(event.id);
+        await unitOfWork.run((tx) => tx.publish(event));
+      }
+      // Give the relay time to try and fail against the dead broker.
+      await expectEventually(
+        async () => {
+          const failed = await dataSource
+            .getRepository(OutboxMessage)
+            .countBy({ subject: subjectFor(Confirmed, plant), lastError: Not(IsNull()) });
+          expect(failed).toBeGreaterThan(0);
+        },
+        { timeoutMs: 15_000 },
+      );
+      expect(await pendingForPlant()).toBe(120);
+
+      await nats.start();
+      await expectEventually(async () => expect(await pendingForPlant()).toBe(0), { timeoutMs: 30_000 });
+
+      const stored = await readStream(connection, 'PRODUCTION', subjectFor(Confirmed, plant));
+      const ids = stored.map((m) => m.headers['Nats-Msg-Id']);
+      expect(ids).toHaveLength(121);
+      expect(new Set(ids).size).toBe(121);
+      expect(ids.slice(1)).toEqual(written);
+    } finally {
+      stop();
+      await relay.stop();
+      await connection.close();
+      await nats.destroy();
+    }
+  });
+});

@@ -1,0 +1,68 @@
+import {
+  type DynamicModule,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { EventPublisher } from '@plantbridge/messaging';
+import type { DataSource } from 'typeorm';
+import { type DatabaseSettings, dataSourceOptionsFor } from './data-source';
+import { Inbox } from './inbox/inbox';
+import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
+import { UnitOfWork } from './unit-of-work';
+
+export interface PersistenceModuleOptions extends DatabaseSettings {
+  relay?: Partial<OutboxRelayOptions>;
+}
+
+/** Starts the relay once the app is up and stops it before the broker connection drains. */
+@Injectable()
+class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly relay: OutboxRelay) {}
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
+
+/** The service database (PostgreSQL or embedded SQLite), the unit of work, inbox and outbox relay. */
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: PersistenceModuleOptions): DynamicModule {
+    return {
+      module: PersistenceModule,
+      global: true,
+      imports: [TypeOrmModule.forRoot(dataSourceOptionsFor(options)), TerminusModule],
+      providers: [
+        {
+          provide: UnitOfWork,
+          useFactory: (ds: DataSource) => new UnitOfWork(ds),
+          inject: [getDataSourceToken()],
+        },
+        { provide: Inbox, useFactory: (uow: UnitOfWork) => new Inbox(uow), inject: [UnitOfWork] },
+        {
+          provide: OutboxRelay,
+          useFactory: (ds: DataSource, uow: UnitOfWork, publisher: EventPublisher) => {
+            const relay = new OutboxRelay(ds, uow, publisher, new Logger('OutboxRelay'), {
+              ...DEFAULT_RELAY_OPTIONS,
+              ...options.relay,
+            });
+            uow.onEventsCommitted(() => relay.notify());
+            return relay;
+          },
+          inject: [getDataSourceToken(), UnitOfWork, EventPublisher],
+        },
+        RelayLifecycle,
+      ],
+      exports: [UnitOfWork, Inbox, OutboxRelay],
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_DATABASE_URL, uniqueToken } from '@plantbridge/testing';
+import { DataSource } from 'typeorm';
+import { type DatabaseSettings, dataSourceOptionsFor } from '../src';
+
+/** A database of each kind Plantbridge supports, isolated for one test suite. */
+export interface TestDatabase {
+  kind: 'sqlite' | 'postgres';
+  settings: DatabaseSettings;
+  /** Drops the suite's schema or folder. */
+  cleanup(): Promise<void>;
+}
+
+export const DATABASE_KINDS = ['sqlite', 'postgres'] as const;
+
+export async function createTestDatabase(
+  kind: TestDatabase['kind'],
+  serviceName = 'test-service',
+): Promise<TestDatabase> {
+  if (kind === 'sqlite') {
+    const dataDir = mkdtempSync(join(tmpdir(), 'plantbridge-db-'));
+    return {
+      kind,
+      settings: { serviceName, dataDir },
+      cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const schema = uniqueToken('s');
+  const admin = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL });
+  await admin.initialize();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.destroy();
+  return {
+    kind,
+    settings: { serviceName, databaseUrl: TEST_DATABASE_URL, schema, dataDir: tmpdir() },
+    cleanup: async () => {
+      const ds = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL });
+      await ds.initialize();
+      await ds.query(`DROP SCHEMA ${schema} CASCADE`);
+      await ds.destroy();
+    },
+  };
+}
+
+export async function openDataSource(settings: DatabaseSettings): Promise<DataSource> {
+  const ds = new DataSource({ ...dataSourceOptionsFor(settings), logging: ['error'] });
+  await ds.initialize();
+  return ds;
+}
