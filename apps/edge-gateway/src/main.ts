@@ -1,0 +1,9 @@
+import { runService } from '@plantbridge/service-runtime';
+import { AppModule, SERVICE_NAME } from './app.module';
+import { EdgeGatewayConfig } from './config';
+
+void runService({
+  name: SERVICE_NAME,
+  config: EdgeGatewayConfig,
+  module: (config) => AppModule.forConfig(config),
+});

@@ -1,0 +1,9 @@
+import { runService } from '@plantbridge/service-runtime';
+import { AppModule, SERVICE_NAME } from './app.module';
+import { ProductionOrderSyncConfig } from './config';
+
+void runService({
+  name: SERVICE_NAME,
+  config: ProductionOrderSyncConfig,
+  module: (config) => AppModule.forConfig(config),
+});

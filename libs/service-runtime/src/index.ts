@@ -1,0 +1,3 @@
+export * from './platform.module';
+export * from './run-service';
+export * from './telemetry';

@@ -1,0 +1,14 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { collectDefaultMetrics, register } from 'prom-client';
+
+collectDefaultMetrics();
+
+/** Prometheus metrics: process, consumers (settlements, handling time), outbox relay. */
+@Controller('metrics')
+export class MetricsController {
+  @Get()
+  @Header('Content-Type', register.contentType)
+  metrics(): Promise<string> {
+    return register.metrics();
+  }
+}

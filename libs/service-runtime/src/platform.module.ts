@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import type { ServiceConfig } from '@plantbridge/config';
+import {
+  EventPublisher,
+  JetStreamConnection,
+  JetStreamServer,
+  MessagingModule,
+} from '@plantbridge/messaging';
+import { PersistenceModule } from '@plantbridge/persistence';
+import { LoggerModule } from 'nestjs-pino';
+import type { MixedList } from 'typeorm';
+import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+
+export interface ServiceDescriptor {
+  /** e.g. `production-order-sync`: names logs, NATS connection, durables and the SQLite file. */
+  name: string;
+  entities?: MixedList<Function>;
+  migrations?: MixedList<Function>;
+}
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/**
+ * What every Plantbridge service has: JSON logs with correlation ids, the broker connection and
+ * JetStream transport, the database with inbox and outbox, health and metrics endpoints.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(service: ServiceDescriptor, config: ServiceConfig): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            base: { service: service.name, plant: config.PLANT_ID },
+            // The caller's correlation id, or a new one; echoed back so MES logs can join ours.
+            genReqId: (req: IncomingMessage, res) => {
+              const id = (req.headers[CORRELATION_HEADER] as string | undefined) ?? randomUUID();
+              res.setHeader(CORRELATION_HEADER, id);
+              return id;
+            },
+            customAttributeKeys: { reqId: 'correlationid' },
+            autoLogging: {
+              ignore: (req) => req.url?.startsWith('/health') === true || req.url === '/metrics',
+            },
+          },
+        }),
+        MessagingModule.forRoot({
+          nats: {
+            url: config.NATS_URL,
+            name: `${service.name}@${config.PLANT_ID}`,
+            user: config.NATS_USER,
+            pass: config.NATS_PASSWORD,
+          },
+        }),
+        PersistenceModule.forRoot({
+          serviceName: service.name,
+          databaseUrl: config.DATABASE_URL,
+          schema: config.DATABASE_SCHEMA,
+          dataDir: config.DATA_DIR,
+          entities: service.entities,
+          migrations: service.migrations,
+          relay: { pollMs: config.OUTBOX_POLL_MS },
+        }),
+        TerminusModule,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        {
+          provide: JetStreamServer,
+          useFactory: (connection: JetStreamConnection, publisher: EventPublisher) =>
+            new JetStreamServer({
+              serviceName: service.name,
+              connection,
+              publisher,
+              logger: new Logger('JetStream'),
+            }),
+          inject: [JetStreamConnection, EventPublisher],
+        },
+      ],
+      exports: [JetStreamServer],
+    };
+  }
+}
