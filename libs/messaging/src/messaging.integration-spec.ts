@@ -9,7 +9,7 @@ import {
   subjectFor,
 } from '@plantbridge/canonical-model';
 import { samplePayload } from '@plantbridge/canonical-model/testing';
-import { connectForTest, readStream, silentLogger } from '@plantbridge/messaging/testing';
+import { connectForTest, readStream, silentLogger } from '../testing';
 import { expectEventually, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
 import {
   canonicalStreams,

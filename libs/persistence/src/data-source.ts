@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { DataSourceOptions, MixedList } from 'typeorm';
+import type { DataSourceOptions, MigrationInterface } from 'typeorm';
 import { InboxMessage } from './inbox/inbox-message.entity';
 import { InboxAndOutbox1764140000000 } from './migrations/1764140000000-inbox-and-outbox';
 import { OutboxMessage } from './outbox/outbox-message.entity';
@@ -14,9 +14,12 @@ export interface DatabaseSettings {
   schema?: string;
   dataDir: string;
   /** The service's own entities and migrations, listed as classes so they survive bundling. */
-  entities?: MixedList<Function>;
-  migrations?: MixedList<Function>;
+  entities?: EntityClass[];
+  migrations?: MigrationClass[];
 }
+
+export type EntityClass = new () => object;
+export type MigrationClass = new () => MigrationInterface;
 
 /** The platform's own tables, in every service database. */
 export const PLATFORM_ENTITIES = [InboxMessage, OutboxMessage];
@@ -28,8 +31,8 @@ export const PLATFORM_MIGRATIONS = [InboxAndOutbox1764140000000];
  */
 export function dataSourceOptionsFor(settings: DatabaseSettings): DataSourceOptions {
   const common = {
-    entities: [...PLATFORM_ENTITIES, ...((settings.entities as Function[]) ?? [])],
-    migrations: [...PLATFORM_MIGRATIONS, ...((settings.migrations as Function[]) ?? [])],
+    entities: [...PLATFORM_ENTITIES, ...(settings.entities ?? [])],
+    migrations: [...PLATFORM_MIGRATIONS, ...(settings.migrations ?? [])],
     migrationsRun: true,
     migrationsTableName: 'schema_migrations',
     synchronize: false,

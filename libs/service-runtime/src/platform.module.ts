@@ -9,17 +9,16 @@ import {
   JetStreamServer,
   MessagingModule,
 } from '@plantbridge/messaging';
-import { PersistenceModule } from '@plantbridge/persistence';
+import { type EntityClass, type MigrationClass, PersistenceModule } from '@plantbridge/persistence';
 import { LoggerModule } from 'nestjs-pino';
-import type { MixedList } from 'typeorm';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 
 export interface ServiceDescriptor {
   /** e.g. `production-order-sync`: names logs, NATS connection, durables and the SQLite file. */
   name: string;
-  entities?: MixedList<Function>;
-  migrations?: MixedList<Function>;
+  entities?: EntityClass[];
+  migrations?: MigrationClass[];
 }
 
 export const CORRELATION_HEADER = 'x-correlation-id';

@@ -7,7 +7,6 @@ export function startTelemetry(serviceName: string): { shutdown(): Promise<void>
   const configured = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_TRACES_EXPORTER;
   if (process.env.OTEL_SDK_DISABLED === 'true' || !configured) return { shutdown: async () => undefined };
   // Loaded lazily: the SDK is large and most test runs do not need it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   process.env.OTEL_SERVICE_NAME ??= serviceName;
   const sdk = new NodeSDK();

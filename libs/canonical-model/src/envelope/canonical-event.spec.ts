@@ -1,5 +1,5 @@
 import { CloudEvent } from 'cloudevents';
-import { samplePayload } from '@plantbridge/canonical-model/testing';
+import { samplePayload } from '../../testing';
 import { validateAs } from '../validation/validate';
 import { OperationConfirmedV1Event } from '../production';
 import { causedBy, createEvent } from './canonical-event';

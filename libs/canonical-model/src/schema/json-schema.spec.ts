@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
-import { VALID_PAYLOADS } from '@plantbridge/canonical-model/testing';
+import { VALID_PAYLOADS } from '../../testing';
 import { EVENT_DEFINITIONS } from '../catalog/event-catalog';
 import { validateAs } from '../validation/validate';
 import { eventJsonSchemas } from './json-schema';

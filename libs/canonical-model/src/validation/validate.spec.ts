@@ -1,4 +1,4 @@
-import { samplePayload } from '@plantbridge/canonical-model/testing';
+import { samplePayload } from '../../testing';
 import { createEvent } from '../envelope/canonical-event';
 import { OrderReleasedV1, OrderReleasedV1Event } from '../production';
 import { decodeEvent } from './decode-event';

@@ -131,6 +131,9 @@ export class OutboxRelay {
     // order, and those that did reach the stream are dropped there as duplicates.
     const firstFailure = results.findIndex((r) => r.status === 'rejected');
     const done = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
+    const failed =
+      firstFailure === -1 ? undefined : { row: rows[firstFailure], result: results[firstFailure] };
+    const reason = failed?.result?.status === 'rejected' ? String(failed.result.reason) : '';
     await this.unitOfWork.transaction(async (manager) => {
       if (done.length) {
         await manager
@@ -140,21 +143,18 @@ export class OutboxRelay {
           .whereInIds(done.map((r) => r.position))
           .execute();
       }
-      if (firstFailure !== -1) {
-        const failed = rows[firstFailure]!;
-        const reason = String((results[firstFailure] as PromiseRejectedResult).reason);
+      if (failed?.row) {
         await manager.update(
           OutboxMessage,
-          { position: failed.position },
-          { attempts: failed.attempts + 1, lastError: reason.slice(0, 2000) },
+          { position: failed.row.position },
+          { attempts: failed.row.attempts + 1, lastError: reason.slice(0, 2000) },
         );
       }
     });
     relayed.inc(done.length);
-    if (firstFailure !== -1) {
-      const reason = String((results[firstFailure] as PromiseRejectedResult).reason);
+    if (failed?.row) {
       throw new Error(
-        `published ${done.length} of ${rows.length} rows; ${rows[firstFailure]!.subject} failed: ${reason}`,
+        `published ${done.length} of ${rows.length} rows; ${failed.row.subject} failed: ${reason}`,
       );
     }
     return done.length;

@@ -1,0 +1,236 @@
+#!/usr/bin/env node
+// `npm start`: runs the five Plantbridge services on the embedded defaults (SQLite in ./.data) against
+// the NATS at NATS_URL, or a nats-server spawned from PATH with JetStream in ./.data/nats.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '../..');
+const SERVICES = [
+  ['edge-gateway', 3001],
+  ['production-order-sync', 3002],
+  ['inventory-movement', 3003],
+  ['quality-events', 3004],
+  ['maintenance-routing', 3005],
+];
+
+const HELP = `Usage: npm start [-- --data-dir DIR] [--plant CODE] [--port-base N]
+
+Starts the five Plantbridge services on embedded defaults:
+  - NATS: the server at NATS_URL (default nats://127.0.0.1:4222) if it answers, else a nats-server
+    from PATH with JetStream storing in <data-dir>/nats;
+  - each service on SQLite in <data-dir> (set DATABASE_URL to use PostgreSQL instead).
+Ctrl-C drains and stops everything.
+
+Options:
+  --data-dir DIR   local state (SQLite files, NATS store); default ./.data
+  --plant CODE     plant code the services serve; default P100 (or PLANT_ID)
+  --port-base N    first HTTP port; services take N+1 .. N+5; default 3000
+  --help           this text
+
+Every other setting is an environment variable passed to the services (see README, Configuration).`;
+
+function parseArgs(argv) {
+  const options = {
+    dataDir: path.join(ROOT, '.data'),
+    plant: process.env.PLANT_ID || 'P100',
+    portBase: 3000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      if (argv[i + 1] === undefined) fail(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '--help' || arg === '-h') {
+      console.log(HELP);
+      process.exit(0);
+    } else if (arg === '--data-dir') options.dataDir = path.resolve(value());
+    else if (arg === '--plant') options.plant = value();
+    else if (arg === '--port-base') options.portBase = Number(value());
+    else fail(`unknown option ${arg}; see npm start -- --help`);
+  }
+  if (!Number.isInteger(options.portBase) || options.portBase < 1 || options.portBase > 65530)
+    fail('--port-base must be a port number');
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(options.plant))
+    fail('--plant must be a plant code (letters, digits, _ or -)');
+  return options;
+}
+
+function fail(message) {
+  console.error(`plantbridge: ${message}`);
+  process.exit(2);
+}
+
+function answers(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port || 4222), hostname);
+    socket.setTimeout(1000);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+/** One `npm start` per data folder: a second one would share the SQLite files and the NATS store. */
+function takeLock(dataDir) {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lock = path.join(dataDir, 'plantbridge.pid');
+  try {
+    fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+  } catch {
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch {}
+    if (alive)
+      fail(`Plantbridge is already running from ${dataDir} (pid ${pid}); stop it first or use --data-dir`);
+    fs.writeFileSync(lock, String(process.pid));
+  }
+  return () => fs.rmSync(lock, { force: true });
+}
+
+async function resolveNats(dataDir) {
+  const url = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+  if (await answers(url.split(',')[0].trim())) {
+    console.log(`NATS: using ${url}`);
+    return { url, stop: async () => undefined };
+  }
+  const found = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
+  if (!found) {
+    fail(
+      `no NATS server answers at ${url} and nats-server is not on PATH.\n` +
+        '  Install one: `apt-get install nats-server` (Debian/Ubuntu), `brew install nats-server` (macOS),\n' +
+        '  or download it from the NATS project; or set NATS_URL to a server with JetStream enabled.',
+    );
+  }
+  const port = Number(new URL(url.split(',')[0].trim()).port || 4222);
+  const store = path.join(dataDir, 'nats');
+  fs.mkdirSync(store, { recursive: true });
+  const child = spawn(found, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], {
+    stdio: 'ignore',
+  });
+  const local = `nats://127.0.0.1:${port}`;
+  for (let i = 0; i < 100 && !(await answers(local)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await answers(local))) fail(`nats-server did not start on port ${port}`);
+  console.log(`NATS: started ${found} on ${local} (JetStream in ${store})`);
+  return {
+    url: local,
+    stop: () =>
+      new Promise((resolve) =>
+        child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
+      ),
+  };
+}
+
+/** Prints a service's JSON log lines compactly: `service  LEVEL message`. */
+function relayLogs(name, stream, width) {
+  let buffer = '';
+  const levels = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+  stream.on('data', (chunk) => {
+    buffer += chunk;
+    let newline;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      let text = line;
+      try {
+        const entry = JSON.parse(line);
+        text = `${levels[entry.level] || entry.level} ${entry.context ? `[${entry.context}] ` : ''}${entry.msg}`;
+      } catch {}
+      if (text.trim()) console.log(`${name.padEnd(width)}  ${text}`);
+    }
+  });
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  for (const [name, offset] of SERVICES.map(([n], i) => [n, i + 1])) {
+    if (!(await portFree(options.portBase + offset)))
+      fail(`port ${options.portBase + offset} (for ${name}) is already in use; use --port-base`);
+  }
+  const releaseLock = takeLock(options.dataDir);
+  const nats = await resolveNats(options.dataDir);
+  const width = Math.max(...SERVICES.map(([n]) => n.length));
+  const children = SERVICES.map(([name], i) => {
+    const port = options.portBase + i + 1;
+    const child = spawn(
+      process.execPath,
+      ['-r', path.join(ROOT, 'tools/runtime/register.js'), path.join(ROOT, 'apps', name, 'src/main.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          HTTP_PORT: String(port),
+          DATA_DIR: options.dataDir,
+          NATS_URL: nats.url,
+          PLANT_ID: options.plant,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    relayLogs(name, child.stdout, width);
+    relayLogs(name, child.stderr, width);
+    return {
+      name,
+      port,
+      child,
+      exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+    };
+  });
+
+  let stopping = false;
+  const stop = async (reason) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nplantbridge: ${reason}; draining the services`);
+    for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
+    const results = await Promise.all(children.map((c) => c.exited));
+    await nats.stop();
+    releaseLock();
+    children.forEach((c, i) =>
+      console.log(`  ${c.name.padEnd(width)}  stopped (${results[i].signal || `exit ${results[i].code}`})`),
+    );
+    process.exit(
+      results.every((r) => r.code === 0 || r.signal === 'SIGTERM' || r.signal === 'SIGINT') ? 0 : 1,
+    );
+  };
+  process.on('SIGINT', () => void stop('Ctrl-C'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  for (const c of children)
+    void c.exited.then(({ code }) => !stopping && stop(`${c.name} exited with code ${code}`));
+
+  // Report when every service is ready.
+  const deadline = Date.now() + 60_000;
+  for (const c of children) {
+    while (!stopping) {
+      const ok = await fetch(`http://127.0.0.1:${c.port}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (Date.now() > deadline) return void stop(`${c.name} was not ready within 60 s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  if (stopping) return;
+  console.log(`\nPlantbridge is up for plant ${options.plant} (data in ${options.dataDir}):`);
+  for (const c of children)
+    console.log(`  ${c.name.padEnd(width)}  http://127.0.0.1:${c.port}  (/health/ready, /metrics)`);
+  console.log('Ctrl-C to stop.\n');
+}
+
+void main();
