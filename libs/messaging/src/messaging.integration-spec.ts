@@ -53,6 +53,15 @@ describe('messaging against the real NATS JetStream', () => {
     await connection.close();
   });
 
+  /** Waits for the first dead letter of a consumer. */
+  function firstDeadLetter(consumer: EventConsumer) {
+    return expectEventually(async () => {
+      const [message] = await readStream(connection, DLQ_STREAM, `dlq.PRODUCTION.${consumer.durable}`);
+      expect(message).toBeDefined();
+      return message!;
+    });
+  }
+
   function consume(plant: string, handler: EventHandler, retry = {}): EventConsumer {
     const filterSubject = subjectFilterFor(Confirmed, plant);
     const consumer = new EventConsumer(
@@ -85,7 +94,8 @@ describe('messaging against the real NATS JetStream', () => {
 
   it('stores an event published twice inside the duplicate window once', async () => {
     const plant = uniqueToken('P');
-    const event = confirmation(plant);
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const event = { ...confirmation(plant), traceparent };
     const first = await publisher.publish(event);
     const second = await publisher.publish(event);
     expect(first.duplicate).toBe(false);
@@ -96,6 +106,7 @@ describe('messaging against the real NATS JetStream', () => {
       'Nats-Msg-Id': event.id,
       [HEADER.eventType]: Confirmed.type,
       [HEADER.correlationId]: event.correlationid,
+      [HEADER.traceparent]: traceparent,
     });
   });
 
@@ -138,11 +149,7 @@ describe('messaging against the real NATS JetStream', () => {
     });
     await consumer.start();
     await publisher.publish(confirmation(plant));
-    const dead = await expectEventually(async () => {
-      const [message] = await readStream(connection, DLQ_STREAM, `dlq.PRODUCTION.${consumer.durable}`);
-      expect(message).toBeDefined();
-      return message!;
-    });
+    const dead = await firstDeadLetter(consumer);
     expect(dead.headers[HEADER.deadLetterReason]).toBe('order 1000123 is closed in ERP');
     expect(calls).toBe(1);
   });
@@ -182,11 +189,7 @@ describe('messaging against the real NATS JetStream', () => {
     );
     await consumer.start();
     await publisher.publish(confirmation(plant));
-    const dead = await expectEventually(async () => {
-      const [message] = await readStream(connection, DLQ_STREAM, `dlq.PRODUCTION.${consumer.durable}`);
-      expect(message).toBeDefined();
-      return message!;
-    });
+    const dead = await firstDeadLetter(consumer);
     expect(dead.headers[HEADER.deadLetterReason]).toBe('gave up after 3 deliveries: ERP timeout');
     expect(dead.headers[HEADER.deliveries]).toBe('3');
   });

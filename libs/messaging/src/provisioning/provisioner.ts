@@ -99,27 +99,32 @@ function describe(diffs: Difference[]): string {
     .join('; ');
 }
 
-/** Compares a declared stream with the server's; throws for changes the server cannot apply in place. */
-export function planStreamChange(current: StreamConfig, declared: Partial<StreamConfig>): Difference[] {
-  const incompatible = differences(current, declared, IMMUTABLE_STREAM_FIELDS);
+/** The mutable differences between server and declaration; throws if an immutable field differs. */
+function planChange<T extends object>(
+  what: string,
+  current: T,
+  declared: Partial<T>,
+  fields: { immutable: readonly (keyof T)[]; mutable: readonly (keyof T)[] },
+  advice: string,
+): Difference[] {
+  const incompatible = differences(current, declared, fields.immutable);
   if (incompatible.length) {
-    throw new ProvisioningError(
-      `stream ${current.name} cannot be changed in place: ${describe(incompatible)}. ` +
-        'Migrate its data to a new stream deliberately; Plantbridge never deletes a stream.',
-    );
+    throw new ProvisioningError(`${what} cannot be changed in place: ${describe(incompatible)}. ${advice}`);
   }
-  return differences(current, declared, MUTABLE_STREAM_FIELDS);
+  return differences(current, declared, fields.mutable);
+}
+
+export function planStreamChange(current: StreamConfig, declared: Partial<StreamConfig>): Difference[] {
+  const fields = { immutable: IMMUTABLE_STREAM_FIELDS, mutable: MUTABLE_STREAM_FIELDS };
+  const advice = 'Migrate its data to a new stream deliberately; Plantbridge never deletes a stream.';
+  return planChange(`stream ${current.name}`, current, declared, fields, advice);
 }
 
 export function planConsumerChange(current: ConsumerConfig, declared: Partial<ConsumerConfig>): Difference[] {
-  const incompatible = differences(current, declared, IMMUTABLE_CONSUMER_FIELDS);
-  if (incompatible.length) {
-    throw new ProvisioningError(
-      `consumer ${current.durable_name} cannot be changed in place: ${describe(incompatible)}. ` +
-        'Declare a consumer with a new durable name (it starts from the stream head) and remove the old one when it is drained.',
-    );
-  }
-  return differences(current, declared, MUTABLE_CONSUMER_FIELDS);
+  const fields = { immutable: IMMUTABLE_CONSUMER_FIELDS, mutable: MUTABLE_CONSUMER_FIELDS };
+  const advice =
+    'Declare a consumer with a new durable name (it starts from the stream head) and remove the old one when it is drained.';
+  return planChange(`consumer ${current.durable_name}`, current, declared, fields, advice);
 }
 
 const isNotFound = (error: unknown): boolean => /not found/i.test((error as Error)?.message ?? '');
