@@ -1,8 +1,8 @@
 import {
-  CAPABILITIES,
   type Capability,
   capabilitySubjects,
-  parseSubject,
+  isCapability,
+  SUBJECT_ROOT,
 } from '@plantbridge/canonical-model';
 
 /**
@@ -22,11 +22,10 @@ export function streamSubjectsFor(capability: Capability): string[] {
 
 /** The stream that stores a subject or a filter such as `mfg.production.v1.*.operation-confirmed`. */
 export function streamForSubject(subject: string): string {
-  const capability = subject.split('.')[1] ?? '';
-  if (!(CAPABILITIES as readonly string[]).includes(capability) || !subject.startsWith('mfg.')) {
+  const [root, capability = ''] = subject.split('.');
+  if (root !== SUBJECT_ROOT || !isCapability(capability))
     throw new Error(`subject "${subject}" belongs to no Plantbridge stream`);
-  }
-  return streamNameFor(capability as Capability);
+  return streamNameFor(capability);
 }
 
 /** `dlq.<stream>.<durable>`: one dead-letter subject per consumer, so an operator can filter by it. */
@@ -47,5 +46,3 @@ export function durableNameFor(service: string, filterSubject: string): string {
   if (name.length > 200) throw new Error(`durable name for ${filterSubject} is too long; name it explicitly`);
   return name;
 }
-
-export { parseSubject };
