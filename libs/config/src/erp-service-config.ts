@@ -1,0 +1,55 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ServiceConfig } from './service-config';
+
+/** Settings of a service that calls ERP (SAP S/4HANA OData by default). */
+export class ErpServiceConfig extends ServiceConfig {
+  /** Scheme, host and port of the SAP gateway; the default is `tools/erp-simulator`'s. */
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'ERP_BASE_URL must be an http(s):// URL' })
+  ERP_BASE_URL = 'http://127.0.0.1:4300';
+
+  @IsOptional()
+  @IsString()
+  ERP_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  ERP_PASSWORD?: string;
+
+  /** SAP client (mandant), sent as `sap-client`; the system default when unset. */
+  @IsOptional()
+  @Matches(/^\d{3}$/, { message: 'ERP_SAP_CLIENT must be three digits' })
+  ERP_SAP_CLIENT?: string;
+
+  /** Per ERP request. A posting that times out is in doubt and looked up before any retry. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  ERP_TIMEOUT_MS = 10_000;
+
+  /** ERP requests at once from one replica: posting rate ≈ this ÷ ERP latency. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  ERP_MAX_IN_FLIGHT = 32;
+
+  /** Attempts per call on 429/503/network errors (the first included) before the caller takes over. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  ERP_RETRY_MAX_ATTEMPTS = 3;
+
+  /** Consecutive failed calls that open the circuit breaker. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  ERP_BREAKER_THRESHOLD = 5;
+
+  /** How long the breaker stays open before one trial call. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  ERP_BREAKER_HALF_OPEN_MS = 10_000;
+}

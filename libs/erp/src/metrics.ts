@@ -1,0 +1,20 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+
+/** ERP calls by operation and outcome (`ok` or the error class), their latency, and the breaker. */
+export const erpMetrics = {
+  requests: new Counter({
+    name: 'plantbridge_erp_requests_total',
+    help: 'ERP calls by operation and outcome (ok or the error class)',
+    labelNames: ['operation', 'outcome'],
+  }),
+  requestSeconds: new Histogram({
+    name: 'plantbridge_erp_request_seconds',
+    help: 'ERP call latency including retries and waiting for an in-flight slot',
+    labelNames: ['operation'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  }),
+  breakerState: new Gauge({
+    name: 'plantbridge_erp_circuit_state',
+    help: 'ERP circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated',
+  }),
+};

@@ -1,0 +1,165 @@
+import { ErpBusinessError, ErpConfigurationError, ErpInDoubtError, ErpTransientError } from '../errors';
+import { parseRetryAfter } from './odata-values';
+import { readSapError } from './sap-error-body';
+
+export interface ODataClientSettings {
+  /** Scheme, host and port of the SAP gateway, e.g. `https://s4.example.com:44300`. */
+  baseUrl: string;
+  user?: string;
+  password?: string;
+  /** SAP client (`sap-client` query parameter); the system default when absent. */
+  sapClient?: string;
+  /** Per request, including the CSRF token fetch. */
+  timeoutMs: number;
+}
+
+type Method = 'GET' | 'POST';
+
+/** What a request does when no answer comes back: a read is safe to repeat, a write is in doubt. */
+const isWrite = (method: Method) => method === 'POST';
+
+/**
+ * HTTP for SAP Gateway OData V2 services: JSON, basic auth, session cookies, the CSRF token (fetched
+ * with the first write, fetched again once when SAP answers 403 `x-csrf-token: Required`), timeouts,
+ * and every failure mapped to a typed ERP error. No retries here: policies wrap this client.
+ */
+export class ODataClient {
+  private readonly cookies = new Map<string, string>();
+  private csrfToken?: Promise<string>;
+
+  constructor(
+    private readonly settings: ODataClientSettings,
+    /** The OData service root path, e.g. `/sap/opu/odata/sap/API_PRODUCTION_ORDER_2_SRV`. */
+    private readonly servicePath: string,
+  ) {}
+
+  /** GET an entity or collection; undefined on 404 (an unknown key). */
+  async get<T>(operation: string, path: string, query: Record<string, string> = {}): Promise<T | undefined> {
+    const response = await this.send(operation, 'GET', path, query);
+    if (response.status === 404) return undefined;
+    return (await this.readBody<T>(operation, 'GET', response)) as T;
+  }
+
+  /** POST an entity or call a function import; returns SAP's `d` payload. */
+  async post<T>(
+    operation: string,
+    path: string,
+    body?: unknown,
+    query: Record<string, string> = {},
+  ): Promise<T> {
+    let response = await this.send(operation, 'POST', path, query, body, await this.token(operation));
+    if (response.status === 403 && response.headers.get('x-csrf-token')?.toLowerCase() === 'required') {
+      // The session or token expired: SAP refused before doing anything, so one fresh try is safe.
+      this.csrfToken = undefined;
+      await response.arrayBuffer().catch(() => undefined);
+      response = await this.send(operation, 'POST', path, query, body, await this.token(operation));
+    }
+    return (await this.readBody<T>(operation, 'POST', response)) as T;
+  }
+
+  private token(operation: string): Promise<string> {
+    this.csrfToken ??= this.fetchToken(operation).catch((error: unknown) => {
+      this.csrfToken = undefined;
+      throw error;
+    });
+    return this.csrfToken;
+  }
+
+  private async fetchToken(operation: string): Promise<string> {
+    const response = await this.send(operation, 'GET', '/', {}, undefined, 'Fetch');
+    const token = response.headers.get('x-csrf-token');
+    await response.arrayBuffer();
+    if (response.ok && token) return token;
+    if (response.ok)
+      throw new ErpConfigurationError(operation, 'SAP sent no CSRF token for x-csrf-token: Fetch');
+    throw this.errorFor(operation, 'GET', response.status, response.headers, '');
+  }
+
+  private async send(
+    operation: string,
+    method: Method,
+    path: string,
+    query: Record<string, string>,
+    body?: unknown,
+    csrfToken?: string,
+  ): Promise<Response> {
+    const url = new URL(`${this.settings.baseUrl.replace(/\/$/, '')}${this.servicePath}${path}`);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    if (this.settings.sapClient) url.searchParams.set('sap-client', this.settings.sapClient);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (csrfToken) headers['x-csrf-token'] = csrfToken;
+    if (this.settings.user) {
+      const credentials = `${this.settings.user}:${this.settings.password ?? ''}`;
+      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    }
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.settings.timeoutMs),
+      });
+    } catch (error) {
+      throw this.networkError(operation, method, error);
+    }
+    this.keepCookies(response.headers);
+    return response;
+  }
+
+  private keepCookies(headers: Headers): void {
+    for (const cookie of headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const at = pair.indexOf('=');
+      if (at > 0) this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
+    }
+  }
+
+  private async readBody<T>(operation: string, method: Method, response: Response): Promise<T | undefined> {
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw this.networkError(operation, method, error);
+    }
+    if (!response.ok) throw this.errorFor(operation, method, response.status, response.headers, text);
+    if (!text) return undefined;
+    try {
+      return (JSON.parse(text) as { d: T }).d;
+    } catch {
+      throw new ErpConfigurationError(
+        operation,
+        `SAP answered ${response.status} with a body that is not JSON`,
+      );
+    }
+  }
+
+  private errorFor(operation: string, method: Method, status: number, headers: Headers, text: string): Error {
+    const sap = readSapError(text);
+    const what = `SAP ${status} ${sap.code}: ${sap.message}`;
+    if (status === 429 || status === 502 || status === 503 || status === 504) {
+      return new ErpTransientError(operation, what, status, parseRetryAfter(headers.get('retry-after')));
+    }
+    if (status === 401 || status === 403) return new ErpConfigurationError(operation, what);
+    // A 5xx other than the gateway's own: an ABAP dump usually rolls back, but a write cannot be sure.
+    if (status >= 500) {
+      return isWrite(method)
+        ? new ErpInDoubtError(operation, what)
+        : new ErpTransientError(operation, what, status);
+    }
+    return new ErpBusinessError(operation, sap.message, status, sap.code);
+  }
+
+  private networkError(operation: string, method: Method, error: unknown): Error {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    const code = cause?.code ?? (error as Error).name;
+    const what = `no answer from SAP (${code})`;
+    // Refused or unresolvable: nothing was sent, so even a write is safe to repeat.
+    const nothingSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+    if (nothingSent || !isWrite(method))
+      return new ErpTransientError(operation, what, undefined, undefined, { cause: error });
+    return new ErpInDoubtError(operation, what, { cause: error });
+  }
+}

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { ErpSimulator } from '@plantbridge/erp-simulator';
+import { expectEventually } from '@plantbridge/testing';
+import type { ConfirmationPosting } from '../erp-port';
+import { ErpBusinessError, ErpInDoubtError, ErpTransientError, ErpUnavailableError } from '../errors';
+import { DEFAULT_RESILIENCE, type ResilienceSettings } from '../resilience';
+import { SapErpAdapter } from './sap-erp-adapter';
+
+describe('SAP adapter against the ERP simulator over HTTP', () => {
+  const simulator = new ErpSimulator();
+  let url: string;
+  beforeAll(async () => (url = await simulator.start()));
+  afterAll(() => simulator.stop());
+  afterEach(() => simulator.faults.clear());
+
+  const adapter = (resilience: Partial<ResilienceSettings> = {}, timeoutMs = 2000) =>
+    new SapErpAdapter({
+      baseUrl: url,
+      timeoutMs,
+      resilience: { ...DEFAULT_RESILIENCE, initialDelayMs: 20, ...resilience },
+    });
+
+  const confirmationFor = (
+    order: string,
+    overrides: Partial<ConfirmationPosting> = {},
+  ): ConfirmationPosting => ({
+    externalKey: randomUUID(),
+    manufacturingOrder: order,
+    operation: '0010',
+    yieldQuantity: 10.1234,
+    scrapQuantity: 1,
+    reworkQuantity: 0,
+    unit: 'PC',
+    finalConfirmation: false,
+    executionStart: '2026-11-26T08:00:00.000Z',
+    executionEnd: '2026-11-26T09:30:15.000Z',
+    ...overrides,
+  });
+
+  const postsFor = (key: string) => simulator.store.findByExternalKey(key);
+
+  it('lists released orders of a plant with their operations, changed since a watermark', async () => {
+    const before = new Date(Date.now() - 1).toISOString();
+    const released = simulator.store.releaseOrder({ plant: 'LST1', quantity: 250, operations: 3 });
+    simulator.store.releaseOrder({ plant: 'OTHER' });
+    const orders = await adapter().listReleasedOrders('LST1', before);
+    expect(orders).toEqual([
+      expect.objectContaining({
+        manufacturingOrder: released.ManufacturingOrder,
+        plant: 'LST1',
+        totalQuantity: 250,
+        unit: 'PC',
+        status: 'released',
+        operations: [
+          expect.objectContaining({ operation: '0010', sequence: '0', workCenter: 'ASSEMBLY' }),
+          expect.objectContaining({ operation: '0020' }),
+          expect.objectContaining({ operation: '0030' }),
+        ],
+      }),
+    ]);
+    expect(await adapter().listReleasedOrders('LST1', new Date(Date.now() + 60_000).toISOString())).toEqual(
+      [],
+    );
+    expect(await adapter().getOrder('9999999')).toBeUndefined();
+  });
+
+  it('posts a confirmation with SAP field formats and finds it by ExternalSystemConfirmation', async () => {
+    const order = simulator.store.releaseOrder({ plant: 'P100' });
+    const erp = adapter();
+    const posting = confirmationFor(order.ManufacturingOrder, { finalConfirmation: true });
+    const posted = await erp.postConfirmation(posting);
+    expect(posted).toMatchObject({ externalKey: posting.externalKey, alreadyPosted: false });
+    const [stored] = postsFor(posting.externalKey);
+    expect(stored).toMatchObject({
+      OrderID: order.ManufacturingOrder,
+      OrderOperation: '0010',
+      ConfirmationYieldQuantity: '10.123',
+      ConfirmationScrapQuantity: '1.000',
+      FinalConfirmationType: 'X',
+      ConfirmedExecutionEndTime: 'PT09H30M15S',
+      ConfirmationGroup: posted.confirmationGroup,
+    });
+    expect(await erp.findConfirmation(posting.externalKey)).toEqual({ ...posted, alreadyPosted: true });
+    expect(await erp.findConfirmation(randomUUID())).toBeUndefined();
+  });
+
+  it('fetches a new CSRF token once when SAP answers 403 Required', async () => {
+    const order = simulator.store.releaseOrder({ plant: 'P100' });
+    const erp = adapter();
+    await erp.postConfirmation(confirmationFor(order.ManufacturingOrder));
+    simulator.expireSessions();
+    const posting = confirmationFor(order.ManufacturingOrder);
+    await erp.postConfirmation(posting);
+    expect(postsFor(posting.externalKey)).toHaveLength(1);
+    const statuses = simulator
+      .requestLog()
+      .slice(-3)
+      .map((r) => `${r.method} ${r.status}`);
+    expect(statuses).toEqual(['POST 403', 'GET 200', 'POST 201']);
+  });
+
+  it('maps a business rejection to ErpBusinessError with SAP code and message, without retrying', async () => {
+    const order = simulator.store.releaseOrder({ plant: 'P100' });
+    simulator.store.setClosed(order.ManufacturingOrder, true);
+    const before = simulator.requestLog().length;
+    const error = await adapter()
+      .postConfirmation(confirmationFor(order.ManufacturingOrder))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ErpBusinessError);
+    expect(error).toMatchObject({
+      sapCode: 'RU/140',
+      status: 400,
+      message: expect.stringContaining('already closed'),
+    });
+    expect(simulator.requestLog().filter((r) => r.method === 'POST')).toHaveLength(
+      simulator
+        .requestLog()
+        .slice(0, before)
+        .filter((r) => r.method === 'POST').length + 1,
+    );
+  });
+
+  it('waits as long as Retry-After says on 429, then succeeds', async () => {
+    const order = simulator.store.releaseOrder({ plant: 'P100' });
+    const erp = adapter({ maxAttempts: 3 });
+    await erp.postConfirmation(confirmationFor(order.ManufacturingOrder)); // CSRF token in hand
+    simulator.faults.set({ throttle: { count: 1, retryAfterSeconds: 1 } });
+    const posting = confirmationFor(order.ManufacturingOrder);
+    await erp.postConfirmation(posting);
+    const [throttled, next] = simulator
+      .requestLog()
+      .filter((r) => r.method === 'POST')
+      .slice(-2);
+    expect(throttled.status).toBe(429);
+    expect(next.status).toBe(201);
+    expect(next.at - throttled.at).toBeGreaterThanOrEqual(1000);
+    expect(postsFor(posting.externalKey)).toHaveLength(1);
+  });
+
+  it('hands a Retry-After longer than its own limit to the caller instead of blocking', async () => {
+    simulator.faults.set({ throttle: { count: 1, retryAfterSeconds: 120 } });
+    const error = await adapter({ maxDelayMs: 1000 })
+      .findConfirmation(randomUUID())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ErpTransientError);
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 120_000 });
+  });
+
+  it('opens the circuit breaker under a sustained outage and half-opens after the configured time', async () => {
+    const erp = adapter({ maxAttempts: 1, breakerThreshold: 3, halfOpenAfterMs: 500 });
+    simulator.faults.set({ outageMs: 60_000 });
+    for (let i = 0; i < 3; i++) {
+      await expect(erp.findConfirmation(randomUUID())).rejects.toBeInstanceOf(ErpTransientError);
+    }
+    const calls = simulator.requestLog().length;
+    await expect(erp.findConfirmation(randomUUID())).rejects.toBeInstanceOf(ErpUnavailableError);
+    expect(erp.resilience.breakerState).toBe('open');
+    expect(simulator.requestLog().length).toBe(calls); // refused without calling ERP
+    simulator.faults.clear();
+    await expectEventually(async () => expect(await erp.findConfirmation(randomUUID())).toBeUndefined(), {
+      timeoutMs: 3000,
+      intervalMs: 100,
+    });
+    expect(erp.resilience.breakerState).toBe('closed');
+  });
+
+  it('reports a posting whose answer was dropped as in doubt; the lookup then finds it', async () => {
+    const order = simulator.store.releaseOrder({ plant: 'P100' });
+    const erp = adapter();
+    simulator.faults.set({ dropResponseEvery: 1 });
+    const posting = confirmationFor(order.ManufacturingOrder);
+    await expect(erp.postConfirmation(posting)).rejects.toBeInstanceOf(ErpInDoubtError);
+    simulator.faults.clear();
+    expect(await erp.findConfirmation(posting.externalKey)).toMatchObject({ alreadyPosted: true });
+    expect(postsFor(posting.externalKey)).toHaveLength(1);
+  });
+
+  it('times out a slow ERP write as in doubt', async () => {
+    const order = simulator.store.releaseOrder({ plant: 'P100' });
+    const erp = adapter({}, 300);
+    await erp.postConfirmation(confirmationFor(order.ManufacturingOrder)); // CSRF token in hand
+    simulator.faults.set({ latencyMs: 1000 });
+    await expect(erp.postConfirmation(confirmationFor(order.ManufacturingOrder))).rejects.toBeInstanceOf(
+      ErpInDoubtError,
+    );
+  });
+});

@@ -1,0 +1,184 @@
+import type { ConfirmationPosting, ErpOrder, ErpOrderStatus, ErpPort, PostedConfirmation } from '../erp-port';
+import { ErpBusinessError } from '../errors';
+import { ErpResilience, type ResilienceSettings } from '../resilience';
+import { ODataClient, type ODataClientSettings } from './odata-client';
+import {
+  fromSapDate,
+  fromSapDayAndTime,
+  fromSapDecimal,
+  odataString,
+  toSapDay,
+  toSapQuantity,
+  toSapTime,
+} from './odata-values';
+import {
+  CONFIRMATION_SERVICE,
+  PRODUCTION_ORDER_SERVICE,
+  type SapConfirmation,
+  type SapConfirmationCreate,
+  type SapProductionOrder,
+} from './sap-entities';
+
+export interface SapAdapterSettings extends ODataClientSettings {
+  resilience: ResilienceSettings;
+  /** Orders per page when listing. */
+  pageSize?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * ERP port over SAP S/4HANA OData V2: `API_PRODUCTION_ORDER_2_SRV` for orders and
+ * `API_PROD_ORDER_CONFIRMATION_2_SRV` for confirmations, with `ExternalSystemConfirmation` as the
+ * idempotency key. Works against a real S/4HANA system or `tools/erp-simulator` unchanged.
+ */
+export class SapErpAdapter implements ErpPort {
+  readonly resilience: ErpResilience;
+  private readonly orders: ODataClient;
+  private readonly confirmations: ODataClient;
+  private readonly pageSize: number;
+
+  constructor(settings: SapAdapterSettings) {
+    this.resilience = new ErpResilience(settings.resilience);
+    this.orders = new ODataClient(settings, PRODUCTION_ORDER_SERVICE);
+    this.confirmations = new ODataClient(settings, CONFIRMATION_SERVICE);
+    this.pageSize = settings.pageSize ?? 200;
+  }
+
+  async listReleasedOrders(plant: string, changedSince?: string): Promise<ErpOrder[]> {
+    const filters = [`ProductionPlant eq ${odataString(plant)}`, 'OrderIsReleased eq true'];
+    if (changedSince)
+      filters.push(`LastChangeDateTime ge datetimeoffset'${new Date(changedSince).toISOString()}'`);
+    const found: ErpOrder[] = [];
+    for (let skip = 0; ; skip += this.pageSize) {
+      const page = await this.resilience.execute('listReleasedOrders', () =>
+        this.orders.get<{ results: SapProductionOrder[] }>('listReleasedOrders', '/A_ProductionOrder_2', {
+          $filter: filters.join(' and '),
+          $expand: 'to_ProductionOrderOperation',
+          $orderby: 'LastChangeDateTime,ManufacturingOrder',
+          $top: String(this.pageSize),
+          $skip: String(skip),
+          $format: 'json',
+        }),
+      );
+      const results = page?.results ?? [];
+      found.push(...results.map(toErpOrder));
+      if (results.length < this.pageSize) return found;
+    }
+  }
+
+  async getOrder(manufacturingOrder: string): Promise<ErpOrder | undefined> {
+    const order = await this.resilience.execute('getOrder', () =>
+      this.orders.get<SapProductionOrder>(
+        'getOrder',
+        `/A_ProductionOrder_2(${odataString(manufacturingOrder)})`,
+        { $expand: 'to_ProductionOrderOperation', $format: 'json' },
+      ),
+    );
+    return order && toErpOrder(order);
+  }
+
+  async postConfirmation(posting: ConfirmationPosting): Promise<PostedConfirmation> {
+    if (!UUID.test(posting.externalKey)) {
+      throw new ErpBusinessError(
+        'postConfirmation',
+        `ExternalSystemConfirmation must be a UUID, got "${posting.externalKey}"`,
+        400,
+        'PLANTBRIDGE/KEY',
+      );
+    }
+    const created = await this.resilience.execute('postConfirmation', () =>
+      this.confirmations.post<SapConfirmation>(
+        'postConfirmation',
+        '/ProdnOrdConf2',
+        toSapConfirmation(posting),
+      ),
+    );
+    return toPosted(created, false);
+  }
+
+  async findConfirmation(externalKey: string): Promise<PostedConfirmation | undefined> {
+    if (!UUID.test(externalKey)) return undefined;
+    const page = await this.resilience.execute('findConfirmation', () =>
+      this.confirmations.get<{ results: SapConfirmation[] }>('findConfirmation', '/ProdnOrdConf2', {
+        $filter: `ExternalSystemConfirmation eq guid'${externalKey}'`,
+        $format: 'json',
+      }),
+    );
+    const posted = page?.results.find((c) => !c.IsReversal && !c.IsReversed);
+    return posted && toPosted(posted, true);
+  }
+
+  async cancelConfirmation(confirmationGroup: string, confirmationCount: string): Promise<void> {
+    await this.resilience.execute('cancelConfirmation', () =>
+      this.confirmations.post('cancelConfirmation', '/Cancel', undefined, {
+        ConfirmationGroup: odataString(confirmationGroup),
+        ConfirmationCount: odataString(confirmationCount),
+      }),
+    );
+  }
+}
+
+function statusOf(order: SapProductionOrder): ErpOrderStatus {
+  if (order.OrderIsClosed) return 'closed';
+  if (order.OrderIsTechnicallyCompleted) return 'technically-completed';
+  if (order.OrderIsReleased) return 'released';
+  return 'created';
+}
+
+function isoOrEmpty(date: Date | undefined): string {
+  return date ? date.toISOString() : '';
+}
+
+export function toErpOrder(order: SapProductionOrder): ErpOrder {
+  return {
+    manufacturingOrder: order.ManufacturingOrder,
+    plant: order.ProductionPlant,
+    material: order.Material,
+    totalQuantity: fromSapDecimal(order.TotalQuantity),
+    unit: order.ProductionUnit,
+    scheduledStart: isoOrEmpty(
+      fromSapDayAndTime(order.MfgOrderPlannedStartDate, order.MfgOrderPlannedStartTime),
+    ),
+    scheduledEnd: isoOrEmpty(fromSapDayAndTime(order.MfgOrderPlannedEndDate, order.MfgOrderPlannedEndTime)),
+    status: statusOf(order),
+    lastChangedAt: isoOrEmpty(fromSapDate(order.LastChangeDateTime)),
+    operations: (order.to_ProductionOrderOperation?.results ?? []).map((op) => ({
+      operation: op.ManufacturingOrderOperation,
+      sequence: op.ManufacturingOrderSequence,
+      workCenter: op.WorkCenter,
+      description: op.MfgOrderOperationText || undefined,
+      plannedQuantity: op.OpPlannedTotalQuantity ? fromSapDecimal(op.OpPlannedTotalQuantity) : undefined,
+    })),
+  };
+}
+
+export function toSapConfirmation(posting: ConfirmationPosting): SapConfirmationCreate {
+  const start = new Date(posting.executionStart);
+  const end = new Date(posting.executionEnd);
+  return {
+    OrderID: posting.manufacturingOrder,
+    Sequence: posting.sequence ?? '0',
+    OrderOperation: posting.operation,
+    ConfirmationYieldQuantity: toSapQuantity(posting.yieldQuantity),
+    ConfirmationScrapQuantity: toSapQuantity(posting.scrapQuantity),
+    ConfirmationReworkQuantity: toSapQuantity(posting.reworkQuantity),
+    ConfirmationUnit: posting.unit,
+    FinalConfirmationType: posting.finalConfirmation ? 'X' : '1',
+    PostingDate: toSapDay(posting.postingDate ? new Date(posting.postingDate) : end),
+    ConfirmedExecutionStartDate: toSapDay(start),
+    ConfirmedExecutionStartTime: toSapTime(start),
+    ConfirmedExecutionEndDate: toSapDay(end),
+    ConfirmedExecutionEndTime: toSapTime(end),
+    ExternalSystemConfirmation: posting.externalKey,
+  };
+}
+
+function toPosted(confirmation: SapConfirmation, alreadyPosted: boolean): PostedConfirmation {
+  return {
+    externalKey: confirmation.ExternalSystemConfirmation,
+    confirmationGroup: confirmation.ConfirmationGroup,
+    confirmationCount: confirmation.ConfirmationCount,
+    alreadyPosted,
+  };
+}

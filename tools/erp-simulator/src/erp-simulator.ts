@@ -1,0 +1,318 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  CONFIRMATION_SERVICE,
+  PRODUCTION_ORDER_SERVICE,
+  type SapConfirmationCreate,
+  type SapErrorBody,
+} from '@plantbridge/erp';
+import { Faults, type FaultSettings } from './faults';
+import { applyQuery, ODataQueryError } from './odata-query';
+import { ErpStore, type ReleaseOrderInput, SapRejection } from './store';
+
+export interface ErpSimulatorOptions {
+  port?: number;
+  host?: string;
+  /** Basic-auth credentials required on OData calls; none when absent. */
+  user?: string;
+  password?: string;
+}
+
+export interface RequestRecord {
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+}
+
+const SESSION_COOKIE = 'SAP_SESSIONID_SIM_100';
+const MAX_REQUEST_LOG = 20_000;
+
+/**
+ * A SAP S/4HANA stand-in for tests and the demo: the OData V2 paths, entity and field names, CSRF
+ * flow and error bodies of `API_PRODUCTION_ORDER_2_SRV` and `API_PROD_ORDER_CONFIRMATION_2_SRV`,
+ * backed by an in-memory store, plus a control API under `/__sim` to release orders, inject
+ * faults and read the ledger. Test equipment, not product.
+ */
+export class ErpSimulator {
+  readonly store = new ErpStore();
+  readonly faults = new Faults();
+  private readonly sessions = new Map<string, string>();
+  private readonly requests: RequestRecord[] = [];
+  private server?: Server;
+  private schedule?: NodeJS.Timeout;
+
+  constructor(private readonly options: ErpSimulatorOptions = {}) {}
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => void this.route(req, res));
+    server.keepAliveTimeout = 65_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve);
+    });
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error('ERP simulator is not started');
+    return `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
+  }
+
+  /** Releases one order per plant every `everyMs` (the demo's planner). */
+  releaseEvery(everyMs: number, plants: string[], order: Omit<ReleaseOrderInput, 'plant'> = {}): void {
+    clearInterval(this.schedule);
+    this.schedule = setInterval(
+      () => plants.forEach((plant) => this.store.releaseOrder({ ...order, plant })),
+      everyMs,
+    );
+  }
+
+  /** Every OData request with its answer, oldest first (the last 20,000). */
+  requestLog(): RequestRecord[] {
+    return [...this.requests];
+  }
+
+  /** Forgets every CSRF token, as an expired SAP session would. */
+  expireSessions(): void {
+    this.sessions.clear();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.schedule);
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    try {
+      if (url.pathname.startsWith('/__sim/')) return await this.control(req, res, url);
+      if (
+        url.pathname.startsWith(PRODUCTION_ORDER_SERVICE) ||
+        url.pathname.startsWith(CONFIRMATION_SERVICE)
+      ) {
+        return await this.odata(req, res, url);
+      }
+      this.sapError(res, 404, '/IWFND/MED/170', `No service found for namespace, name ${url.pathname}`);
+    } catch (error) {
+      if (error instanceof SapRejection) return this.sapError(res, error.status, error.code, error.message);
+      if (error instanceof ODataQueryError)
+        return this.sapError(res, 400, '/IWBEP/CM_MGW_RT/022', error.message);
+      if (error instanceof SyntaxError)
+        return this.sapError(res, 400, '/IWBEP/CM_MGW_RT/021', `Malformed JSON: ${error.message}`);
+      this.sapError(res, 500, '/IWBEP/CM_MGW_RT/000', `Runtime error: ${(error as Error).message}`);
+    }
+  }
+
+  private async odata(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const body = method === 'POST' ? await readBody(req) : '';
+    // 'close' also fires for an answer dropped on purpose, recorded with status 0.
+    res.once('close', () => this.record(method, url.pathname, res.writableFinished ? res.statusCode : 0));
+    if (this.faults.latency) await new Promise((resolve) => setTimeout(resolve, this.faults.latency));
+    const fault = this.faults.before();
+    if (fault.kind === 'outage')
+      return this.sapError(
+        res,
+        503,
+        '/IWFND/CM_BEC/026',
+        'Service unavailable: the backend system is down for maintenance',
+      );
+    if (fault.kind === 'throttle') {
+      res.setHeader('retry-after', String(fault.retryAfterSeconds));
+      return this.sapError(res, 429, '/IWFND/CM_CONSUMER/429', 'Too many requests; rate limit exceeded');
+    }
+    if (!this.authorized(req)) {
+      res.setHeader('www-authenticate', 'Basic realm="SAP NetWeaver Application Server"');
+      return this.sapError(res, 401, '/IWFND/CM_CONSUMER/401', 'Logon failed');
+    }
+    const service = url.pathname.startsWith(PRODUCTION_ORDER_SERVICE)
+      ? PRODUCTION_ORDER_SERVICE
+      : CONFIRMATION_SERVICE;
+    const path = url.pathname.slice(service.length) || '/';
+    if (method === 'GET' && req.headers['x-csrf-token']?.toString().toLowerCase() === 'fetch')
+      this.issueToken(req, res);
+    if (method === 'POST' && !this.validToken(req)) {
+      res.writeHead(403, { 'x-csrf-token': 'Required', 'content-type': 'text/plain' });
+      res.end('CSRF token validation failed');
+      return;
+    }
+    if (service === PRODUCTION_ORDER_SERVICE)
+      return this.productionOrders(res, method, path, url.searchParams);
+    return this.confirmations(req, res, method, path, url.searchParams, body);
+  }
+
+  private productionOrders(res: ServerResponse, method: string, path: string, params: URLSearchParams): void {
+    if (method !== 'GET')
+      return this.sapError(res, 405, '/IWBEP/CM_MGW_RT/405', `Method ${method} not allowed`);
+    if (path === '/')
+      return this.json(res, 200, {
+        d: { EntitySets: ['A_ProductionOrder_2', 'A_ProductionOrderOperation_2'] },
+      });
+    if (path === '/A_ProductionOrder_2') {
+      const results = applyQuery(this.store.allOrders(), params).map((o) => expand(o, params));
+      return this.json(res, 200, { d: { results } });
+    }
+    const single = /^\/A_ProductionOrder_2\('((?:[^']|'')+)'\)$/.exec(path);
+    if (single) {
+      const order = this.store.order(single[1].replace(/''/g, "'"));
+      if (!order)
+        return this.sapError(
+          res,
+          404,
+          '/IWBEP/CM_MGW_RT/020',
+          `Resource not found for segment 'A_ProductionOrder_2'`,
+        );
+      return this.json(res, 200, { d: expand(order, params) });
+    }
+    this.sapError(res, 404, '/IWBEP/CM_MGW_RT/020', `Resource not found for segment '${path}'`);
+  }
+
+  private confirmations(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+    params: URLSearchParams,
+    body: string,
+  ): void {
+    if (path === '/' && method === 'GET')
+      return this.json(res, 200, { d: { EntitySets: ['ProdnOrdConf2'] } });
+    if (path === '/ProdnOrdConf2' && method === 'GET') {
+      return this.json(res, 200, { d: { results: applyQuery(this.store.ledger(), params) } });
+    }
+    if (path === '/ProdnOrdConf2' && method === 'POST') {
+      const confirmation = this.store.confirm(JSON.parse(body) as SapConfirmationCreate);
+      if (this.faults.dropThisAnswer()) {
+        // Committed, then the connection dies: the caller cannot know whether it was posted.
+        req.socket.destroy();
+        return;
+      }
+      return this.json(res, 201, { d: confirmation });
+    }
+    if (path === '/Cancel' && method === 'POST') {
+      const unquote = (v: string | null) => (v ?? '').replace(/^'|'$/g, '');
+      const reversal = this.store.cancel(
+        unquote(params.get('ConfirmationGroup')),
+        unquote(params.get('ConfirmationCount')),
+      );
+      return this.json(res, 200, { d: reversal });
+    }
+    this.sapError(res, 404, '/IWBEP/CM_MGW_RT/020', `Resource not found for segment '${path}'`);
+  }
+
+  private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = url.pathname.slice('/__sim'.length);
+    const body =
+      method === 'GET' || method === 'DELETE'
+        ? {}
+        : (JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>);
+    if (path === '/orders' && method === 'POST') {
+      return this.json(res, 201, this.store.releaseOrder(body as unknown as ReleaseOrderInput));
+    }
+    if (path === '/orders' && method === 'GET')
+      return this.json(res, 200, { orders: this.store.allOrders() });
+    const close = /^\/orders\/(\w+)\/(close|reopen)$/.exec(path);
+    if (close && method === 'POST')
+      return this.json(res, 200, this.store.setClosed(close[1], close[2] === 'close'));
+    if (path === '/faults' && method === 'PUT') {
+      this.faults.set(body as FaultSettings);
+      return this.json(res, 200, this.faults.describe());
+    }
+    if (path === '/faults' && method === 'DELETE') {
+      this.faults.clear();
+      return this.json(res, 200, this.faults.describe());
+    }
+    if (path === '/faults' && method === 'GET') return this.json(res, 200, this.faults.describe());
+    if (path === '/ledger' && method === 'GET')
+      return this.json(res, 200, { confirmations: this.store.ledger() });
+    if (path === '/requests' && method === 'GET') return this.json(res, 200, { requests: this.requestLog() });
+    if (path === '/sessions/expire' && method === 'POST') {
+      this.expireSessions();
+      return this.json(res, 200, { expired: true });
+    }
+    this.json(res, 404, { error: `unknown control ${method} ${path}` });
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    if (!this.options.user) return true;
+    const expected = `Basic ${Buffer.from(`${this.options.user}:${this.options.password ?? ''}`).toString('base64')}`;
+    return req.headers.authorization === expected;
+  }
+
+  private sessionOf(req: IncomingMessage): string | undefined {
+    const cookie = req.headers.cookie ?? '';
+    const match = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(cookie);
+    return match?.[1];
+  }
+
+  private issueToken(req: IncomingMessage, res: ServerResponse): void {
+    let session = this.sessionOf(req);
+    if (!session || !this.sessions.has(session)) {
+      session = randomUUID();
+      this.sessions.set(session, randomBytes(16).toString('base64'));
+      res.setHeader('set-cookie', `${SESSION_COOKIE}=${session}; path=/; HttpOnly`);
+    }
+    res.setHeader('x-csrf-token', this.sessions.get(session) as string);
+  }
+
+  private validToken(req: IncomingMessage): boolean {
+    const session = this.sessionOf(req);
+    const token = req.headers['x-csrf-token'];
+    return session !== undefined && token !== undefined && this.sessions.get(session) === token;
+  }
+
+  private record(method: string, path: string, status: number): void {
+    this.requests.push({ at: Date.now(), method, path, status });
+    if (this.requests.length > MAX_REQUEST_LOG)
+      this.requests.splice(0, this.requests.length - MAX_REQUEST_LOG);
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    if (res.headersSent) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
+  }
+
+  private sapError(res: ServerResponse, status: number, code: string, message: string): void {
+    const body: SapErrorBody = {
+      error: {
+        code,
+        message: { lang: 'en', value: message },
+        innererror: {
+          transactionid: randomUUID().replace(/-/g, '').toUpperCase(),
+          errordetails: [{ code, message, severity: 'error', target: '' }],
+        },
+      },
+    };
+    this.json(res, status, body);
+  }
+}
+
+/** Navigation properties only when `$expand` asks for them, as SAP sends them. */
+function expand<T extends { to_ProductionOrderOperation?: unknown }>(order: T, params: URLSearchParams): T {
+  if (params.get('$expand')?.includes('to_ProductionOrderOperation')) return order;
+  const { to_ProductionOrderOperation: _omitted, ...rest } = order;
+  return rest as T;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

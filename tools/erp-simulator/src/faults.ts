@@ -1,0 +1,71 @@
+/** Faults a test or the demo injects into the simulated ERP. */
+export interface FaultSettings {
+  /** Added to every OData response. */
+  latencyMs?: number;
+  /** Answer 503 to every OData request for this long from now. */
+  outageMs?: number;
+  /** Answer 429 with `Retry-After` to the next `count` OData requests. */
+  throttle?: { count: number; retryAfterSeconds: number };
+  /** Every n-th confirmation POST is committed, then its connection dropped without an answer. */
+  dropResponseEvery?: number;
+}
+
+export type FaultDecision =
+  | { kind: 'none' }
+  | { kind: 'outage' }
+  | { kind: 'throttle'; retryAfterSeconds: number };
+
+export class Faults {
+  private latencyMs = 0;
+  private outageUntil = 0;
+  private throttle?: { count: number; retryAfterSeconds: number };
+  private dropEvery = 0;
+  private writes = 0;
+
+  set(settings: FaultSettings): void {
+    if (settings.latencyMs !== undefined) this.latencyMs = settings.latencyMs;
+    if (settings.outageMs !== undefined) this.outageUntil = Date.now() + settings.outageMs;
+    if (settings.throttle !== undefined) this.throttle = { ...settings.throttle };
+    if (settings.dropResponseEvery !== undefined) {
+      this.dropEvery = settings.dropResponseEvery;
+      this.writes = 0;
+    }
+  }
+
+  clear(): void {
+    this.latencyMs = 0;
+    this.outageUntil = 0;
+    this.throttle = undefined;
+    this.dropEvery = 0;
+  }
+
+  get latency(): number {
+    return this.latencyMs;
+  }
+
+  describe(): Record<string, unknown> {
+    return {
+      latencyMs: this.latencyMs,
+      outageRemainingMs: Math.max(0, this.outageUntil - Date.now()),
+      throttle: this.throttle ?? null,
+      dropResponseEvery: this.dropEvery,
+    };
+  }
+
+  /** Decided per OData request, before it is handled. */
+  before(): FaultDecision {
+    if (Date.now() < this.outageUntil) return { kind: 'outage' };
+    if (this.throttle && this.throttle.count > 0) {
+      this.throttle.count -= 1;
+      return { kind: 'throttle', retryAfterSeconds: this.throttle.retryAfterSeconds };
+    }
+    return { kind: 'none' };
+  }
+
+  /** After a confirmation was committed: drop the answer? */
+  dropThisAnswer(): boolean {
+    if (!this.dropEvery) return false;
+    this.writes += 1;
+    return this.writes % this.dropEvery === 0;
+  }
+}

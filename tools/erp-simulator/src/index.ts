@@ -1,0 +1,3 @@
+export * from './erp-simulator';
+export * from './faults';
+export * from './store';

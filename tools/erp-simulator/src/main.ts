@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { ErpSimulator } from './erp-simulator';
+
+const HELP = `ERP simulator: SAP S/4HANA OData V2 shapes for Plantbridge tests and the demo.
+
+Usage: node -r ./tools/runtime/register.js tools/erp-simulator/src/main.ts [options]
+
+Options:
+  --port <n>            HTTP port (default 4300)
+  --host <addr>         bind address (default 127.0.0.1)
+  --plants <list>       plants to release orders to, comma separated (default P100)
+  --orders <n>          orders released per plant at start (default 2)
+  --release-every <ms>  release one more order per plant at this interval (default: never)
+  --user <name>         require basic auth with this user (and --password)
+  --password <secret>
+  -h, --help            this text
+
+OData services:
+  /sap/opu/odata/sap/API_PRODUCTION_ORDER_2_SRV        A_ProductionOrder_2, A_ProductionOrderOperation_2
+  /sap/opu/odata/sap/API_PROD_ORDER_CONFIRMATION_2_SRV ProdnOrdConf2, Cancel
+
+Control API (JSON):
+  POST   /__sim/orders                 {"plant":"P100","quantity":100,"operations":2} releases an order
+  POST   /__sim/orders/{id}/close      closes an order (confirmations are then refused); /reopen undoes it
+  PUT    /__sim/faults                 {"latencyMs":50,"outageMs":60000,"throttle":{"count":3,"retryAfterSeconds":2},"dropResponseEvery":3}
+  DELETE /__sim/faults                 clears every fault
+  GET    /__sim/ledger                 every confirmation posted, in order
+  GET    /__sim/requests               the OData request log (time, method, path, status)
+  POST   /__sim/sessions/expire        forgets CSRF tokens, as an expired SAP session would
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '4300' },
+      host: { type: 'string', default: '127.0.0.1' },
+      plants: { type: 'string', default: 'P100' },
+      orders: { type: 'string', default: '2' },
+      'release-every': { type: 'string' },
+      user: { type: 'string' },
+      password: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const plants = values.plants
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const simulator = new ErpSimulator({
+    port: Number(values.port),
+    host: values.host,
+    user: values.user,
+    password: values.password,
+  });
+  const url = await simulator.start();
+  for (const plant of plants) {
+    for (let i = 0; i < Number(values.orders); i++) simulator.store.releaseOrder({ plant });
+  }
+  if (values['release-every']) simulator.releaseEvery(Number(values['release-every']), plants);
+  process.stdout.write(`ERP simulator listening on ${url} for plants ${plants.join(', ')}\n`);
+  const stop = () => void simulator.stop().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ERP simulator cannot start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

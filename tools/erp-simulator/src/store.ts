@@ -1,0 +1,182 @@
+import type { SapConfirmation, SapConfirmationCreate, SapProductionOrder } from '@plantbridge/erp';
+
+export interface ReleaseOrderInput {
+  plant: string;
+  material?: string;
+  quantity?: number;
+  unit?: string;
+  /** Number of operations, 0010, 0020, … */
+  operations?: number;
+}
+
+/** A business rejection, answered as SAP's 400 error body. */
+export class SapRejection extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+const WORK_CENTERS = ['ASSEMBLY', 'TESTING', 'PACK01', 'PAINT', 'WELD01'];
+
+const sapDateTimeOffset = (ms: number) => `/Date(${ms}+0000)/`;
+const sapDay = (ms: number) => `/Date(${ms - (ms % 86_400_000)})/`;
+const sapTime = (ms: number) => {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `PT${two(d.getUTCHours())}H${two(d.getUTCMinutes())}M${two(d.getUTCSeconds())}S`;
+};
+
+/**
+ * The simulated ERP's state: production orders with operations, and the confirmation ledger (what
+ * it posted). `ExternalSystemConfirmation` is unique among confirmations that are not reversed, so a
+ * second posting of the same key is refused as SAP's duplicate check would.
+ */
+export class ErpStore {
+  private readonly orders = new Map<string, SapProductionOrder>();
+  private readonly confirmations: SapConfirmation[] = [];
+  private readonly byExternalKey = new Map<string, SapConfirmation>();
+  private nextOrder = 1_000_000;
+  private nextGroup = 1;
+
+  releaseOrder(input: ReleaseOrderInput): SapProductionOrder {
+    const now = Date.now();
+    const id = String(this.nextOrder++);
+    const quantity = input.quantity ?? 100;
+    const operationCount = input.operations ?? 2;
+    const order: SapProductionOrder = {
+      ManufacturingOrder: id,
+      ManufacturingOrderType: 'YBM1',
+      ProductionPlant: input.plant,
+      Material: input.material ?? 'FG-1000',
+      TotalQuantity: quantity.toFixed(3),
+      ProductionUnit: input.unit ?? 'PC',
+      MfgOrderPlannedStartDate: sapDay(now),
+      MfgOrderPlannedStartTime: sapTime(now),
+      MfgOrderPlannedEndDate: sapDay(now + 8 * 3_600_000),
+      MfgOrderPlannedEndTime: sapTime(now + 8 * 3_600_000),
+      OrderIsCreated: true,
+      OrderIsReleased: true,
+      OrderIsTechnicallyCompleted: false,
+      OrderIsClosed: false,
+      LastChangeDateTime: sapDateTimeOffset(now),
+      to_ProductionOrderOperation: {
+        results: Array.from({ length: operationCount }, (_, i) => ({
+          ManufacturingOrder: id,
+          ManufacturingOrderSequence: '0',
+          ManufacturingOrderOperation: String((i + 1) * 10).padStart(4, '0'),
+          MfgOrderOperationText: `Step ${i + 1}`,
+          WorkCenter: WORK_CENTERS[i % WORK_CENTERS.length],
+          OpPlannedTotalQuantity: quantity.toFixed(3),
+          OperationUnit: input.unit ?? 'PC',
+        })),
+      },
+    };
+    this.orders.set(id, order);
+    return order;
+  }
+
+  setClosed(id: string, closed: boolean): SapProductionOrder {
+    const order = this.order(id);
+    if (!order) throw new SapRejection('CO/005', `Order ${id} does not exist`, 404);
+    order.OrderIsClosed = closed;
+    order.OrderIsTechnicallyCompleted = closed;
+    order.LastChangeDateTime = sapDateTimeOffset(Date.now());
+    return order;
+  }
+
+  order(id: string): SapProductionOrder | undefined {
+    return this.orders.get(id);
+  }
+
+  allOrders(): SapProductionOrder[] {
+    return [...this.orders.values()];
+  }
+
+  confirm(input: SapConfirmationCreate): SapConfirmation {
+    const key = input.ExternalSystemConfirmation?.toLowerCase();
+    if (key && this.byExternalKey.has(key)) {
+      throw new SapRejection('RU/505', `Confirmation with external key ${key} has already been posted`);
+    }
+    const order = this.orders.get(input.OrderID);
+    if (!order) throw new SapRejection('CO/005', `Order ${input.OrderID} does not exist`);
+    if (order.OrderIsClosed || order.OrderIsTechnicallyCompleted) {
+      throw new SapRejection('RU/140', `Order ${input.OrderID} is already closed; no confirmation possible`);
+    }
+    const operation = order.to_ProductionOrderOperation?.results.find(
+      (op) => op.ManufacturingOrderOperation === input.OrderOperation,
+    );
+    if (!operation) {
+      throw new SapRejection(
+        'RU/116',
+        `Operation ${input.OrderOperation} does not exist in order ${input.OrderID}`,
+      );
+    }
+    for (const field of [
+      'ConfirmationYieldQuantity',
+      'ConfirmationScrapQuantity',
+      'ConfirmationReworkQuantity',
+    ] as const) {
+      const value = Number(input[field]);
+      if (!Number.isFinite(value) || value < 0) {
+        throw new SapRejection('RU/301', `${field} "${input[field]}" is not a valid quantity`);
+      }
+    }
+    if (input.ConfirmationUnit !== order.ProductionUnit) {
+      throw new SapRejection(
+        'RU/320',
+        `Unit ${input.ConfirmationUnit} cannot be converted to ${order.ProductionUnit}`,
+      );
+    }
+    const previous = this.confirmations.find(
+      (c) => c.OrderID === input.OrderID && c.OrderOperation === input.OrderOperation,
+    );
+    const group = previous?.ConfirmationGroup ?? String(this.nextGroup++).padStart(10, '0');
+    const count = this.confirmations.filter((c) => c.ConfirmationGroup === group).length + 1;
+    const confirmation: SapConfirmation = {
+      ...input,
+      ExternalSystemConfirmation: key ?? '00000000-0000-0000-0000-000000000000',
+      ConfirmationGroup: group,
+      ConfirmationCount: String(count).padStart(8, '0'),
+      IsReversed: false,
+      IsReversal: false,
+    };
+    this.confirmations.push(confirmation);
+    if (key) this.byExternalKey.set(key, confirmation);
+    return confirmation;
+  }
+
+  findByExternalKey(key: string): SapConfirmation[] {
+    return this.confirmations.filter((c) => c.ExternalSystemConfirmation === key.toLowerCase());
+  }
+
+  cancel(group: string, count: string): SapConfirmation {
+    const original = this.confirmations.find(
+      (c) => c.ConfirmationGroup === group && c.ConfirmationCount === count && !c.IsReversal,
+    );
+    if (!original) throw new SapRejection('RU/200', `Confirmation ${group}/${count} does not exist`);
+    if (original.IsReversed)
+      throw new SapRejection('RU/201', `Confirmation ${group}/${count} is already cancelled`);
+    original.IsReversed = true;
+    this.byExternalKey.delete(original.ExternalSystemConfirmation);
+    const reversal: SapConfirmation = {
+      ...original,
+      ConfirmationCount: String(
+        this.confirmations.filter((c) => c.ConfirmationGroup === group).length + 1,
+      ).padStart(8, '0'),
+      ExternalSystemConfirmation: '00000000-0000-0000-0000-000000000000',
+      IsReversed: false,
+      IsReversal: true,
+    };
+    this.confirmations.push(reversal);
+    return reversal;
+  }
+
+  /** What ERP posted, in posting order: the assertion source for tests and the demo. */
+  ledger(): SapConfirmation[] {
+    return [...this.confirmations];
+  }
+}
