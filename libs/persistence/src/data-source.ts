@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataSourceOptions, MigrationInterface } from 'typeorm';
 import { InboxMessage } from './inbox/inbox-message.entity';
+import { IdempotencyRecord } from './idempotency/idempotency-record.entity';
 import { InboxAndOutbox1764140000000 } from './migrations/1764140000000-inbox-and-outbox';
+import { IdempotencyKeys1764150000000 } from './migrations/1764150000000-idempotency-keys';
 import { OutboxMessage } from './outbox/outbox-message.entity';
 
 export interface DatabaseSettings {
@@ -22,8 +24,8 @@ export type EntityClass = new () => object;
 export type MigrationClass = new () => MigrationInterface;
 
 /** The platform's own tables, in every service database. */
-export const PLATFORM_ENTITIES = [InboxMessage, OutboxMessage];
-export const PLATFORM_MIGRATIONS = [InboxAndOutbox1764140000000];
+export const PLATFORM_ENTITIES = [InboxMessage, OutboxMessage, IdempotencyRecord];
+export const PLATFORM_MIGRATIONS = [InboxAndOutbox1764140000000, IdempotencyKeys1764150000000];
 
 /**
  * PostgreSQL when a URL is given, else SQLite through better-sqlite3 in the data folder. Migrations

@@ -5,3 +5,6 @@ export * from './inbox/inbox';
 export * from './outbox/outbox-message.entity';
 export * from './outbox/outbox-relay';
 export * from './persistence.module';
+export * from './idempotency/idempotency-record.entity';
+export * from './idempotency/idempotent-requests';
+export * from './unique-violation';

@@ -20,7 +20,15 @@ import { connectForTest, readStream, silentLogger } from '@plantbridge/messaging
 import { expectEventually, NatsServerProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
 import { IsNull, Not, type DataSource } from 'typeorm';
 import { createTestDatabase, DATABASE_KINDS, openDataSource, type TestDatabase } from '../test/databases';
-import { Inbox, InboxMessage, OutboxMessage, OutboxRelay, UnitOfWork } from './index';
+import {
+  IdempotencyKeyReusedError,
+  IdempotentRequests,
+  Inbox,
+  InboxMessage,
+  OutboxMessage,
+  OutboxRelay,
+  UnitOfWork,
+} from './index';
 
 const Confirmed = Production.OperationConfirmedV1Event;
 const confirmation = (plant: string) =>
@@ -52,8 +60,46 @@ describe.each(DATABASE_KINDS)('inbox and outbox on %s', (kind) => {
       ? `"${database.settings.schema}".schema_migrations`
       : 'schema_migrations';
     const migrations = await dataSource.query(`SELECT name FROM ${table}`);
-    expect(migrations.map((m: { name: string }) => m.name)).toEqual(['InboxAndOutbox1764140000000']);
+    expect(migrations.map((m: { name: string }) => m.name)).toEqual([
+      'InboxAndOutbox1764140000000',
+      'IdempotencyKeys1764150000000',
+    ]);
     expect(await dataSource.getRepository(InboxMessage).count()).toBe(0);
+  });
+
+  it('answers a replayed Idempotency-Key with the first response and applies the effect once', async () => {
+    const requests = new IdempotentRequests(unitOfWork);
+    const key = uniqueToken('idem');
+    const request = { method: 'POST', path: '/v1/things', body: { b: 2, a: 1 } };
+    let effects = 0;
+    const work = async () => ({ statusCode: 202, body: { id: `thing-${++effects}` } });
+    const results = await Promise.all([1, 2, 3].map(() => requests.execute(key, request, work)));
+    expect(effects).toBe(1);
+    expect(results.map((r) => r.body)).toEqual([{ id: 'thing-1' }, { id: 'thing-1' }, { id: 'thing-1' }]);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    const sameBodyOtherOrder = { ...request, body: { a: 1, b: 2 } };
+    expect(await requests.execute(key, sameBodyOtherOrder, work)).toMatchObject({
+      replayed: true,
+      statusCode: 202,
+    });
+    await expect(requests.execute(key, { ...request, body: { a: 1, b: 3 } }, work)).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
+  });
+
+  it('does not keep a failed request, so the same key works once the cause is fixed', async () => {
+    const requests = new IdempotentRequests(unitOfWork);
+    const key = uniqueToken('idem');
+    const request = { method: 'POST', path: '/v1/things', body: {} };
+    await expect(
+      requests.execute(key, request, () => Promise.reject(new Error('order is closed'))),
+    ).rejects.toThrow('order is closed');
+    expect(await requests.execute(key, request, async () => ({ statusCode: 201, body: 'ok' }))).toMatchObject(
+      {
+        replayed: false,
+        body: 'ok',
+      },
+    );
   });
 
   it('applies an effect once per message id, also when deliveries race', async () => {

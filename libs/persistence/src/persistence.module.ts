@@ -11,6 +11,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { EventPublisher } from '@plantbridge/messaging';
 import type { DataSource } from 'typeorm';
 import { type DatabaseSettings, dataSourceOptionsFor } from './data-source';
+import { IdempotentRequests } from './idempotency/idempotent-requests';
 import { Inbox } from './inbox/inbox';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 import { UnitOfWork } from './unit-of-work';
@@ -49,6 +50,11 @@ export class PersistenceModule {
         },
         { provide: Inbox, useFactory: (uow: UnitOfWork) => new Inbox(uow), inject: [UnitOfWork] },
         {
+          provide: IdempotentRequests,
+          useFactory: (uow: UnitOfWork) => new IdempotentRequests(uow),
+          inject: [UnitOfWork],
+        },
+        {
           provide: OutboxRelay,
           useFactory: (ds: DataSource, uow: UnitOfWork, publisher: EventPublisher) => {
             const relay = new OutboxRelay(ds, uow, publisher, new Logger('OutboxRelay'), {
@@ -62,7 +68,7 @@ export class PersistenceModule {
         },
         RelayLifecycle,
       ],
-      exports: [UnitOfWork, Inbox, OutboxRelay],
+      exports: [UnitOfWork, Inbox, IdempotentRequests, OutboxRelay],
     };
   }
 }

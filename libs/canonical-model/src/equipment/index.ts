@@ -4,3 +4,4 @@ export * from './cycle-completed/v1';
 export * from './alarm-raised/v1';
 export * from './alarm-cleared/v1';
 export * from './threshold-crossed/v1';
+export * from './production-counted/v1';

@@ -17,3 +17,18 @@ export class InvalidEventError extends PermanentError {
     this.name = 'InvalidEventError';
   }
 }
+
+/**
+ * Thrown by a handler that knows when to try again (ERP sent `Retry-After`, a breaker half-opens at
+ * a known time): the message is redelivered after `delayMs` instead of the policy's backoff.
+ */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RetryLaterError';
+  }
+}

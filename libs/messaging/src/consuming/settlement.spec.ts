@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PermanentError } from './errors';
+import { PermanentError, RetryLaterError } from './errors';
 import { DEFAULT_RETRY_POLICY, decideSettlement, retryDelay } from './settlement';
 
 const policy = { maxDeliveries: 5, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0 };
@@ -45,6 +45,18 @@ describe('settlement', () => {
           expect(delay).toBeLessThanOrEqual(Math.ceil(base * 1.2));
         },
       ),
+    );
+  });
+
+  it('retries after the delay a handler asked for with RetryLaterError', () => {
+    const outcome = { ok: false as const, error: new RetryLaterError('ERP said Retry-After: 30', 30_000) };
+    expect(decideSettlement(outcome, 1, DEFAULT_RETRY_POLICY)).toEqual({
+      kind: 'retry',
+      delayMs: 30_000,
+      reason: 'ERP said Retry-After: 30',
+    });
+    expect(decideSettlement(outcome, DEFAULT_RETRY_POLICY.maxDeliveries, DEFAULT_RETRY_POLICY).kind).toBe(
+      'dead-letter',
     );
   });
 });

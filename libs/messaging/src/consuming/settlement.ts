@@ -1,4 +1,4 @@
-import { PermanentError } from './errors';
+import { PermanentError, RetryLaterError } from './errors';
 
 export interface RetryPolicy {
   /** Deliveries before a failing message is dead-lettered (the first delivery counts). */
@@ -43,7 +43,7 @@ const describeError = (error: unknown): string => (error instanceof Error ? erro
 
 /**
  * What to do with a delivered message: ack after success; dead-letter at once on a permanent error;
- * otherwise retry later, until the last allowed delivery, which is dead-lettered with its error.
+ * otherwise retry later (after the handler's own delay when it threw RetryLaterError), until the last allowed delivery, which is dead-lettered with its error.
  */
 export function decideSettlement(
   outcome: HandlerOutcome,
@@ -57,5 +57,9 @@ export function decideSettlement(
   if (deliveryCount >= policy.maxDeliveries) {
     return { kind: 'dead-letter', reason: `gave up after ${deliveryCount} deliveries: ${reason}` };
   }
-  return { kind: 'retry', delayMs: retryDelay(deliveryCount, policy, random), reason };
+  const delayMs =
+    outcome.error instanceof RetryLaterError
+      ? outcome.error.delayMs
+      : retryDelay(deliveryCount, policy, random);
+  return { kind: 'retry', delayMs, reason };
 }

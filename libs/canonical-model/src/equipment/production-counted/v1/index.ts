@@ -1,0 +1,1 @@
+export * from './production-counted.v1';
