@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { ServiceConfig } from '@plantbridge/config';
 import {
@@ -12,7 +13,9 @@ import {
 import { type EntityClass, type MigrationClass, PersistenceModule } from '@plantbridge/persistence';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
+import { IdempotencyKeyReusedFilter } from './idempotency-key';
 import { MetricsController } from './metrics.controller';
+import { fieldValidationPipe } from './validation';
 
 export interface ServiceDescriptor {
   /** e.g. `production-order-sync`: names logs, NATS connection, durables and the SQLite file. */
@@ -71,6 +74,8 @@ export class PlatformModule {
       ],
       controllers: [HealthController, MetricsController],
       providers: [
+        { provide: APP_PIPE, useFactory: fieldValidationPipe },
+        { provide: APP_FILTER, useClass: IdempotencyKeyReusedFilter },
         {
           provide: JetStreamServer,
           useFactory: (connection: JetStreamConnection, publisher: EventPublisher) =>

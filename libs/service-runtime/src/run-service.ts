@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { InvalidConfigError, loadConfig, type ServiceConfig } from '@plantbridge/config';
 import { JetStreamServer } from '@plantbridge/messaging';
 import { Logger } from 'nestjs-pino';
+import { type OpenApiInfo, serveOpenApi } from './openapi';
 import { startTelemetry } from './telemetry';
 
 /** Exit code for bad configuration (sysexits EX_CONFIG). */
@@ -13,6 +14,23 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   config: new () => C;
   /** The service's root module for a validated configuration. */
   module: (config: C) => DynamicModule;
+  /** Serve an OpenAPI document generated from the controllers at /openapi.json and /docs. */
+  openApi?: OpenApiInfo;
+}
+
+/**
+ * The service's Nest app for a validated configuration, not yet listening: JSON logs, the JetStream
+ * transport attached, OpenAPI served. `runService` uses it; so do tests that run a service in-process.
+ */
+export async function createServiceApp<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
+  if (definition.openApi) serveOpenApi(app, definition.openApi);
+  return app;
 }
 
 /**
@@ -33,11 +51,9 @@ export async function runService<C extends ServiceConfig>(
     process.exit(EXIT_CONFIG);
   }
 
-  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
+  const app = await createServiceApp(definition, config);
   const logger = app.get(Logger);
-  app.useLogger(logger);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal}: draining (at most ${config.SHUTDOWN_TIMEOUT_MS} ms)`);

@@ -139,11 +139,13 @@ export class ODataClient {
   private errorFor(operation: string, method: Method, status: number, headers: Headers, text: string): Error {
     const sap = readSapError(text);
     const what = `SAP ${status} ${sap.code}: ${sap.message}`;
-    if (status === 429 || status === 502 || status === 503 || status === 504) {
+    // 429 and 503 are answered before SAP does any work. A proxy's 502/504 may come after the backend
+    // committed, so for a write they fall through to in doubt.
+    if (status === 429 || status === 503 || (!isWrite(method) && (status === 502 || status === 504))) {
       return new ErpTransientError(operation, what, status, parseRetryAfter(headers.get('retry-after')));
     }
     if (status === 401 || status === 403) return new ErpConfigurationError(operation, what);
-    // A 5xx other than the gateway's own: an ABAP dump usually rolls back, but a write cannot be sure.
+    // Any other 5xx: an ABAP dump usually rolls back, but a write cannot be sure.
     if (status >= 500) {
       return isWrite(method)
         ? new ErpInDoubtError(operation, what)
