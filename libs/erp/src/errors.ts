@@ -41,6 +41,15 @@ export class ErpInDoubtError extends ErpError {
 /** The circuit breaker is open after repeated failures: ERP is not called until it half-opens. */
 export class ErpUnavailableError extends ErpError {
   readonly retryable = true;
+
+  constructor(
+    operation: string,
+    message: string,
+    /** When the breaker lets a trial call through, at the latest. */
+    readonly retryAfterMs: number,
+  ) {
+    super(operation, message);
+  }
 }
 
 /**

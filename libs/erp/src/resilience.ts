@@ -103,6 +103,7 @@ export class ErpResilience {
           ? new ErpUnavailableError(
               operation,
               `ERP circuit breaker is open after ${this.settings.breakerThreshold} consecutive failures; next try in at most ${this.settings.halfOpenAfterMs} ms`,
+              this.settings.halfOpenAfterMs,
             )
           : error;
       erpMetrics.requests.inc({ operation, outcome: mapped instanceof ErpError ? mapped.name : 'Error' });

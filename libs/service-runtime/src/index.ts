@@ -4,3 +4,4 @@ export * from './telemetry';
 export * from './idempotency-key';
 export * from './openapi';
 export * from './validation';
+export * from './correlation-id';

@@ -81,6 +81,7 @@ export class PlatformModule {
           useFactory: (connection: JetStreamConnection, publisher: EventPublisher) =>
             new JetStreamServer({
               serviceName: service.name,
+              plant: config.PLANT_ID,
               connection,
               publisher,
               logger: new Logger('JetStream'),

@@ -46,3 +46,13 @@ export function durableNameFor(service: string, filterSubject: string): string {
   if (name.length > 200) throw new Error(`durable name for ${filterSubject} is too long; name it explicitly`);
   return name;
 }
+
+/**
+ * `mfg.production.v1.*.operation-confirmed` narrowed to one plant's subjects (and so to a durable of
+ * its own): a service deployed per plant consumes only that plant's events.
+ */
+export function narrowToPlant(filterSubject: string, plant: string): string {
+  const tokens = filterSubject.split('.');
+  if (tokens[3] === '*') tokens[3] = plant;
+  return tokens.join('.');
+}

@@ -5,7 +5,7 @@ import type { JetStreamConnection, MessagingLogger } from '../connection/jetstre
 import { PermanentError } from '../consuming/errors';
 import { type Delivery, EventConsumer } from '../consuming/event-consumer';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../consuming/settlement';
-import { durableNameFor, streamForSubject } from '../naming/name-resolver';
+import { durableNameFor, narrowToPlant, streamForSubject } from '../naming/name-resolver';
 import type { EventPublisher } from '../publishing/event-publisher';
 import { JetStreamContext } from './jetstream-context';
 import type { EventHandlerExtras } from './on-event.decorator';
@@ -30,6 +30,8 @@ export interface JetStreamServerOptions {
   publisher: EventPublisher;
   logger: MessagingLogger;
   defaults?: Partial<ConsumerDefaults>;
+  /** The plant this deployment serves: handlers that name no plant consume only this plant's events. */
+  plant?: string;
 }
 
 export type ConsumerState =
@@ -73,15 +75,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       return;
     }
     const extras = (handler.extras ?? {}) as Partial<EventHandlerExtras>;
-    const durable = extras.durable ?? durableNameFor(this.options.serviceName, pattern);
+    const filterSubject =
+      this.options.plant && extras.plant === undefined ? narrowToPlant(pattern, this.options.plant) : pattern;
+    const durable = extras.durable ?? durableNameFor(this.options.serviceName, filterSubject);
     const consumer = new EventConsumer(
       this.options.connection,
       this.options.publisher,
       {
         declaration: {
-          stream: streamForSubject(pattern),
+          stream: streamForSubject(filterSubject),
           durable,
-          filterSubject: pattern,
+          filterSubject,
           ackWaitMs: extras.ackWaitMs ?? this.defaults.ackWaitMs,
           maxAckPending: this.defaults.maxAckPending,
           description: `${this.options.serviceName}: ${extras.eventType ?? pattern}`,

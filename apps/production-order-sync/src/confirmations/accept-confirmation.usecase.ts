@@ -1,0 +1,224 @@
+import { ConflictException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import {
+  type CanonicalEvent,
+  causedBy,
+  createEvent,
+  type EventOrigin,
+  Production,
+} from '@plantbridge/canonical-model';
+import {
+  IdempotentRequests,
+  type IdempotentResponse,
+  type Transaction,
+  UnitOfWork,
+} from '@plantbridge/persistence';
+import { badRequest } from '@plantbridge/service-runtime';
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { originFromRequest, sourceFor } from '../common/event-source';
+import { ProductionOrderSyncConfig } from '../config';
+import { ErpPostingRecord } from '../erp-postings/erp-posting.entity';
+import { assertOpenInErp } from '../orders/order-commands.usecase';
+import { OrderRepository } from '../orders/order.repository';
+import type { ProductionOrderRecord } from '../orders/production-order.entity';
+import { type ConfirmationSource, ConfirmationRecord } from './confirmation.entity';
+import type { ConfirmOperationRequest } from './confirmation.requests';
+import { type ConfirmationView, toConfirmationView } from './confirmation.views';
+
+/** Namespace of confirmation ids derived from production-count event ids (UUIDv5). */
+const COUNTS_NAMESPACE = '6f1d3b7e-3c0a-4b8e-9a51-0c2e7d9f4a10';
+
+interface ConfirmationInput extends Required<Omit<ConfirmOperationRequest, 'postingDate'>> {
+  postingDate?: string;
+}
+
+export interface MesConfirmationContext {
+  plant: string;
+  manufacturingOrder: string;
+  idempotencyKey: string;
+  path: string;
+  correlationId?: string;
+}
+
+/**
+ * Accepts an operation confirmation from MES or from production counts: checks it against the
+ * order, then records it, opens its ERP ledger entry and publishes `operation-confirmed`, all in one
+ * transaction. Posting to ERP happens later, from JetStream, so the plant keeps confirming while
+ * ERP is down. The confirmation id is SAP's `ExternalSystemConfirmation`.
+ */
+@Injectable()
+export class AcceptConfirmation {
+  constructor(
+    private readonly orders: OrderRepository,
+    private readonly idempotent: IdempotentRequests,
+    private readonly unitOfWork: UnitOfWork,
+    @Inject(ProductionOrderSyncConfig) private readonly config: ProductionOrderSyncConfig,
+  ) {}
+
+  fromMes(
+    ctx: MesConfirmationContext,
+    request: ConfirmOperationRequest,
+  ): Promise<IdempotentResponse<ConfirmationView>> {
+    if (Date.parse(request.executionEnd) < Date.parse(request.executionStart)) {
+      throw badRequest([{ field: 'executionEnd', reason: 'must not be before executionStart' }]);
+    }
+    return this.idempotent.execute(
+      ctx.idempotencyKey,
+      { method: 'POST', path: ctx.path, body: request },
+      async (tx) => {
+        // Spelled out: absent DTO fields exist as `undefined`, so a spread would drop the defaults.
+        const input: ConfirmationInput = {
+          operation: request.operation,
+          yieldQuantity: request.yieldQuantity,
+          scrapQuantity: request.scrapQuantity ?? 0,
+          reworkQuantity: request.reworkQuantity ?? 0,
+          unit: request.unit,
+          finalConfirmation: request.finalConfirmation ?? false,
+          executionStart: request.executionStart,
+          executionEnd: request.executionEnd,
+          postingDate: request.postingDate,
+        };
+        const view = await this.accept(tx, ctx.plant, ctx.manufacturingOrder, input, {
+          id: uuidv7(),
+          source: 'mes',
+          sourceRef: ctx.idempotencyKey,
+          origin: originFromRequest(ctx.plant, ctx.manufacturingOrder, ctx.correlationId),
+        });
+        return { statusCode: 202, body: view };
+      },
+    );
+  }
+
+  /**
+   * A production count of the edge gateway as a confirmation. Its id derives from the event id, so a
+   * redelivered count finds its confirmation and changes nothing. False when it was already applied.
+   */
+  fromCounts(event: CanonicalEvent<'plantbridge.equipment.production-counted.v1'>): Promise<boolean> {
+    const data = event.data;
+    const id = uuidv5(event.id, COUNTS_NAMESPACE);
+    return this.unitOfWork.run(async (tx) => {
+      if (await tx.manager.existsBy(ConfirmationRecord, { id })) return false;
+      const input: ConfirmationInput = {
+        operation: data.operation,
+        yieldQuantity: data.goodCount,
+        scrapQuantity: data.scrapCount,
+        reworkQuantity: 0,
+        unit: data.unit,
+        finalConfirmation: false,
+        executionStart: data.periodStart,
+        executionEnd: data.periodEnd,
+      };
+      await this.accept(tx, data.plant, data.manufacturingOrder, input, {
+        id,
+        source: 'equipment-counts',
+        sourceRef: event.id,
+        origin: causedBy(event, sourceFor(data.plant), data.manufacturingOrder),
+      });
+      return true;
+    });
+  }
+
+  private async accept(
+    tx: Transaction,
+    plant: string,
+    manufacturingOrder: string,
+    input: ConfirmationInput,
+    identity: { id: string; source: ConfirmationSource; sourceRef: string; origin: EventOrigin },
+  ): Promise<ConfirmationView> {
+    const order = await this.orders.get(plant, manufacturingOrder, tx.manager, { lock: true });
+    this.check(order, input, await this.orders.confirmedTotals(plant, manufacturingOrder, tx.manager));
+    const now = new Date().toISOString();
+    const operation = order.operations.find((o) => o.operation === input.operation);
+    const confirmation: ConfirmationRecord = {
+      id: identity.id,
+      plant,
+      manufacturingOrder,
+      operation: input.operation,
+      sequence: operation?.sequence ?? '0',
+      yieldQuantity: input.yieldQuantity,
+      scrapQuantity: input.scrapQuantity,
+      reworkQuantity: input.reworkQuantity,
+      unit: input.unit,
+      finalConfirmation: input.finalConfirmation,
+      executionStart: input.executionStart,
+      executionEnd: input.executionEnd,
+      postingDate: input.postingDate ?? null,
+      source: identity.source,
+      sourceRef: identity.sourceRef,
+      acceptedAt: now,
+    };
+    const posting: ErpPostingRecord = {
+      postingKey: identity.id,
+      kind: 'operation-confirmation',
+      plant,
+      reference: `${manufacturingOrder}/${input.operation}`,
+      state: 'pending',
+      attempts: 0,
+      lastError: null,
+      erpCode: null,
+      erpDocument: null,
+      claimedUntil: null,
+      createdAt: now,
+      updatedAt: now,
+      postedAt: null,
+    };
+    await tx.manager.insert(ConfirmationRecord, confirmation);
+    await tx.manager.insert(ErpPostingRecord, posting);
+    await tx.publish(
+      createEvent(
+        Production.OperationConfirmedV1Event,
+        {
+          confirmationKey: identity.id,
+          manufacturingOrder,
+          operation: input.operation,
+          plant,
+          yieldQuantity: input.yieldQuantity,
+          scrapQuantity: input.scrapQuantity,
+          reworkQuantity: input.reworkQuantity,
+          unit: input.unit,
+          finalConfirmation: input.finalConfirmation,
+          executionStart: input.executionStart,
+          executionEnd: input.executionEnd,
+          postingDate: input.postingDate,
+        },
+        identity.origin,
+      ),
+    );
+    return toConfirmationView(confirmation, posting);
+  }
+
+  /** The order's rules: open, known operation, its unit, and not far above the order quantity. */
+  private check(
+    order: ProductionOrderRecord,
+    input: ConfirmationInput,
+    totals: Map<string, { yieldQuantity: number; scrapQuantity: number }>,
+  ): void {
+    assertOpenInErp(order);
+    if (order.mesStatus === 'rejected') {
+      throw new ConflictException(`order ${order.manufacturingOrder} was rejected by the plant`);
+    }
+    if (!order.operations.some((o) => o.operation === input.operation)) {
+      const known = order.operations.map((o) => o.operation).join(', ');
+      throw new UnprocessableEntityException(
+        `operation ${input.operation} is not part of order ${order.manufacturingOrder} (its operations: ${known})`,
+      );
+    }
+    if (input.unit !== order.unit) {
+      throw new UnprocessableEntityException(
+        `unit ${input.unit} does not match the order's unit ${order.unit}`,
+      );
+    }
+    const before = totals.get(input.operation) ?? { yieldQuantity: 0, scrapQuantity: 0 };
+    const after = before.yieldQuantity + before.scrapQuantity + input.yieldQuantity + input.scrapQuantity;
+    const tolerance = this.config.CONFIRMATION_TOLERANCE_PERCENT;
+    const limit = order.totalQuantity * (1 + tolerance / 100);
+    if (after > limit + 1e-9) {
+      throw new UnprocessableEntityException(
+        `operation ${input.operation} of order ${order.manufacturingOrder} would have ${round(after)} ${order.unit} ` +
+          `confirmed (yield + scrap), above the order quantity ${order.totalQuantity} ${order.unit} ` +
+          `+ ${tolerance} % tolerance (${round(limit)} ${order.unit})`,
+      );
+    }
+  }
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -1,0 +1,83 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { CorrelationId, IdempotencyKey, Idempotent } from '@plantbridge/service-runtime';
+import { ServedPlantPipe } from '../common/served-plant.pipe';
+import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
+import { AcceptConfirmation } from './accept-confirmation.usecase';
+import { ConfirmationRepository } from './confirmation.repository';
+import { ConfirmOperationRequest } from './confirmation.requests';
+import { ConfirmationView } from './confirmation.views';
+
+/** Operation confirmations from MES: accepted at once (202), posted to ERP exactly once, later. */
+@ApiTags('confirmations')
+@Controller('v1/plants/:plant/production-orders/:order/confirmations')
+export class ConfirmationsController {
+  constructor(
+    private readonly accept: AcceptConfirmation,
+    private readonly confirmations: ConfirmationRepository,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Confirm progress of an operation (yield, scrap, rework); posted to ERP asynchronously',
+    description:
+      'Answers 202 with the status resource (also in Location). 409: order closed or rejected. 422: unknown operation, another unit, or quantities above the order quantity plus tolerance.',
+  })
+  @ApiAcceptedResponse({ type: ConfirmationView })
+  @ApiNotFoundResponse({ description: 'Unknown plant or order' })
+  @ApiUnprocessableEntityResponse({ description: 'A rule of the order refuses the confirmation' })
+  confirm(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Param('order') order: string,
+    @Body() body: ConfirmOperationRequest,
+    @IdempotencyKey() key: string,
+    @CorrelationId() correlationId: string | undefined,
+    @Req() req: { originalUrl: string },
+    @Res({ passthrough: true }) res: IdempotentHttpResponse,
+  ): Promise<ConfirmationView> {
+    const ctx = {
+      plant,
+      manufacturingOrder: order,
+      idempotencyKey: key,
+      path: req.originalUrl,
+      correlationId,
+    };
+    return sendIdempotent(res, this.accept.fromMes(ctx, body), (view) => statusPath(view));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Confirmations of an order with their ERP posting status' })
+  @ApiOkResponse({ type: [ConfirmationView] })
+  list(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Param('order') order: string,
+  ): Promise<ConfirmationView[]> {
+    return this.confirmations.listForOrder(plant, order);
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'Status of one confirmation: accepted, posting, posted (with the ERP document), failed',
+  })
+  @ApiOkResponse({ type: ConfirmationView })
+  get(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Param('order') order: string,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<ConfirmationView> {
+    return this.confirmations.view(plant, order, id);
+  }
+}
+
+export function statusPath(view: ConfirmationView): string {
+  return `/v1/plants/${view.plant}/production-orders/${view.manufacturingOrder}/confirmations/${view.confirmationId}`;
+}

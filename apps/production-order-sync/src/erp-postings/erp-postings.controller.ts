@@ -1,0 +1,117 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ErpPort, SapErpAdapter } from '@plantbridge/erp';
+import { CorrelationId, IdempotencyKey, Idempotent } from '@plantbridge/service-runtime';
+import { ServedPlantPipe } from '../common/served-plant.pipe';
+import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
+import { ProductionOrderSyncConfig } from '../config';
+import { OrderReleasePoller } from '../orders/order-release.poller';
+import { DiscardPostingRequest, ListPostingsQuery, RetryPostingRequest } from './exception-queue.requests';
+import { ExceptionQueue } from './exception-queue.usecase';
+import { PostingView } from './exception-queue.views';
+
+class ErpStatusView {
+  @ApiProperty({ enum: ['closed', 'open', 'half-open', 'isolated', 'unknown'] }) circuit!: string;
+  @ApiProperty({ description: 'ERP_MAX_IN_FLIGHT: posting rate ≈ this ÷ ERP latency' }) maxInFlight!: number;
+  @ApiProperty({ description: 'Postings per ledger state' }) postings!: Record<string, number>;
+  @ApiProperty() orderPolling!: { lastSuccessAt?: string; lastError?: string; announced: number };
+  @ApiProperty() erpBaseUrl!: string;
+}
+
+/** ERP postings of the plant: the exception queue (list, inspect, retry, discard) and ERP status. */
+@ApiTags('erp postings')
+@Controller('v1/plants/:plant')
+export class ErpPostingsController {
+  constructor(
+    private readonly queue: ExceptionQueue,
+    private readonly erp: ErpPort,
+    private readonly poller: OrderReleasePoller,
+    @Inject(ProductionOrderSyncConfig) private readonly config: ProductionOrderSyncConfig,
+  ) {}
+
+  @Get('erp-postings')
+  @ApiOperation({ summary: 'Postings in one ledger state; failed (the exception queue) by default' })
+  @ApiOkResponse({ type: [PostingView] })
+  list(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Query() query: ListPostingsQuery,
+  ): Promise<PostingView[]> {
+    return this.queue.list(plant, query.state);
+  }
+
+  @Get('erp-postings/:key')
+  @ApiOperation({ summary: 'One posting with its audit trail' })
+  @ApiOkResponse({ type: PostingView })
+  get(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Param('key', new ParseUUIDPipe()) key: string,
+  ): Promise<PostingView> {
+    return this.queue.get(plant, key);
+  }
+
+  @Post('erp-postings/:key/retry')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({ summary: 'Send a failed posting back to ERP (looked up first, so never posted twice)' })
+  @ApiOkResponse({ type: PostingView })
+  retry(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Param('key', new ParseUUIDPipe()) postingKey: string,
+    @Body() body: RetryPostingRequest,
+    @IdempotencyKey() idempotencyKey: string,
+    @CorrelationId() correlationId: string | undefined,
+    @Req() req: { originalUrl: string },
+    @Res({ passthrough: true }) res: IdempotentHttpResponse,
+  ): Promise<PostingView> {
+    return sendIdempotent(
+      res,
+      this.queue.retry({ plant, postingKey, idempotencyKey, path: req.originalUrl, correlationId }, body),
+    );
+  }
+
+  @Post('erp-postings/:key/discard')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({ summary: 'Give up on a failed posting, with a reason' })
+  @ApiOkResponse({ type: PostingView })
+  discard(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Param('key', new ParseUUIDPipe()) postingKey: string,
+    @Body() body: DiscardPostingRequest,
+    @IdempotencyKey() idempotencyKey: string,
+    @CorrelationId() correlationId: string | undefined,
+    @Req() req: { originalUrl: string },
+    @Res({ passthrough: true }) res: IdempotentHttpResponse,
+  ): Promise<PostingView> {
+    return sendIdempotent(
+      res,
+      this.queue.discard({ plant, postingKey, idempotencyKey, path: req.originalUrl, correlationId }, body),
+    );
+  }
+
+  @Get('erp/status')
+  @ApiOperation({ summary: 'ERP circuit breaker, in-flight limit, ledger counts and order polling' })
+  @ApiOkResponse({ type: ErpStatusView })
+  async status(@Param('plant', ServedPlantPipe) plant: string): Promise<ErpStatusView> {
+    const resilience = this.erp instanceof SapErpAdapter ? this.erp.resilience : undefined;
+    return {
+      circuit: resilience?.breakerState ?? 'unknown',
+      maxInFlight: this.config.ERP_MAX_IN_FLIGHT,
+      postings: await this.queue.countsByState(plant),
+      orderPolling: this.poller.status,
+      erpBaseUrl: this.config.ERP_BASE_URL,
+    };
+  }
+}

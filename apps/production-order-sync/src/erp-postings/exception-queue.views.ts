@@ -1,0 +1,52 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { ErpPostingAuditRecord, ErpPostingRecord } from './erp-posting.entity';
+
+export class AuditEntryView {
+  @ApiProperty({ enum: ['retry', 'discard'] }) action!: string;
+  @ApiProperty() actor!: string;
+  @ApiPropertyOptional() reason?: string;
+  @ApiProperty() fromState!: string;
+  @ApiProperty() toState!: string;
+  @ApiProperty() at!: string;
+}
+
+export class PostingView {
+  @ApiProperty({ description: "SAP's ExternalSystemConfirmation; also the confirmation id" })
+  postingKey!: string;
+  @ApiProperty({ example: 'operation-confirmation' }) kind!: string;
+  @ApiProperty({ example: '1000001/0010' }) reference!: string;
+  @ApiProperty({ enum: ['pending', 'in-flight', 'in-doubt', 'posted', 'failed', 'discarded'] })
+  state!: string;
+  @ApiProperty() attempts!: number;
+  @ApiPropertyOptional({ description: "ERP's message or why posting gave up" }) lastError?: string;
+  @ApiPropertyOptional({ example: 'RU/140' }) erpCode?: string;
+  @ApiPropertyOptional({ example: '0000000207/00000001' }) erpDocument?: string;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+  @ApiPropertyOptional() postedAt?: string;
+  @ApiPropertyOptional({ type: [AuditEntryView] }) audit?: AuditEntryView[];
+}
+
+export function toPostingView(p: ErpPostingRecord, audit?: ErpPostingAuditRecord[]): PostingView {
+  return {
+    postingKey: p.postingKey,
+    kind: p.kind,
+    reference: p.reference,
+    state: p.state,
+    attempts: p.attempts,
+    lastError: p.lastError ?? undefined,
+    erpCode: p.erpCode ?? undefined,
+    erpDocument: p.erpDocument ?? undefined,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    postedAt: p.postedAt ?? undefined,
+    audit: audit?.map((a) => ({
+      action: a.action,
+      actor: a.actor,
+      reason: a.reason ?? undefined,
+      fromState: a.fromState,
+      toState: a.toState,
+      at: a.at,
+    })),
+  };
+}

@@ -1,0 +1,205 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type CanonicalEvent, causedBy, createEvent, Production } from '@plantbridge/canonical-model';
+import {
+  type ConfirmationPosting,
+  ErpBusinessError,
+  ErpError,
+  ErpInDoubtError,
+  ErpPort,
+  ErpTransientError,
+  ErpUnavailableError,
+  type PostedConfirmation,
+} from '@plantbridge/erp';
+import { PermanentError, RetryLaterError } from '@plantbridge/messaging';
+import { Counter } from 'prom-client';
+import { sourceFor } from '../common/event-source';
+import { ProductionOrderSyncConfig } from '../config';
+import type { ConfirmationRecord } from '../confirmations/confirmation.entity';
+import { ConfirmationRepository } from '../confirmations/confirmation.repository';
+import type { ErpPostingRecord } from './erp-posting.entity';
+import { PostingLedger } from './posting-ledger';
+
+/** How soon an in-doubt posting is looked up in ERP. */
+const IN_DOUBT_RECHECK_MS = 1000;
+const DONE = new Set(['posted', 'failed', 'discarded']);
+
+const outcomes = new Counter({
+  name: 'plantbridge_erp_postings_total',
+  help: 'Posting attempts by outcome (posted, found-posted, failed, retry, in-doubt)',
+  labelNames: ['outcome'],
+});
+
+/**
+ * Posts one confirmation to ERP exactly once. The ledger says where it stands:
+ * - pending: post it;
+ * - in flight past its lease, or in doubt: ask ERP for its `ExternalSystemConfirmation` first, and
+ *   post only if ERP does not have it;
+ * - a business rejection lands in the exception queue (failed) with ERP's message, unless the
+ *   lookup shows ERP has it after all;
+ * - throttling and outages put it back (pending, or in doubt when uncertain) and ask JetStream to
+ *   redeliver after ERP's `Retry-After`, the breaker's half-open time or a growing backoff, until
+ *   POSTING_GIVE_UP_AFTER_MS, then the exception queue.
+ */
+@Injectable()
+export class PostConfirmationToErp {
+  private readonly logger = new Logger(PostConfirmationToErp.name);
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly erp: ErpPort,
+    private readonly ledger: PostingLedger,
+    private readonly confirmations: ConfirmationRepository,
+    @Inject(ProductionOrderSyncConfig) private readonly config: ProductionOrderSyncConfig,
+  ) {
+    // Long enough for every in-process attempt with its backoff; after it, another worker may resolve it.
+    this.leaseMs = config.ERP_RETRY_MAX_ATTEMPTS * (config.ERP_TIMEOUT_MS + 5000) + 5000;
+  }
+
+  async execute(postingKey: string, cause: CanonicalEvent): Promise<void> {
+    const posting = await this.ledger.find(postingKey);
+    if (!posting) throw new PermanentError(`no ERP ledger entry for confirmation ${postingKey}`);
+    if (DONE.has(posting.state)) return;
+    const heldUntil =
+      posting.state === 'in-flight' && posting.claimedUntil ? Date.parse(posting.claimedUntil) : 0;
+    if (heldUntil > Date.now()) {
+      throw new RetryLaterError(
+        `confirmation ${postingKey} is being posted by another worker`,
+        heldUntil - Date.now(),
+      );
+    }
+    if (!(await this.ledger.claim(posting, this.leaseMs))) {
+      throw new RetryLaterError(`confirmation ${postingKey} changed while claiming it`, 100);
+    }
+    const confirmation = await this.confirmations.get(postingKey);
+    if (!confirmation)
+      throw new PermanentError(`confirmation ${postingKey} has a ledger entry but no record`);
+    let uncertain = posting.state === 'in-flight' || posting.state === 'in-doubt';
+    try {
+      if (uncertain) {
+        const found = await this.erp.findConfirmation(postingKey);
+        if (found) return await this.posted(confirmation, found, cause, 'found-posted');
+        uncertain = false;
+      }
+      const posted = await this.erp.postConfirmation(toPosting(confirmation));
+      await this.posted(confirmation, posted, cause, 'posted');
+    } catch (error) {
+      await this.failed(posting, confirmation, cause, error, uncertain);
+    }
+  }
+
+  private async failed(
+    posting: ErpPostingRecord,
+    confirmation: ConfirmationRecord,
+    cause: CanonicalEvent,
+    error: unknown,
+    uncertain: boolean,
+  ): Promise<void> {
+    const key = posting.postingKey;
+    if (error instanceof ErpBusinessError) {
+      // ERP refuses a key it already holds; a posting that got there first is still a success.
+      const found = await this.erp.findConfirmation(key).catch(() => undefined);
+      if (found) return this.posted(confirmation, found, cause, 'found-posted');
+      return this.toExceptionQueue(confirmation, cause, error.message, error.sapCode);
+    }
+    if (error instanceof ErpInDoubtError) {
+      outcomes.inc({ outcome: 'in-doubt' });
+      await this.ledger.release(key, 'in-doubt', error.message);
+      throw new RetryLaterError(
+        `posting ${key} is in doubt (${error.message}); ERP is asked before any retry`,
+        IN_DOUBT_RECHECK_MS,
+      );
+    }
+    if (error instanceof ErpError) {
+      const ageMs = Date.now() - Date.parse(posting.createdAt);
+      const attempts = posting.attempts + 1;
+      if (ageMs > this.config.POSTING_GIVE_UP_AFTER_MS) {
+        const reason = `gave up after ${attempts} attempts in ${Math.round(ageMs / 1000)} s: ${error.message}`;
+        return this.toExceptionQueue(confirmation, cause, reason, null);
+      }
+      outcomes.inc({ outcome: 'retry' });
+      await this.ledger.release(key, uncertain ? 'in-doubt' : 'pending', error.message);
+      throw new RetryLaterError(error.message, this.retryDelay(error, attempts));
+    }
+    // Not ERP's (e.g. the database): the posting stays in flight; after its lease it is looked up first.
+    throw error;
+  }
+
+  private async posted(
+    confirmation: ConfirmationRecord,
+    posted: PostedConfirmation,
+    cause: CanonicalEvent,
+    outcome: 'posted' | 'found-posted',
+  ): Promise<void> {
+    outcomes.inc({ outcome });
+    const event = createEvent(
+      Production.ConfirmationPostedV1Event,
+      {
+        confirmationKey: confirmation.id,
+        manufacturingOrder: confirmation.manufacturingOrder,
+        operation: confirmation.operation,
+        plant: confirmation.plant,
+        confirmationGroup: posted.confirmationGroup,
+        confirmationCount: posted.confirmationCount,
+        postedAt: new Date().toISOString(),
+      },
+      causedBy(cause, sourceFor(confirmation.plant), confirmation.manufacturingOrder),
+    );
+    await this.ledger.markPosted(
+      confirmation.id,
+      `${posted.confirmationGroup}/${posted.confirmationCount}`,
+      event,
+    );
+  }
+
+  private async toExceptionQueue(
+    confirmation: ConfirmationRecord,
+    cause: CanonicalEvent,
+    reason: string,
+    erpCode: string | null,
+  ): Promise<void> {
+    outcomes.inc({ outcome: 'failed' });
+    this.logger.warn(
+      `confirmation ${confirmation.id} (${confirmation.manufacturingOrder}/${confirmation.operation}) to the exception queue: ${reason}`,
+    );
+    const event = createEvent(
+      Production.ConfirmationFailedV1Event,
+      {
+        confirmationKey: confirmation.id,
+        manufacturingOrder: confirmation.manufacturingOrder,
+        operation: confirmation.operation,
+        plant: confirmation.plant,
+        reason: reason.slice(0, 1000),
+        erpCode: erpCode ?? undefined,
+        failedAt: new Date().toISOString(),
+      },
+      causedBy(cause, sourceFor(confirmation.plant), confirmation.manufacturingOrder),
+    );
+    await this.ledger.markFailed(confirmation.id, reason, erpCode, event);
+  }
+
+  /** ERP's Retry-After or the breaker's half-open time, else 0.5 s doubling, capped, with jitter. */
+  private retryDelay(error: ErpError, attempts: number): number {
+    if (error instanceof ErpTransientError || error instanceof ErpUnavailableError) {
+      if (error.retryAfterMs !== undefined) return error.retryAfterMs;
+    }
+    const base = Math.min(500 * 2 ** Math.min(attempts - 1, 20), this.config.POSTING_RETRY_MAX_DELAY_MS);
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+}
+
+export function toPosting(c: ConfirmationRecord): ConfirmationPosting {
+  return {
+    externalKey: c.id,
+    manufacturingOrder: c.manufacturingOrder,
+    operation: c.operation,
+    sequence: c.sequence,
+    yieldQuantity: c.yieldQuantity,
+    scrapQuantity: c.scrapQuantity,
+    reworkQuantity: c.reworkQuantity,
+    unit: c.unit,
+    finalConfirmation: c.finalConfirmation,
+    executionStart: c.executionStart,
+    executionEnd: c.executionEnd,
+    postingDate: c.postingDate ?? undefined,
+  };
+}

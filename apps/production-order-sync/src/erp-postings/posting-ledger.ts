@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { CanonicalEvent } from '@plantbridge/canonical-model';
+import { UnitOfWork } from '@plantbridge/persistence';
+import type { DataSource } from 'typeorm';
+import { ErpPostingRecord, type PostingState } from './erp-posting.entity';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The ERP posting ledger's state transitions. Each is one short transaction; a worker claims a
+ * posting with a conditional update (state and attempt count unchanged since it read them), so two
+ * deliveries of the same posting never call ERP at once.
+ */
+@Injectable()
+export class PostingLedger {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  find(postingKey: string): Promise<ErpPostingRecord | null> {
+    return this.dataSource.manager.findOneBy(ErpPostingRecord, { postingKey });
+  }
+
+  /** Marks the posting in flight for `leaseMs`; false when another worker changed it first. */
+  async claim(posting: ErpPostingRecord, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const result = await this.unitOfWork.transaction((m) =>
+      m
+        .createQueryBuilder()
+        .update(ErpPostingRecord)
+        .set({
+          state: 'in-flight',
+          attempts: posting.attempts + 1,
+          claimedUntil: iso(now + leaseMs),
+          updatedAt: iso(now),
+        })
+        .where('posting_key = :key AND state = :state AND attempts = :attempts', {
+          key: posting.postingKey,
+          state: posting.state,
+          attempts: posting.attempts,
+        })
+        .execute(),
+    );
+    return result.affected === 1;
+  }
+
+  /** Back to waiting after an attempt that did not post: `pending` (certainly not applied) or `in-doubt`. */
+  async release(
+    postingKey: string,
+    state: Extract<PostingState, 'pending' | 'in-doubt'>,
+    error: string,
+  ): Promise<void> {
+    await this.unitOfWork.transaction((m) =>
+      m.update(
+        ErpPostingRecord,
+        { postingKey },
+        { state, lastError: error, claimedUntil: null, updatedAt: iso(Date.now()) },
+      ),
+    );
+  }
+
+  async markPosted(postingKey: string, erpDocument: string, event: CanonicalEvent): Promise<void> {
+    const now = iso(Date.now());
+    await this.unitOfWork.run(async (tx) => {
+      await tx.manager.update(
+        ErpPostingRecord,
+        { postingKey },
+        { state: 'posted', erpDocument, erpCode: null, claimedUntil: null, postedAt: now, updatedAt: now },
+      );
+      await tx.publish(event);
+    });
+  }
+
+  async markFailed(
+    postingKey: string,
+    reason: string,
+    erpCode: string | null,
+    event: CanonicalEvent,
+  ): Promise<void> {
+    await this.unitOfWork.run(async (tx) => {
+      await tx.manager.update(
+        ErpPostingRecord,
+        { postingKey },
+        { state: 'failed', lastError: reason, erpCode, claimedUntil: null, updatedAt: iso(Date.now()) },
+      );
+      await tx.publish(event);
+    });
+  }
+}

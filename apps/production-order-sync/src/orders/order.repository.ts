@@ -1,0 +1,90 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ConfirmationRecord } from '../confirmations/confirmation.entity';
+import { type ConfirmedTotals } from './order.views';
+import { ProductionOrderRecord } from './production-order.entity';
+
+/** Orders and their confirmed totals; writes go through the caller's transaction manager. */
+@Injectable()
+export class OrderRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private manager(tx?: EntityManager): EntityManager {
+    return tx ?? this.dataSource.manager;
+  }
+
+  find(plant: string, manufacturingOrder: string, tx?: EntityManager): Promise<ProductionOrderRecord | null> {
+    return this.manager(tx).findOneBy(ProductionOrderRecord, { plant, manufacturingOrder });
+  }
+
+  /**
+   * The order, or a 404 naming it. `lock` takes a row lock on PostgreSQL so checks against the order
+   * (quantities confirmed so far, its state) hold until the transaction commits; SQLite transactions
+   * are serialized already.
+   */
+  async get(
+    plant: string,
+    manufacturingOrder: string,
+    tx?: EntityManager,
+    options: { lock?: boolean } = {},
+  ): Promise<ProductionOrderRecord> {
+    const manager = this.manager(tx);
+    const lock = options.lock && tx && manager.connection.options.type === 'postgres';
+    const order = lock
+      ? await manager.findOne(ProductionOrderRecord, {
+          where: { plant, manufacturingOrder },
+          lock: { mode: 'pessimistic_write' },
+        })
+      : await this.find(plant, manufacturingOrder, tx);
+    if (!order)
+      throw new NotFoundException(`production order ${manufacturingOrder} is not known in plant ${plant}`);
+    return order;
+  }
+
+  list(plant: string, status?: ProductionOrderRecord['mesStatus']): Promise<ProductionOrderRecord[]> {
+    return this.dataSource.manager.find(ProductionOrderRecord, {
+      where: status ? { plant, mesStatus: status } : { plant },
+      order: { manufacturingOrder: 'ASC' },
+    });
+  }
+
+  save(order: ProductionOrderRecord, tx: EntityManager): Promise<ProductionOrderRecord> {
+    return tx.save(ProductionOrderRecord, order);
+  }
+
+  /** Yield, scrap and rework accepted so far, per operation of one order. */
+  async confirmedTotals(
+    plant: string,
+    manufacturingOrder: string,
+    tx?: EntityManager,
+  ): Promise<Map<string, ConfirmedTotals>> {
+    const rows = await this.manager(tx)
+      .createQueryBuilder(ConfirmationRecord, 'c')
+      .select('c.operation', 'operation')
+      .addSelect('SUM(c.yield_quantity)', 'yieldQuantity')
+      .addSelect('SUM(c.scrap_quantity)', 'scrapQuantity')
+      .addSelect('SUM(c.rework_quantity)', 'reworkQuantity')
+      .where('c.plant = :plant AND c.manufacturing_order = :manufacturingOrder', {
+        plant,
+        manufacturingOrder,
+      })
+      .groupBy('c.operation')
+      .getRawMany<{
+        operation: string;
+        yieldQuantity: string;
+        scrapQuantity: string;
+        reworkQuantity: string;
+      }>();
+    return new Map(
+      rows.map((r) => [
+        r.operation,
+        {
+          yieldQuantity: Number(r.yieldQuantity),
+          scrapQuantity: Number(r.scrapQuantity),
+          reworkQuantity: Number(r.reworkQuantity),
+        },
+      ]),
+    );
+  }
+}

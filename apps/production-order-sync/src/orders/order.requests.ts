@@ -1,0 +1,55 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const TIMESTAMP_MESSAGE = '$property must be an RFC 3339 timestamp with a zone, e.g. 2026-11-26T08:00:00Z';
+
+export class AcknowledgeOrderRequest {
+  @ApiProperty({ description: 'true accepts the order for production; false rejects it (give a reason)' })
+  @IsBoolean()
+  accepted!: boolean;
+
+  @ApiPropertyOptional({ description: 'Required when rejecting', maxLength: 255 })
+  @ValidateIf((r: AcknowledgeOrderRequest) => r.accepted === false || r.rejectionReason !== undefined)
+  @IsString()
+  @Length(1, 255)
+  rejectionReason?: string;
+
+  @ApiPropertyOptional({ example: 'mes-line-1', maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  acknowledgedBy?: string;
+}
+
+export class StartOperationRequest {
+  @ApiPropertyOptional({
+    description: 'The machine the operation runs on; the edge gateway learns the context',
+    example: 'P100-L1-M01',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  equipmentId?: string;
+
+  @ApiPropertyOptional({ description: 'Defaults to now' })
+  @IsOptional()
+  @Matches(RFC3339, { message: TIMESTAMP_MESSAGE })
+  startedAt?: string;
+}
+
+export class CompleteOperationRequest {
+  @ApiPropertyOptional({ description: 'Defaults to now' })
+  @IsOptional()
+  @Matches(RFC3339, { message: TIMESTAMP_MESSAGE })
+  completedAt?: string;
+}
+
+export class ListOrdersQuery {
+  @ApiPropertyOptional({ enum: ['released', 'acknowledged', 'rejected', 'in-progress', 'completed'] })
+  @IsOptional()
+  @IsIn(['released', 'acknowledged', 'rejected', 'in-progress', 'completed'])
+  status?: 'released' | 'acknowledged' | 'rejected' | 'in-progress' | 'completed';
+}
+
+export { RFC3339, TIMESTAMP_MESSAGE };

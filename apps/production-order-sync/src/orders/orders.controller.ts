@@ -1,0 +1,127 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CorrelationId, IdempotencyKey, Idempotent } from '@plantbridge/service-runtime';
+import { ServedPlantPipe } from '../common/served-plant.pipe';
+import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
+import { OrderCommands } from './order-commands.usecase';
+import {
+  AcknowledgeOrderRequest,
+  CompleteOperationRequest,
+  ListOrdersQuery,
+  StartOperationRequest,
+} from './order.requests';
+import { OrderRepository } from './order.repository';
+import { toOrderView, OrderView } from './order.views';
+
+interface RequestLike {
+  originalUrl: string;
+}
+
+/** Production orders for MES: the synchronous "does this order exist and in which state", and MES commands. */
+@ApiTags('production orders')
+@Controller('v1/plants/:plant/production-orders')
+export class OrdersController {
+  constructor(
+    private readonly orders: OrderRepository,
+    private readonly commands: OrderCommands,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Orders released to the plant, optionally by status' })
+  @ApiOkResponse({ type: [OrderView] })
+  async list(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Query() query: ListOrdersQuery,
+  ): Promise<OrderView[]> {
+    const orders = await this.orders.list(plant, query.status);
+    return Promise.all(
+      orders.map(async (o) => toOrderView(o, await this.orders.confirmedTotals(plant, o.manufacturingOrder))),
+    );
+  }
+
+  @Get(':order')
+  @ApiOperation({ summary: 'One order with its operations and confirmed quantities' })
+  @ApiOkResponse({ type: OrderView })
+  @ApiNotFoundResponse({ description: 'Unknown plant or order' })
+  async get(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Param('order') order: string,
+  ): Promise<OrderView> {
+    const record = await this.orders.get(plant, order);
+    return toOrderView(record, await this.orders.confirmedTotals(plant, order));
+  }
+
+  @Post(':order/acknowledgement')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({ summary: 'Accept the order for production, or reject it with a reason' })
+  @ApiOkResponse({ type: OrderView })
+  acknowledge(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Param('order') order: string,
+    @Body() body: AcknowledgeOrderRequest,
+    @IdempotencyKey() key: string,
+    @CorrelationId() correlationId: string | undefined,
+    @Req() req: RequestLike,
+    @Res({ passthrough: true }) res: IdempotentHttpResponse,
+  ): Promise<OrderView> {
+    const ctx = {
+      plant,
+      manufacturingOrder: order,
+      idempotencyKey: key,
+      path: req.originalUrl,
+      correlationId,
+    };
+    return sendIdempotent(res, this.commands.acknowledge(ctx, body));
+  }
+
+  @Post(':order/operations/:operation/start')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({ summary: 'An operation started (on a work center, optionally on one machine)' })
+  @ApiOkResponse({ type: OrderView })
+  start(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Param('order') order: string,
+    @Param('operation') operation: string,
+    @Body() body: StartOperationRequest,
+    @IdempotencyKey() key: string,
+    @CorrelationId() correlationId: string | undefined,
+    @Req() req: RequestLike,
+    @Res({ passthrough: true }) res: IdempotentHttpResponse,
+  ): Promise<OrderView> {
+    const ctx = {
+      plant,
+      manufacturingOrder: order,
+      idempotencyKey: key,
+      path: req.originalUrl,
+      correlationId,
+    };
+    return sendIdempotent(res, this.commands.startOperation(ctx, operation, body));
+  }
+
+  @Post(':order/operations/:operation/complete')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({ summary: 'An operation finished' })
+  @ApiOkResponse({ type: OrderView })
+  complete(
+    @Param('plant', ServedPlantPipe) plant: string,
+    @Param('order') order: string,
+    @Param('operation') operation: string,
+    @Body() body: CompleteOperationRequest,
+    @IdempotencyKey() key: string,
+    @CorrelationId() correlationId: string | undefined,
+    @Req() req: RequestLike,
+    @Res({ passthrough: true }) res: IdempotentHttpResponse,
+  ): Promise<OrderView> {
+    const ctx = {
+      plant,
+      manufacturingOrder: order,
+      idempotencyKey: key,
+      path: req.originalUrl,
+      correlationId,
+    };
+    return sendIdempotent(res, this.commands.completeOperation(ctx, operation, body));
+  }
+}
