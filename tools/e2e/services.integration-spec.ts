@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectEventually, freePort, TEST_NATS_URL } from '@plantbridge/testing';
-import { ServiceProcess } from './service-process';
+import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL } from '@plantbridge/testing';
 
 const APPS = [
   'edge-gateway',

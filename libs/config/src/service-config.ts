@@ -55,6 +55,12 @@ export class ServiceConfig {
   @Min(1000)
   SHUTDOWN_TIMEOUT_MS = 20_000;
 
+  /** How long JetStream waits for a consumer's ack before redelivering (e.g. after a crash). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  CONSUMER_ACK_WAIT_MS = 30_000;
+
   /** How often the outbox relay looks for unpublished rows when nothing woke it. */
   @Type(() => Number)
   @IsInt()

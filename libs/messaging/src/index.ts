@@ -13,3 +13,4 @@ export * from './nest/on-event.decorator';
 export * from './nest/jetstream.server';
 export * from './nest/jetstream.client';
 export * from './nest/messaging.module';
+export * from './nest/handler-error.filter';

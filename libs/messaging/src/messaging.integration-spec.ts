@@ -279,4 +279,43 @@ describe('messaging against the real NATS JetStream', () => {
       await app.close();
     }
   });
+
+  it("hands a Nest handler's own error class to settlement, and narrows handlers to the server's plant", async () => {
+    const plant = uniqueToken('P');
+    const serviceName = uniqueToken('svc');
+
+    @Controller()
+    class RefusingHandler {
+      @OnEvent(Production.OperationConfirmedV1Event)
+      async onConfirmed(
+        @Payload() event: CanonicalEvent<'plantbridge.production.operation-confirmed.v1'>,
+        @Ctx() _ctx: JetStreamContext,
+      ): Promise<void> {
+        throw new PermanentError(`order ${event.data.manufacturingOrder} is closed in ERP`);
+      }
+    }
+    @Module({ controllers: [RefusingHandler] })
+    class HandlerModule {}
+
+    const moduleRef = await Test.createTestingModule({ imports: [HandlerModule] }).compile();
+    const server = new JetStreamServer({ serviceName, plant, connection, publisher, logger: silentLogger });
+    const app = moduleRef.createNestMicroservice({ strategy: server });
+    await app.listen();
+    try {
+      await publisher.publish(confirmation(uniqueToken('P'))); // another plant: not ours
+      await publisher.publish(confirmation(plant));
+      const durable = `${serviceName}--production-v1-${plant}-operation-confirmed`;
+      const dead = await expectEventually(async () => {
+        const [message] = await readStream(connection, DLQ_STREAM, `dlq.PRODUCTION.${durable}`);
+        expect(message).toBeDefined();
+        return message!;
+      });
+      // Delivered once, dead-lettered at once with the handler's message: Nest did not flatten the error.
+      expect(dead.headers[HEADER.deadLetterReason]).toBe('order 1000123 is closed in ERP');
+      expect(dead.headers[HEADER.deliveries]).toBe('1');
+      expect(server.consumerStates()).toEqual([{ durable, state: 'running' }]);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -57,3 +57,13 @@ export async function readStream(
     await jsm.consumers.delete(stream, reader.name);
   }
 }
+
+/** Removes the durable consumers whose names contain `token` (a test's unique plant), from every stream. */
+export async function deleteDurables(connection: JetStreamConnection, token: string): Promise<void> {
+  const jsm = connection.manager();
+  for await (const stream of jsm.streams.list()) {
+    for await (const consumer of jsm.consumers.list(stream.config.name)) {
+      if (consumer.name.includes(token)) await jsm.consumers.delete(stream.config.name, consumer.name);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_DATABASE_URL, uniqueToken } from '@plantbridge/testing';
+import { createTestSchema } from '@plantbridge/testing';
 import { DataSource } from 'typeorm';
 import { type DatabaseSettings, dataSourceOptionsFor } from '../src';
 
@@ -27,20 +27,11 @@ export async function createTestDatabase(
       cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
     };
   }
-  const schema = uniqueToken('s');
-  const admin = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL });
-  await admin.initialize();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.destroy();
+  const { schema, url, drop } = await createTestSchema();
   return {
     kind,
-    settings: { serviceName, databaseUrl: TEST_DATABASE_URL, schema, dataDir: tmpdir() },
-    cleanup: async () => {
-      const ds = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL });
-      await ds.initialize();
-      await ds.query(`DROP SCHEMA ${schema} CASCADE`);
-      await ds.destroy();
-    },
+    settings: { serviceName, databaseUrl: url, schema, dataDir: tmpdir() },
+    cleanup: drop,
   };
 }
 

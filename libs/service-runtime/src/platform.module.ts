@@ -82,6 +82,7 @@ export class PlatformModule {
             new JetStreamServer({
               serviceName: service.name,
               plant: config.PLANT_ID,
+              defaults: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS },
               connection,
               publisher,
               logger: new Logger('JetStream'),

@@ -1,3 +1,5 @@
 export * from './eventually';
 export * from './environment';
 export * from './nats-server-process';
+export * from './database';
+export * from './service-process';

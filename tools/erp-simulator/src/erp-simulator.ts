@@ -117,7 +117,7 @@ export class ErpSimulator {
     // 'close' also fires for an answer dropped on purpose, recorded with status 0.
     res.once('close', () => this.record(method, url.pathname, res.writableFinished ? res.statusCode : 0));
     if (this.faults.latency) await new Promise((resolve) => setTimeout(resolve, this.faults.latency));
-    const fault = this.faults.before();
+    const fault = this.faults.before(url.pathname);
     if (fault.kind === 'outage')
       return this.sapError(
         res,

@@ -4,10 +4,16 @@ export interface FaultSettings {
   latencyMs?: number;
   /** Answer 503 to every OData request for this long from now. */
   outageMs?: number;
-  /** Answer 429 with `Retry-After` to the next `count` OData requests. */
-  throttle?: { count: number; retryAfterSeconds: number };
+  /** Answer 429 with `Retry-After` to the next `count` OData requests (whose path contains `pathContains`). */
+  throttle?: Throttle;
   /** Every n-th confirmation POST is committed, then its connection dropped without an answer. */
   dropResponseEvery?: number;
+}
+
+export interface Throttle {
+  count: number;
+  retryAfterSeconds: number;
+  pathContains?: string;
 }
 
 export type FaultDecision =
@@ -18,7 +24,7 @@ export type FaultDecision =
 export class Faults {
   private latencyMs = 0;
   private outageUntil = 0;
-  private throttle?: { count: number; retryAfterSeconds: number };
+  private throttle?: Throttle;
   private dropEvery = 0;
   private writes = 0;
 
@@ -53,9 +59,10 @@ export class Faults {
   }
 
   /** Decided per OData request, before it is handled. */
-  before(): FaultDecision {
+  before(path: string): FaultDecision {
     if (Date.now() < this.outageUntil) return { kind: 'outage' };
-    if (this.throttle && this.throttle.count > 0) {
+    const throttled = this.throttle && (!this.throttle.pathContains || path.includes(this.throttle.pathContains));
+    if (this.throttle && throttled && this.throttle.count > 0) {
       this.throttle.count -= 1;
       return { kind: 'throttle', retryAfterSeconds: this.throttle.retryAfterSeconds };
     }

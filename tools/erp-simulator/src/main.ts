@@ -22,7 +22,7 @@ OData services:
 Control API (JSON):
   POST   /__sim/orders                 {"plant":"P100","quantity":100,"operations":2} releases an order
   POST   /__sim/orders/{id}/close      closes an order (confirmations are then refused); /reopen undoes it
-  PUT    /__sim/faults                 {"latencyMs":50,"outageMs":60000,"throttle":{"count":3,"retryAfterSeconds":2},"dropResponseEvery":3}
+  PUT    /__sim/faults                 {"latencyMs":50,"outageMs":60000,"throttle":{"count":3,"retryAfterSeconds":2,"pathContains":"ProdnOrdConf2"},"dropResponseEvery":3}
   DELETE /__sim/faults                 clears every fault
   GET    /__sim/ledger                 every confirmation posted, in order
   GET    /__sim/requests               the OData request log (time, method, path, status)

@@ -9,6 +9,7 @@ import {
 import {
   IdempotentRequests,
   type IdempotentResponse,
+  isUniqueViolation,
   type Transaction,
   UnitOfWork,
 } from '@plantbridge/persistence';
@@ -95,26 +96,32 @@ export class AcceptConfirmation {
   fromCounts(event: CanonicalEvent<'plantbridge.equipment.production-counted.v1'>): Promise<boolean> {
     const data = event.data;
     const id = uuidv5(event.id, COUNTS_NAMESPACE);
-    return this.unitOfWork.run(async (tx) => {
-      if (await tx.manager.existsBy(ConfirmationRecord, { id })) return false;
-      const input: ConfirmationInput = {
-        operation: data.operation,
-        yieldQuantity: data.goodCount,
-        scrapQuantity: data.scrapCount,
-        reworkQuantity: 0,
-        unit: data.unit,
-        finalConfirmation: false,
-        executionStart: data.periodStart,
-        executionEnd: data.periodEnd,
-      };
-      await this.accept(tx, data.plant, data.manufacturingOrder, input, {
-        id,
-        source: 'equipment-counts',
-        sourceRef: event.id,
-        origin: causedBy(event, sourceFor(data.plant), data.manufacturingOrder),
+    return this.unitOfWork
+      .run(async (tx) => {
+        if (await tx.manager.existsBy(ConfirmationRecord, { id })) return false;
+        const input: ConfirmationInput = {
+          operation: data.operation,
+          yieldQuantity: data.goodCount,
+          scrapQuantity: data.scrapCount,
+          reworkQuantity: 0,
+          unit: data.unit,
+          finalConfirmation: false,
+          executionStart: data.periodStart,
+          executionEnd: data.periodEnd,
+        };
+        await this.accept(tx, data.plant, data.manufacturingOrder, input, {
+          id,
+          source: 'equipment-counts',
+          sourceRef: event.id,
+          origin: causedBy(event, sourceFor(data.plant), data.manufacturingOrder),
+        });
+        return true;
+      })
+      .catch((error: unknown) => {
+        // Two deliveries of one count raced and the other committed first.
+        if (isUniqueViolation(error)) return false;
+        throw error;
       });
-      return true;
-    });
   }
 
   private async accept(

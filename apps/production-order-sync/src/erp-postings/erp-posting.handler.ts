@@ -7,13 +7,10 @@ import { PostConfirmationToErp } from './post-confirmation.usecase';
 /**
  * ERP postings are driven by JetStream, so they survive restarts and spread over replicas. The ledger
  * decides when to give up, not the delivery count, so an ERP outage of hours never dead-letters a
- * confirmation. The ack wait outlasts a posting's lease; ERP_MAX_IN_FLIGHT bounds calls to ERP.
+ * confirmation. A redelivery while a posting is still in flight waits for its lease (see the ledger);
+ * ERP_MAX_IN_FLIGHT bounds the calls to ERP.
  */
-const POSTING_CONSUMER: OnEventOptions = {
-  concurrency: 64,
-  ackWaitMs: 120_000,
-  retry: { maxDeliveries: 1_000_000 },
-};
+const POSTING_CONSUMER: OnEventOptions = { concurrency: 64, retry: { maxDeliveries: 1_000_000 } };
 
 @Controller()
 export class ErpPostingHandler {

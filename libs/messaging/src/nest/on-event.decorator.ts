@@ -1,3 +1,4 @@
+import { UseFilters } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import {
   type CanonicalEvent,
@@ -6,6 +7,7 @@ import {
   subjectFilterFor,
 } from '@plantbridge/canonical-model';
 import type { RetryPolicy } from '../consuming/settlement';
+import { HandlerErrorPassThrough } from './handler-error.filter';
 import type { JetStreamContext } from './jetstream-context';
 
 export interface OnEventOptions {
@@ -36,6 +38,8 @@ type TypedHandler<T extends EventType> = (
  *   async onConfirmed(@Payload() event: CanonicalEvent<'plantbridge.production.operation-confirmed.v1'>, @Ctx() ctx: JetStreamContext) {}
  *
  * As everywhere in Nest microservices, `@Payload()` and `@Ctx()` say which argument is which.
+ * Errors the method throws reach settlement as they are (PermanentError, RetryLaterError), not
+ * flattened by Nest's RPC exception handling.
  */
 export function OnEvent<T extends EventType>(definition: DefinitionOf<T>, options: OnEventOptions = {}) {
   const extras: EventHandlerExtras = { ...options, eventType: definition.type as T };
@@ -46,5 +50,6 @@ export function OnEvent<T extends EventType>(definition: DefinitionOf<T>, option
     descriptor: TypedPropertyDescriptor<M>,
   ): void => {
     pattern(target, key, descriptor);
+    UseFilters(new HandlerErrorPassThrough())(target, key, descriptor);
   };
 }

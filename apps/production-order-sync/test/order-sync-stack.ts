@@ -1,0 +1,208 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CanonicalEvent } from '@plantbridge/canonical-model';
+import type { SapConfirmation } from '@plantbridge/erp';
+import { ErpSimulator } from '@plantbridge/erp-simulator';
+import type { JetStreamConnection } from '@plantbridge/messaging';
+import { connectForTest, deleteDurables, readStream } from '@plantbridge/messaging/testing';
+import {
+  createTestSchema,
+  expectEventually,
+  freePort,
+  ServiceProcess,
+  TEST_NATS_URL,
+  type TestSchema,
+  uniqueToken,
+} from '@plantbridge/testing';
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  ms: number;
+}
+
+/**
+ * production-order-sync as a process, on PostgreSQL and the shared NATS, talking HTTP to the ERP
+ * simulator, with a plant of its own so runs never see each other's orders, events or durables.
+ */
+export class OrderSyncStack {
+  readonly plant = uniqueToken('P');
+  readonly erp = new ErpSimulator();
+  readonly released: string[] = [];
+  service?: ServiceProcess;
+  connection!: JetStreamConnection;
+  private port = 0;
+  private schema!: TestSchema;
+  private dataDir!: string;
+
+  constructor(private readonly env: Record<string, string> = {}) {}
+
+  async start(): Promise<void> {
+    await this.erp.start();
+    this.schema = await createTestSchema('pos');
+    this.dataDir = mkdtempSync(join(tmpdir(), 'pos-'));
+    this.connection = await connectForTest(TEST_NATS_URL);
+    this.port = await freePort();
+    await this.startService();
+  }
+
+  async startService(): Promise<void> {
+    this.service = ServiceProcess.start('production-order-sync', {
+      HTTP_PORT: String(this.port),
+      PLANT_ID: this.plant,
+      NATS_URL: TEST_NATS_URL,
+      DATABASE_URL: this.schema.url,
+      DATABASE_SCHEMA: this.schema.schema,
+      DATA_DIR: this.dataDir,
+      ERP_BASE_URL: this.erp.url,
+      ORDER_POLL_MS: '300',
+      ORDER_POLL_OVERLAP_MS: '5000',
+      ERP_TIMEOUT_MS: '2000',
+      ERP_RETRY_MAX_ATTEMPTS: '1',
+      ERP_BREAKER_THRESHOLD: '5',
+      ERP_BREAKER_HALF_OPEN_MS: '1000',
+      POSTING_RETRY_MAX_DELAY_MS: '2000',
+      CONSUMER_ACK_WAIT_MS: '8000',
+      OUTBOX_POLL_MS: '200',
+      AUTO_CONFIRM_COUNTS: 'true',
+      LOG_LEVEL: 'warn',
+      ...this.env,
+    });
+    await expectEventually(
+      async () => {
+        const ready = await fetch(`http://127.0.0.1:${this.port}/health/ready`);
+        expect(ready.status).toBe(200);
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.service?.stop();
+    if (process.env.DEBUG_SERVICE) process.stdout.write(this.service?.text() ?? '');
+    await deleteDurables(this.connection, this.plant);
+    await this.connection.close();
+    await this.erp.stop();
+    await this.schema.drop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
+    const started = performance.now();
+    const response = await fetch(`http://127.0.0.1:${this.port}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const result: HttpResult<T> = {
+      status: response.status,
+      body: (text ? JSON.parse(text) : undefined) as T,
+      headers: response.headers,
+      ms: performance.now() - started,
+    };
+    return result;
+  }
+
+  get<T = any>(path: string): Promise<HttpResult<T>> {
+    return this.request<T>('GET', path);
+  }
+
+  /** A POST with an Idempotency-Key (a fresh one unless given; `null` sends none). */
+  post<T = any>(
+    path: string,
+    body: unknown,
+    key: string | null = uniqueToken('k'),
+    headers: Record<string, string> = {},
+  ) {
+    return this.request<T>(
+      'POST',
+      path,
+      body,
+      key === null ? headers : { 'idempotency-key': key, ...headers },
+    );
+  }
+
+  orderPath(order: string): string {
+    return `/v1/plants/${this.plant}/production-orders/${order}`;
+  }
+
+  /** Releases an order in ERP and waits until the plant knows it. */
+  async releaseOrder(quantity = 100, operations = 2): Promise<string> {
+    const order = this.erp.store.releaseOrder({ plant: this.plant, quantity, operations }).ManufacturingOrder;
+    this.released.push(order);
+    await expectEventually(async () => expect((await this.get(this.orderPath(order))).status).toBe(200), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+    return order;
+  }
+
+  /** Releases and acknowledges an order: ready for confirmations. */
+  async acknowledgedOrder(quantity = 100): Promise<string> {
+    const order = await this.releaseOrder(quantity);
+    expect((await this.post(`${this.orderPath(order)}/acknowledgement`, { accepted: true })).status).toBe(
+      200,
+    );
+    return order;
+  }
+
+  confirm(order: string, body: Record<string, unknown>, key?: string, headers?: Record<string, string>) {
+    return this.post(
+      `${this.orderPath(order)}/confirmations`,
+      {
+        operation: '0010',
+        unit: 'PC',
+        executionStart: '2026-11-26T06:00:00Z',
+        executionEnd: '2026-11-26T08:00:00Z',
+        ...body,
+      },
+      key,
+      headers,
+    );
+  }
+
+  async waitPosted(order: string, ids: string[], timeoutMs = 30_000): Promise<void> {
+    await expectEventually(
+      async () => {
+        const { body } = await this.get<Array<{ confirmationId: string; status: string }>>(
+          `${this.orderPath(order)}/confirmations`,
+        );
+        const posted = new Set(body.filter((c) => c.status === 'posted').map((c) => c.confirmationId));
+        expect(ids.filter((id) => !posted.has(id))).toEqual([]);
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
+  }
+
+  /** What ERP holds for this plant's orders. */
+  erpLedger(order?: string): SapConfirmation[] {
+    return this.erp.store
+      .ledger()
+      .filter((c) => (order ? c.OrderID === order : this.released.includes(c.OrderID)));
+  }
+
+  async erpStatus(): Promise<{ circuit: string; postings: Record<string, number> }> {
+    return (await this.get(`/v1/plants/${this.plant}/erp/status`)).body;
+  }
+
+  /** The plant's production events as stored in JetStream. */
+  async productionEvents(): Promise<CanonicalEvent[]> {
+    const stored = await readStream(this.connection, 'PRODUCTION', `mfg.production.v1.${this.plant}.>`);
+    return stored.map((m) => JSON.parse(m.body) as CanonicalEvent);
+  }
+}
+
+/** How many times each key appears in a list. */
+export function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}

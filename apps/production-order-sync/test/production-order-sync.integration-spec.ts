@@ -1,0 +1,369 @@
+import { createEvent, Equipment } from '@plantbridge/canonical-model';
+import { EventPublisher, toRawMessage } from '@plantbridge/messaging';
+import { readStream } from '@plantbridge/messaging/testing';
+import { expectEventually, uniqueToken } from '@plantbridge/testing';
+import { countBy, OrderSyncStack } from './order-sync-stack';
+
+jest.setTimeout(180_000);
+
+describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and NATS', () => {
+  const stack = new OrderSyncStack();
+  beforeAll(() => stack.start());
+  afterAll(() => stack.stop());
+  afterEach(() => stack.erp.faults.clear());
+
+  it('order released in ERP appears for MES, is acknowledged, confirmed twice, and ERP holds exactly those two', async () => {
+    const order = await stack.releaseOrder(100);
+    const listed = await stack.get(`/v1/plants/${stack.plant}/production-orders?status=released`);
+    expect(listed.body.map((o: { manufacturingOrder: string }) => o.manufacturingOrder)).toContain(order);
+
+    const early = await stack.post(`${stack.orderPath(order)}/operations/0010/start`, {});
+    expect(early.status).toBe(409);
+    expect(early.body.message).toMatch(/must be acknowledged/);
+
+    const ack = await stack.post(
+      `${stack.orderPath(order)}/acknowledgement`,
+      { accepted: true, acknowledgedBy: 'mes-1' },
+      'ack-' + order,
+    );
+    expect(ack).toMatchObject({ status: 200, body: { status: 'acknowledged', acknowledgedBy: 'mes-1' } });
+    const replay = await stack.post(
+      `${stack.orderPath(order)}/acknowledgement`,
+      { accepted: true, acknowledgedBy: 'mes-1' },
+      'ack-' + order,
+    );
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(
+      (await stack.post(`${stack.orderPath(order)}/operations/0010/start`, { equipmentId: 'M01' })).status,
+    ).toBe(200);
+
+    const correlation = uniqueToken('corr');
+    const partial = await stack.confirm(order, { yieldQuantity: 40, scrapQuantity: 2 }, undefined, {
+      'x-correlation-id': correlation,
+    });
+    const final = await stack.confirm(order, { yieldQuantity: 58.5, finalConfirmation: true });
+    expect(partial.status).toBe(202);
+    expect(final.status).toBe(202);
+    expect(partial.headers.get('location')).toBe(
+      `${stack.orderPath(order)}/confirmations/${partial.body.confirmationId}`,
+    );
+    await stack.waitPosted(order, [partial.body.confirmationId, final.body.confirmationId]);
+
+    const status = await stack.get(partial.headers.get('location') as string);
+    expect(status.body).toMatchObject({
+      status: 'posted',
+      erpConfirmation: { confirmationCount: '00000001' },
+    });
+    const ledger = stack.erpLedger(order);
+    expect(ledger).toHaveLength(2);
+    expect(
+      ledger.map((c) => [
+        c.ExternalSystemConfirmation,
+        c.ConfirmationYieldQuantity,
+        c.ConfirmationScrapQuantity,
+        c.FinalConfirmationType,
+      ]),
+    ).toEqual([
+      [partial.body.confirmationId, '40.000', '2.000', '1'],
+      [final.body.confirmationId, '58.500', '0.000', 'X'],
+    ]);
+    const orderView = await stack.get(stack.orderPath(order));
+    expect(orderView.body.operations[0]).toMatchObject({
+      status: 'started',
+      confirmedYield: 98.5,
+      confirmedScrap: 2,
+    });
+
+    // Lineage: the MES request's correlation id reaches the posted event.
+    const events = await expectEventually(async () => {
+      const all = (await stack.productionEvents()).filter((e) => e.subject === order);
+      expect(all.filter((e) => e.type.endsWith('confirmation-posted.v1'))).toHaveLength(2);
+      return all;
+    });
+    expect(countBy(events, (e) => e.type.split('.')[2])).toEqual(
+      new Map([
+        ['order-released', 1],
+        ['order-acknowledged', 1],
+        ['operation-started', 1],
+        ['operation-confirmed', 2],
+        ['confirmation-posted', 2],
+      ]),
+    );
+    const partialEvents = events.filter(
+      (e) => (e.data as { confirmationKey?: string }).confirmationKey === partial.body.confirmationId,
+    );
+    expect(partialEvents.map((e) => e.correlationid)).toEqual([correlation, correlation]);
+  });
+
+  it('answers every bad input with its status and a message naming the field or rule', async () => {
+    const order = await stack.acknowledgedOrder(100);
+    const path = `${stack.orderPath(order)}/confirmations`;
+    const valid = {
+      operation: '0010',
+      yieldQuantity: 1,
+      unit: 'PC',
+      executionStart: '2026-11-26T06:00:00Z',
+      executionEnd: '2026-11-26T08:00:00Z',
+    };
+
+    const malformed = await stack.post(path, {
+      ...valid,
+      yieldQuantity: -1,
+      scrapQuantity: 'x',
+      executionStart: '26.11.2026',
+      extra: true,
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'executionStart',
+      'extra',
+      'scrapQuantity',
+      'yieldQuantity',
+    ]);
+    expect((await stack.post(path, { ...valid, yieldQuantity: 1.0001 })).body.message).toMatch(
+      /yieldQuantity.*3 decimals/,
+    );
+    expect((await stack.post(path, '{not json')).status).toBe(400);
+    const backwards = await stack.post(path, { ...valid, executionEnd: '2026-11-26T05:00:00Z' });
+    expect(backwards).toMatchObject({ status: 400, body: { errors: [{ field: 'executionEnd' }] } });
+    const noKey = await stack.post(path, valid, null);
+    expect(noKey).toMatchObject({ status: 400, body: { errors: [{ field: 'Idempotency-Key' }] } });
+
+    expect((await stack.post(`/v1/plants/NOPE/production-orders/${order}/confirmations`, valid)).status).toBe(
+      404,
+    );
+    const unknownOrder = await stack.post(`${stack.orderPath('9999999')}/confirmations`, valid);
+    expect(unknownOrder).toMatchObject({
+      status: 404,
+      body: { message: expect.stringContaining('9999999') },
+    });
+    const unknownOp = await stack.post(path, { ...valid, operation: '0090' });
+    expect(unknownOp).toMatchObject({
+      status: 422,
+      body: { message: expect.stringContaining('operation 0090 is not part of order') },
+    });
+    expect((await stack.post(path, { ...valid, unit: 'KG' })).body.message).toMatch(
+      /unit KG does not match the order's unit PC/,
+    );
+    const tooMuch = await stack.post(path, { ...valid, yieldQuantity: 111 });
+    expect(tooMuch).toMatchObject({
+      status: 422,
+      body: { message: expect.stringContaining('+ 10 % tolerance (110 PC)') },
+    });
+    expect((await stack.post(path, { ...valid, yieldQuantity: 110 })).status).toBe(202);
+
+    const key = uniqueToken('k');
+    expect((await stack.confirm(order, { yieldQuantity: 0 }, key)).status).toBe(202);
+    const reused = await stack.confirm(order, { yieldQuantity: 0, scrapQuantity: 0.5 }, key);
+    expect(reused).toMatchObject({ status: 409, body: { errors: [{ field: 'Idempotency-Key' }] } });
+
+    const rejectedOrder = await stack.releaseOrder();
+    const reject = await stack.post(`${stack.orderPath(rejectedOrder)}/acknowledgement`, { accepted: false });
+    expect(reject).toMatchObject({ status: 400, body: { errors: [{ field: 'rejectionReason' }] } });
+    expect(
+      (
+        await stack.post(`${stack.orderPath(rejectedOrder)}/acknowledgement`, {
+          accepted: false,
+          rejectionReason: 'no material',
+        })
+      ).status,
+    ).toBe(200);
+    expect((await stack.confirm(rejectedOrder, { yieldQuantity: 1 })).body.message).toMatch(
+      /rejected by the plant/,
+    );
+    const twice = await stack.post(`${stack.orderPath(rejectedOrder)}/acknowledgement`, { accepted: true });
+    expect(twice).toMatchObject({
+      status: 409,
+      body: { message: expect.stringContaining('already rejected') },
+    });
+
+    const closed = await stack.acknowledgedOrder();
+    stack.erp.store.setClosed(closed, true);
+    await expectEventually(async () =>
+      expect((await stack.get(stack.orderPath(closed))).body.erpStatus).toBe('closed'),
+    );
+    expect(await stack.confirm(closed, { yieldQuantity: 1 })).toMatchObject({
+      status: 409,
+      body: { message: `order ${closed} is closed in ERP` },
+    });
+    expect((await stack.get(`${stack.orderPath(order)}/confirmations/not-a-uuid`)).status).toBe(400);
+  });
+
+  it('keeps accepting while ERP answers 503 for a minute, then posts every confirmation once; the breaker opens and closes', async () => {
+    const order = await stack.acknowledgedOrder(1000);
+    stack.erp.faults.set({ outageMs: 60_000 });
+    const ids: string[] = [];
+    const circuits = new Set<string>();
+    const until = Date.now() + 50_000;
+    while (Date.now() < until) {
+      const accepted = await stack.confirm(order, { yieldQuantity: 5 });
+      expect(accepted.status).toBe(202);
+      expect(accepted.ms).toBeLessThan(1000);
+      ids.push(accepted.body.confirmationId);
+      circuits.add((await stack.erpStatus()).circuit);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    expect(circuits).toContain('open');
+    expect((await stack.erpStatus()).postings.posted ?? 0).toBeGreaterThanOrEqual(0);
+    expect(stack.erpLedger(order)).toHaveLength(0);
+    await stack.waitPosted(order, ids, 60_000);
+    expect([...countBy(stack.erpLedger(order), (c) => c.ExternalSystemConfirmation).values()]).toEqual(
+      ids.map(() => 1),
+    );
+    expect(stack.erpLedger(order)).toHaveLength(ids.length);
+    await expectEventually(async () => expect((await stack.erpStatus()).circuit).toBe('closed'));
+  });
+
+  it('posts exactly once per Idempotency-Key when ERP commits and drops the answer on every third call', async () => {
+    const order = await stack.acknowledgedOrder(1000);
+    stack.erp.faults.set({ dropResponseEvery: 3 });
+    const dropsBefore = stack.erp.requestLog().filter((r) => r.status === 0).length;
+    const accepted = await Promise.all(
+      Array.from({ length: 15 }, () => stack.confirm(order, { yieldQuantity: 2 })),
+    );
+    const ids = accepted.map((a) => a.body.confirmationId as string);
+    await stack.waitPosted(order, ids);
+    expect(stack.erp.requestLog().filter((r) => r.status === 0).length - dropsBefore).toBeGreaterThanOrEqual(
+      4,
+    );
+    const perKey = countBy(stack.erpLedger(order), (c) => c.ExternalSystemConfirmation);
+    expect(ids.map((id) => perKey.get(id))).toEqual(ids.map(() => 1));
+  });
+
+  it('waits as long as Retry-After says when ERP answers 429', async () => {
+    const order = await stack.acknowledgedOrder();
+    stack.erp.faults.set({ throttle: { count: 1, retryAfterSeconds: 6, pathContains: 'ProdnOrdConf2' } });
+    const accepted = await stack.confirm(order, { yieldQuantity: 3 });
+    await stack.waitPosted(order, [accepted.body.confirmationId]);
+    const posts = stack.erp
+      .requestLog()
+      .filter((r) => r.method === 'POST' && r.path.endsWith('ProdnOrdConf2'));
+    const throttled = posts.findLast((r) => r.status === 429);
+    const next = posts.find((r) => throttled && r.at > throttled.at);
+    expect(throttled).toBeDefined();
+    expect(next!.at - throttled!.at).toBeGreaterThanOrEqual(6000);
+    expect(stack.erpLedger(order)).toHaveLength(1);
+  });
+
+  it('loses and doubles nothing when killed mid-posting and restarted; no order is announced again', async () => {
+    const order = await stack.acknowledgedOrder(1000);
+    stack.erp.faults.set({ latencyMs: 1500 });
+    const accepted = await Promise.all(
+      Array.from({ length: 10 }, () => stack.confirm(order, { yieldQuantity: 1 })),
+    );
+    const ids = accepted.map((a) => a.body.confirmationId as string);
+    await expectEventually(async () =>
+      expect((await stack.erpStatus()).postings['in-flight']).toBeGreaterThan(0),
+    );
+    await stack.service!.stop('SIGKILL');
+    stack.erp.faults.clear();
+    await stack.startService();
+    await stack.waitPosted(order, ids, 60_000);
+    const perKey = countBy(stack.erpLedger(order), (c) => c.ExternalSystemConfirmation);
+    expect(ids.map((id) => perKey.get(id))).toEqual(ids.map(() => 1));
+    const released = (await stack.productionEvents()).filter((e) => e.type.endsWith('order-released.v1'));
+    expect(countBy(released, (e) => e.subject as string)).toEqual(new Map(stack.released.map((o) => [o, 1])));
+  });
+
+  it('puts a business rejection in the exception queue with SAP message; a retry after the fix posts it once; actions are audited', async () => {
+    const order = await stack.acknowledgedOrder();
+    stack.erp.faults.set({ throttle: { count: 1000, retryAfterSeconds: 1, pathContains: 'ProdnOrdConf2' } });
+    const accepted = await stack.confirm(order, { yieldQuantity: 7 });
+    const other = await stack.confirm(order, { yieldQuantity: 1 });
+    const [key, otherKey] = [accepted.body.confirmationId as string, other.body.confirmationId as string];
+    stack.erp.store.setClosed(order, true);
+    stack.erp.faults.clear();
+    const queue = `/v1/plants/${stack.plant}/erp-postings`;
+    const failed = await expectEventually(async () => {
+      const list = await stack.get(queue);
+      expect(list.body.map((p: { postingKey: string }) => p.postingKey)).toEqual(
+        expect.arrayContaining([key, otherKey]),
+      );
+      return list.body.find((p: { postingKey: string }) => p.postingKey === key);
+    });
+    expect(failed).toMatchObject({
+      state: 'failed',
+      erpCode: 'RU/140',
+      lastError: expect.stringContaining('already closed'),
+    });
+    expect((await stack.get(accepted.headers.get('location') as string)).body).toMatchObject({
+      status: 'failed',
+      failureReason: expect.stringContaining('already closed'),
+    });
+
+    expect((await stack.post(`${queue}/${key}/retry`, { requestedBy: 'lead' }, null)).status).toBe(400);
+    stack.erp.store.setClosed(order, false);
+    const retried = await stack.post(`${queue}/${key}/retry`, {
+      requestedBy: 'lead',
+      reason: 'reopened in ERP',
+    });
+    expect(retried).toMatchObject({
+      status: 200,
+      body: { state: 'in-doubt', audit: [{ action: 'retry', actor: 'lead', fromState: 'failed' }] },
+    });
+    await stack.waitPosted(order, [key]);
+    expect(stack.erpLedger(order).map((c) => c.ExternalSystemConfirmation)).toEqual([key]);
+    expect((await stack.post(`${queue}/${key}/retry`, { requestedBy: 'lead' })).status).toBe(409);
+
+    const discarded = await stack.post(`${queue}/${otherKey}/discard`, {
+      requestedBy: 'lead',
+      reason: 'entered twice',
+    });
+    expect(discarded).toMatchObject({ status: 200, body: { state: 'discarded' } });
+    const detail = await stack.get(`${queue}/${otherKey}`);
+    expect(detail.body.audit).toEqual([
+      expect.objectContaining({ action: 'discard', reason: 'entered twice', toState: 'discarded' }),
+    ]);
+    expect(stack.erpLedger(order)).toHaveLength(1);
+  });
+
+  it('turns production counts into confirmations once, and dead-letters a count the order refuses', async () => {
+    const order = await stack.acknowledgedOrder(500);
+    const publisher = new EventPublisher(stack.connection);
+    const count = (manufacturingOrder: string, goodCount: number) =>
+      createEvent(
+        Equipment.ProductionCountedV1Event,
+        {
+          equipmentId: 'M01',
+          plant: stack.plant,
+          manufacturingOrder,
+          operation: '0010',
+          goodCount,
+          scrapCount: 1,
+          unit: 'PC',
+          periodStart: '2026-11-26T06:00:00Z',
+          periodEnd: '2026-11-26T06:05:00Z',
+        },
+        { plant: stack.plant, source: '/test/edge-gateway' },
+      );
+    const first = count(order, 30);
+    await publisher.publish(first);
+    // The same event again under another message id: past the stream's duplicate window, as after a long outage.
+    await publisher.publishRaw({
+      ...toRawMessage(first),
+      msgId: uniqueToken('m'),
+    });
+    await publisher.publish(count(order, 12));
+    await publisher.publish(count('8888888', 5));
+    await expectEventually(async () => {
+      const confirmations = (await stack.get(`${stack.orderPath(order)}/confirmations`)).body as Array<{
+        source: string;
+        yieldQuantity: number;
+        status: string;
+      }>;
+      expect(confirmations.map((c) => [c.source, c.yieldQuantity, c.status])).toEqual([
+        ['equipment-counts', 30, 'posted'],
+        ['equipment-counts', 12, 'posted'],
+      ]);
+    });
+    expect(stack.erpLedger(order).map((c) => c.ConfirmationYieldQuantity)).toEqual(['30.000', '12.000']);
+    const dead = await expectEventually(async () => {
+      const letters = await readStream(stack.connection, 'DLQ', 'dlq.EQUIPMENT.>');
+      const mine = letters.filter((l) => l.body.includes('8888888'));
+      expect(mine).toHaveLength(1);
+      return mine[0];
+    });
+    expect(Object.values(dead.headers).join(' ')).toMatch(/production order 8888888 is not known/);
+  });
+});
