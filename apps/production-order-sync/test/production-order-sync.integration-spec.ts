@@ -359,7 +359,11 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     });
     expect(stack.erpLedger(order).map((c) => c.ConfirmationYieldQuantity)).toEqual(['30.000', '12.000']);
     const dead = await expectEventually(async () => {
-      const letters = await readStream(stack.connection, 'DLQ', 'dlq.EQUIPMENT.>');
+      const letters = await readStream(
+        stack.connection,
+        'DLQ',
+        `dlq.EQUIPMENT.production-order-sync--equipment-v1-${stack.plant}-production-counted`,
+      );
       const mine = letters.filter((l) => l.body.includes('8888888'));
       expect(mine).toHaveLength(1);
       return mine[0];

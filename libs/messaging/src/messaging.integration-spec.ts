@@ -62,7 +62,7 @@ describe('messaging against the real NATS JetStream', () => {
     });
   }
 
-  function consume(plant: string, handler: EventHandler, retry = {}): EventConsumer {
+  function consume(plant: string, handler: EventHandler, retry = {}, ackWaitMs = 30_000): EventConsumer {
     const filterSubject = subjectFilterFor(Confirmed, plant);
     const consumer = new EventConsumer(
       connection,
@@ -72,7 +72,7 @@ describe('messaging against the real NATS JetStream', () => {
           stream: 'PRODUCTION',
           durable: uniqueToken('d'),
           filterSubject,
-          ackWaitMs: 30_000,
+          ackWaitMs,
           maxAckPending: 100,
         },
         concurrency: 4,
@@ -143,14 +143,23 @@ describe('messaging against the real NATS JetStream', () => {
   it('dead-letters at once on a permanent error from the handler', async () => {
     const plant = uniqueToken('P');
     let calls = 0;
-    const consumer = consume(plant, async () => {
-      calls++;
-      throw new PermanentError('order 1000123 is closed in ERP');
-    });
+    const ackWaitMs = 1000;
+    const consumer = consume(
+      plant,
+      async () => {
+        calls++;
+        throw new PermanentError('order 1000123 is closed in ERP');
+      },
+      {},
+      ackWaitMs,
+    );
     await consumer.start();
     await publisher.publish(confirmation(plant));
     const dead = await firstDeadLetter(consumer);
     expect(dead.headers[HEADER.deadLetterReason]).toBe('order 1000123 is closed in ERP');
+    // Terminated for good: not redelivered once the ack wait is over (regression: a term with a
+    // reason was ignored by nats-server 2.9 and the message came back every ack wait).
+    await new Promise((resolve) => setTimeout(resolve, 2.5 * ackWaitMs));
     expect(calls).toBe(1);
   });
 

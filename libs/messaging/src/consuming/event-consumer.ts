@@ -147,7 +147,9 @@ export class EventConsumer {
         return;
       case 'dead-letter':
         await deadLetter(this.publisher, msg, this.durable, settlement.reason);
-        msg.term(settlement.reason.slice(0, 200));
+        // No reason on the term: nats-server before 2.10 ignores `+TERM <reason>` and redelivers
+        // after the ack wait. The reason travels with the DLQ copy instead.
+        msg.term();
         this.logger.error(`${this.durable}: dead-lettered ${where}: ${settlement.reason}`);
         return;
     }
