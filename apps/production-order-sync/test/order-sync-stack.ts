@@ -16,7 +16,11 @@ import {
   uniqueToken,
 } from '@plantbridge/testing';
 
-export interface HttpResult<T = any> {
+// Responses are asserted field by field (toMatchObject); a loose body type keeps the tests readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export interface HttpResult<T = Json> {
   status: number;
   body: T;
   headers: Headers;
@@ -111,12 +115,12 @@ export class OrderSyncStack {
     return result;
   }
 
-  get<T = any>(path: string): Promise<HttpResult<T>> {
+  get<T = Json>(path: string): Promise<HttpResult<T>> {
     return this.request<T>('GET', path);
   }
 
   /** A POST with an Idempotency-Key (a fresh one unless given; `null` sends none). */
-  post<T = any>(
+  post<T = Json>(
     path: string,
     body: unknown,
     key: string | null = uniqueToken('k'),

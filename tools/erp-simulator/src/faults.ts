@@ -61,7 +61,8 @@ export class Faults {
   /** Decided per OData request, before it is handled. */
   before(path: string): FaultDecision {
     if (Date.now() < this.outageUntil) return { kind: 'outage' };
-    const throttled = this.throttle && (!this.throttle.pathContains || path.includes(this.throttle.pathContains));
+    const throttled =
+      this.throttle && (!this.throttle.pathContains || path.includes(this.throttle.pathContains));
     if (this.throttle && throttled && this.throttle.count > 0) {
       this.throttle.count -= 1;
       return { kind: 'throttle', retryAfterSeconds: this.throttle.retryAfterSeconds };
