@@ -20,7 +20,7 @@ import { ProductionOrderSyncConfig } from '../config';
 import { ErpPostingRecord } from '../erp-postings/erp-posting.entity';
 import { assertOpenInErp } from '../orders/order-commands.usecase';
 import { OrderRepository } from '../orders/order.repository';
-import type { ProductionOrderRecord } from '../orders/production-order.entity';
+import type { OrderOperationState, ProductionOrderRecord } from '../orders/production-order.entity';
 import { type ConfirmationSource, ConfirmationRecord } from './confirmation.entity';
 import type { ConfirmOperationRequest } from './confirmation.requests';
 import { type ConfirmationView, toConfirmationView } from './confirmation.views';
@@ -132,15 +132,19 @@ export class AcceptConfirmation {
     identity: { id: string; source: ConfirmationSource; sourceRef: string; origin: EventOrigin },
   ): Promise<ConfirmationView> {
     const order = await this.orders.get(plant, manufacturingOrder, tx.manager, { lock: true });
-    this.check(order, input, await this.orders.confirmedTotals(plant, manufacturingOrder, tx.manager));
+    const operation = this.check(order, input);
+    // Rounded to SAP's 3 decimals so repeated additions do not drift (0.1 + 0.2).
+    operation.confirmedYield = round(operation.confirmedYield + input.yieldQuantity);
+    operation.confirmedScrap = round(operation.confirmedScrap + input.scrapQuantity);
+    operation.confirmedRework = round(operation.confirmedRework + input.reworkQuantity);
+    await this.orders.save(order, tx.manager);
     const now = new Date().toISOString();
-    const operation = order.operations.find((o) => o.operation === input.operation);
     const confirmation: ConfirmationRecord = {
       id: identity.id,
       plant,
       manufacturingOrder,
       operation: input.operation,
-      sequence: operation?.sequence ?? '0',
+      sequence: operation.sequence,
       yieldQuantity: input.yieldQuantity,
       scrapQuantity: input.scrapQuantity,
       reworkQuantity: input.reworkQuantity,
@@ -194,16 +198,13 @@ export class AcceptConfirmation {
   }
 
   /** The order's rules: open, known operation, its unit, and not far above the order quantity. */
-  private check(
-    order: ProductionOrderRecord,
-    input: ConfirmationInput,
-    totals: Map<string, { yieldQuantity: number; scrapQuantity: number }>,
-  ): void {
+  private check(order: ProductionOrderRecord, input: ConfirmationInput): OrderOperationState {
     assertOpenInErp(order);
     if (order.mesStatus === 'rejected') {
       throw new ConflictException(`order ${order.manufacturingOrder} was rejected by the plant`);
     }
-    if (!order.operations.some((o) => o.operation === input.operation)) {
+    const operation = order.operations.find((o) => o.operation === input.operation);
+    if (!operation) {
       const known = order.operations.map((o) => o.operation).join(', ');
       throw new UnprocessableEntityException(
         `operation ${input.operation} is not part of order ${order.manufacturingOrder} (its operations: ${known})`,
@@ -214,8 +215,8 @@ export class AcceptConfirmation {
         `unit ${input.unit} does not match the order's unit ${order.unit}`,
       );
     }
-    const before = totals.get(input.operation) ?? { yieldQuantity: 0, scrapQuantity: 0 };
-    const after = before.yieldQuantity + before.scrapQuantity + input.yieldQuantity + input.scrapQuantity;
+    const after =
+      operation.confirmedYield + operation.confirmedScrap + input.yieldQuantity + input.scrapQuantity;
     const tolerance = this.config.CONFIRMATION_TOLERANCE_PERCENT;
     const limit = order.totalQuantity * (1 + tolerance / 100);
     if (after > limit + 1e-9) {
@@ -225,6 +226,7 @@ export class AcceptConfirmation {
           `+ ${tolerance} % tolerance (${round(limit)} ${order.unit})`,
       );
     }
+    return operation;
   }
 }
 

@@ -131,8 +131,7 @@ export class OrderCommands {
         const order = await this.orders.get(ctx.plant, ctx.manufacturingOrder, tx.manager, { lock: true });
         await change(order, tx);
         await this.orders.save(order, tx.manager);
-        const totals = await this.orders.confirmedTotals(ctx.plant, ctx.manufacturingOrder, tx.manager);
-        return { statusCode: 200, body: toOrderView(order, totals) };
+        return { statusCode: 200, body: toOrderView(order) };
       },
     );
   }

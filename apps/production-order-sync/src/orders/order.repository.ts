@@ -1,8 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ConfirmationRecord } from '../confirmations/confirmation.entity';
-import { type ConfirmedTotals } from './order.views';
 import { ProductionOrderRecord } from './production-order.entity';
 
 /** Orders and their confirmed totals; writes go through the caller's transaction manager. */
@@ -51,40 +49,5 @@ export class OrderRepository {
 
   save(order: ProductionOrderRecord, tx: EntityManager): Promise<ProductionOrderRecord> {
     return tx.save(ProductionOrderRecord, order);
-  }
-
-  /** Yield, scrap and rework accepted so far, per operation of one order. */
-  async confirmedTotals(
-    plant: string,
-    manufacturingOrder: string,
-    tx?: EntityManager,
-  ): Promise<Map<string, ConfirmedTotals>> {
-    const rows = await this.manager(tx)
-      .createQueryBuilder(ConfirmationRecord, 'c')
-      .select('c.operation', 'operation')
-      .addSelect('SUM(c.yield_quantity)', 'yieldQuantity')
-      .addSelect('SUM(c.scrap_quantity)', 'scrapQuantity')
-      .addSelect('SUM(c.rework_quantity)', 'reworkQuantity')
-      .where('c.plant = :plant AND c.manufacturing_order = :manufacturingOrder', {
-        plant,
-        manufacturingOrder,
-      })
-      .groupBy('c.operation')
-      .getRawMany<{
-        operation: string;
-        yieldQuantity: string;
-        scrapQuantity: string;
-        reworkQuantity: string;
-      }>();
-    return new Map(
-      rows.map((r) => [
-        r.operation,
-        {
-          yieldQuantity: Number(r.yieldQuantity),
-          scrapQuantity: Number(r.scrapQuantity),
-          reworkQuantity: Number(r.reworkQuantity),
-        },
-      ]),
-    );
   }
 }

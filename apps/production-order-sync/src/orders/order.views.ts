@@ -1,15 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ProductionOrderRecord } from './production-order.entity';
 
-/** Confirmed quantities of one operation, from confirmations accepted here (posted or not yet). */
-export interface ConfirmedTotals {
-  yieldQuantity: number;
-  scrapQuantity: number;
-  reworkQuantity: number;
-}
-
-export const NO_CONFIRMATIONS: ConfirmedTotals = { yieldQuantity: 0, scrapQuantity: 0, reworkQuantity: 0 };
-
 export class OperationView {
   @ApiProperty({ example: '0010' }) operation!: string;
   @ApiProperty({ example: '0' }) sequence!: string;
@@ -43,7 +34,7 @@ export class OrderView {
   @ApiProperty({ type: [OperationView] }) operations!: OperationView[];
 }
 
-export function toOrderView(order: ProductionOrderRecord, totals: Map<string, ConfirmedTotals>): OrderView {
+export function toOrderView(order: ProductionOrderRecord): OrderView {
   return {
     manufacturingOrder: order.manufacturingOrder,
     plant: order.plant,
@@ -58,14 +49,6 @@ export function toOrderView(order: ProductionOrderRecord, totals: Map<string, Co
     acknowledgedBy: order.acknowledgedBy ?? undefined,
     acknowledgedAt: order.acknowledgedAt ?? undefined,
     releasedAt: order.releasedAt,
-    operations: order.operations.map((op) => {
-      const confirmed = totals.get(op.operation) ?? NO_CONFIRMATIONS;
-      return {
-        ...op,
-        confirmedYield: confirmed.yieldQuantity,
-        confirmedScrap: confirmed.scrapQuantity,
-        confirmedRework: confirmed.reworkQuantity,
-      };
-    }),
+    operations: order.operations.map((op) => ({ ...op })),
   };
 }

@@ -34,9 +34,7 @@ export class OrdersController {
     @Query() query: ListOrdersQuery,
   ): Promise<OrderView[]> {
     const orders = await this.orders.list(plant, query.status);
-    return Promise.all(
-      orders.map(async (o) => toOrderView(o, await this.orders.confirmedTotals(plant, o.manufacturingOrder))),
-    );
+    return orders.map(toOrderView);
   }
 
   @Get(':order')
@@ -48,7 +46,7 @@ export class OrdersController {
     @Param('order') order: string,
   ): Promise<OrderView> {
     const record = await this.orders.get(plant, order);
-    return toOrderView(record, await this.orders.confirmedTotals(plant, order));
+    return toOrderView(record);
   }
 
   @Post(':order/acknowledgement')

@@ -15,6 +15,10 @@ export interface OrderOperationState {
   equipmentId?: string;
   startedAt?: string;
   completedAt?: string;
+  /** Quantities of the confirmations accepted so far, kept with the order so a check is O(1). */
+  confirmedYield: number;
+  confirmedScrap: number;
+  confirmedRework: number;
 }
 
 /** The plant's copy of an order released by ERP, with the MES side of its life. */
