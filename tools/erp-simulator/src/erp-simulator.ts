@@ -232,8 +232,15 @@ export class ErpSimulator {
       return this.json(res, 200, this.faults.describe());
     }
     if (path === '/faults' && method === 'GET') return this.json(res, 200, this.faults.describe());
-    if (path === '/ledger' && method === 'GET')
-      return this.json(res, 200, { confirmations: this.store.ledger() });
+    if (path === '/ledger' && method === 'GET') {
+      const from = Number(url.searchParams.get('from') ?? 0);
+      const entries = this.store.ledgerFrom(from);
+      return this.json(res, 200, {
+        from,
+        confirmations: entries.map((e) => e.confirmation),
+        committedAt: entries.map((e) => e.committedAt),
+      });
+    }
     if (path === '/requests' && method === 'GET') return this.json(res, 200, { requests: this.requestLog() });
     if (path === '/sessions/expire' && method === 'POST') {
       this.expireSessions();

@@ -24,7 +24,7 @@ Control API (JSON):
   POST   /__sim/orders/{id}/close      closes an order (confirmations are then refused); /reopen undoes it
   PUT    /__sim/faults                 {"latencyMs":50,"outageMs":60000,"throttle":{"count":3,"retryAfterSeconds":2,"pathContains":"ProdnOrdConf2"},"dropResponseEvery":3}
   DELETE /__sim/faults                 clears every fault
-  GET    /__sim/ledger                 every confirmation posted, in order
+  GET    /__sim/ledger?from=N          confirmations posted (from position N), in order, with commit times
   GET    /__sim/requests               the OData request log (time, method, path, status)
   POST   /__sim/sessions/expire        forgets CSRF tokens, as an expired SAP session would
 `;

@@ -38,6 +38,8 @@ const sapTime = (ms: number) => {
 export class ErpStore {
   private readonly orders = new Map<string, SapProductionOrder>();
   private readonly confirmations: SapConfirmation[] = [];
+  /** When each confirmation was committed (ms since epoch), for end-to-end latency in benchmarks. */
+  private readonly committedAt: number[] = [];
   private readonly byExternalKey = new Map<string, SapConfirmation>();
   private nextOrder = 1_000_000;
   private nextGroup = 1;
@@ -145,6 +147,7 @@ export class ErpStore {
       IsReversal: false,
     };
     this.confirmations.push(confirmation);
+    this.committedAt.push(Date.now());
     if (key) this.byExternalKey.set(key, confirmation);
     return confirmation;
   }
@@ -172,11 +175,19 @@ export class ErpStore {
       IsReversal: true,
     };
     this.confirmations.push(reversal);
+    this.committedAt.push(Date.now());
     return reversal;
   }
 
   /** What ERP posted, in posting order: the assertion source for tests and the demo. */
   ledger(): SapConfirmation[] {
     return [...this.confirmations];
+  }
+
+  /** Ledger entries from position `from` on, each with the time it was committed. */
+  ledgerFrom(from: number): Array<{ confirmation: SapConfirmation; committedAt: number }> {
+    return this.confirmations
+      .slice(from)
+      .map((confirmation, i) => ({ confirmation, committedAt: this.committedAt[from + i] }));
   }
 }

@@ -137,7 +137,7 @@ export class AcceptConfirmation {
     operation.confirmedYield = round(operation.confirmedYield + input.yieldQuantity);
     operation.confirmedScrap = round(operation.confirmedScrap + input.scrapQuantity);
     operation.confirmedRework = round(operation.confirmedRework + input.reworkQuantity);
-    await this.orders.save(order, tx.manager);
+    await this.orders.update(order, tx.manager);
     const now = new Date().toISOString();
     const confirmation: ConfirmationRecord = {
       id: identity.id,

@@ -130,7 +130,7 @@ export class OrderCommands {
       async (tx) => {
         const order = await this.orders.get(ctx.plant, ctx.manufacturingOrder, tx.manager, { lock: true });
         await change(order, tx);
-        await this.orders.save(order, tx.manager);
+        await this.orders.update(order, tx.manager);
         return { statusCode: 200, body: toOrderView(order) };
       },
     );

@@ -47,7 +47,18 @@ export class OrderRepository {
     });
   }
 
-  save(order: ProductionOrderRecord, tx: EntityManager): Promise<ProductionOrderRecord> {
-    return tx.save(ProductionOrderRecord, order);
+  /** Writes back what MES changes on an order (a plain UPDATE: `save` would read the row again first). */
+  async update(order: ProductionOrderRecord, tx: EntityManager): Promise<void> {
+    await tx.update(
+      ProductionOrderRecord,
+      { manufacturingOrder: order.manufacturingOrder },
+      {
+        mesStatus: order.mesStatus,
+        rejectionReason: order.rejectionReason,
+        acknowledgedBy: order.acknowledgedBy,
+        acknowledgedAt: order.acknowledgedAt,
+        operations: order.operations,
+      },
+    );
   }
 }

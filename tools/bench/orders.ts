@@ -1,0 +1,355 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EventPublisher, JetStreamConnection } from '@plantbridge/messaging';
+import { freePort, uniqueToken } from '@plantbridge/testing';
+import { Child } from './lib/child';
+import { HttpLoad } from './lib/http-load';
+import { CpuMeter, peakRssMb } from './lib/process-stats';
+import { machine, progress, table, writeResult } from './lib/report';
+import { percentile, round } from './lib/stats';
+
+const HELP = `npm run bench:orders -- [options]
+
+Drives MES confirmations over HTTP into production-order-sync at increasing rates, with the ERP
+simulator answering at once, and measures in one run: accepted confirmations/s, POST latency,
+POST-to-ERP-posted latency, the service's CPU and peak memory, and this machine's raw ceilings
+(an empty NestJS endpoint, JetStream publish with acks outstanding). Prints a table and writes
+bench/results/orders-<time>.json (and orders-latest.json).
+
+Options:
+  --rates <list>        offered confirmations/s, comma separated (default 250,500,1000,2000,3000,4000)
+  --step-seconds <n>    seconds per rate (default 10)
+  --orders <n>          orders the confirmations spread over (default 50)
+  --db <kind>           sqlite (the embedded default) or postgres (DATABASE_URL, default the test database)
+  --max-in-flight <n>   ERP_MAX_IN_FLIGHT of the service (default 32)
+  --nats <url>          NATS with JetStream (default NATS_URL or nats://127.0.0.1:4222)
+  -h, --help            this text
+
+Environment: BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the service there (open in Chrome DevTools).
+`;
+
+const TARGETS = { acceptedPerSecond: 2000, postP99Ms: 20, e2eRate: 1000, e2eP99Ms: 50 };
+
+interface Step {
+  offeredPerSecond: number;
+  sent: number;
+  accepted: number;
+  failed: number;
+  acceptedPerSecond: number;
+  postP50Ms: number;
+  postP99Ms: number;
+  postedInErp: number;
+  e2eP50Ms: number;
+  e2eP99Ms: number;
+  serviceCpuCores: number;
+  simulatorCpuCores: number;
+  servicePeakRssMb: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rates: { type: 'string', default: '250,500,1000,2000,3000,4000' },
+      'step-seconds': { type: 'string', default: '10' },
+      orders: { type: 'string', default: '50' },
+      db: { type: 'string', default: 'sqlite' },
+      'max-in-flight': { type: 'string', default: '32' },
+      nats: { type: 'string', default: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return void process.stdout.write(HELP);
+  const rates = values.rates.split(',').map(Number);
+  const stepMs = Number(values['step-seconds']) * 1000;
+  const orderCount = Number(values.orders);
+  const plant = uniqueToken('B');
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-orders-'));
+  const children: Child[] = [];
+  try {
+    const erpPort = await freePort();
+    progress(`ERP simulator on :${erpPort}`);
+    const erp = Child.start('tools/erp-simulator/src/main.ts', [
+      '--port',
+      String(erpPort),
+      '--plants',
+      plant,
+      '--orders',
+      '0',
+    ]);
+    children.push(erp);
+    await erp.waitFor('listening');
+    const erpHttp = new HttpLoad('127.0.0.1', erpPort, 8);
+    for (let i = 0; i < orderCount; i++) {
+      const body = JSON.stringify({ plant, quantity: 100_000_000, operations: 1 });
+      await erpHttp.call({ method: 'POST', path: '/__sim/orders', body });
+    }
+
+    const port = await freePort();
+    const db: Record<string, string> =
+      values.db === 'postgres'
+        ? {
+            DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+            DATABASE_SCHEMA: plant.toLowerCase(),
+          }
+        : {};
+    progress(
+      `production-order-sync on :${port} (${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']})`,
+    );
+    if (values.db === 'postgres') await createSchema(db.DATABASE_URL, db.DATABASE_SCHEMA);
+    const service = Child.start(
+      'apps/production-order-sync/src/main.ts',
+      [],
+      {
+        HTTP_PORT: String(port),
+        PLANT_ID: plant,
+        NATS_URL: values.nats,
+        DATA_DIR: dataDir,
+        ERP_BASE_URL: `http://127.0.0.1:${erpPort}`,
+        ERP_MAX_IN_FLIGHT: values['max-in-flight'],
+        ORDER_POLL_MS: '500',
+        LOG_LEVEL: 'warn',
+        ...db,
+      },
+      process.env.BENCH_PROFILE_DIR ? ['--prof', '--no-logfile-per-isolate', `--logfile=${process.env.BENCH_PROFILE_DIR}/v8.log`] : [],
+    );
+    children.push(service);
+    const mes = new HttpLoad('127.0.0.1', port);
+    await waitUntil(async () => {
+      const list = await mes.call({ method: 'GET', path: `/v1/plants/${plant}/production-orders` });
+      return list.status === 200 && (JSON.parse(list.body) as unknown[]).length === orderCount;
+    }, 60_000);
+    const orders = (
+      JSON.parse(
+        (await mes.call({ method: 'GET', path: `/v1/plants/${plant}/production-orders` })).body,
+      ) as Array<{ manufacturingOrder: string }>
+    ).map((o) => o.manufacturingOrder);
+
+    const confirm = (i: number) => ({
+      method: 'POST' as const,
+      path: `/v1/plants/${plant}/production-orders/${orders[i % orders.length]}/confirmations`,
+      headers: { 'idempotency-key': `${plant}-${i}-${Math.random().toString(36).slice(2)}` },
+      body: JSON.stringify({
+        operation: '0010',
+        yieldQuantity: 1,
+        scrapQuantity: 0,
+        unit: 'PC',
+        executionStart: '2026-11-26T06:00:00Z',
+        executionEnd: '2026-11-26T06:01:00Z',
+      }),
+    });
+
+    progress('warm-up: 3 s at 200/s');
+    await mes.openLoop(200, 3000, confirm);
+    let ledgerPosition = await waitForLedger(erpHttp, 0, 0, 30_000).then((l) => l.total);
+
+    const steps: Step[] = [];
+    for (const rate of rates) {
+      progress(`offering ${rate} confirmations/s for ${stepMs / 1000} s`);
+      const serviceCpu = new CpuMeter(service.pid);
+      const erpCpu = new CpuMeter(erp.pid);
+      serviceCpu.start();
+      erpCpu.start();
+      const started = performance.now();
+      const results = await mes.openLoop(rate, stepMs, confirm);
+      const elapsedS = (performance.now() - started) / 1000;
+      const serviceCores = serviceCpu.cores();
+      const simulatorCores = erpCpu.cores();
+      const accepted = results.filter((r) => r.status === 202);
+      const sentAt = new Map(
+        accepted.map((r) => [(JSON.parse(r.body) as { confirmationId: string }).confirmationId, r.sentAt]),
+      );
+      progress(`  ${accepted.length}/${results.length} accepted; waiting for ERP postings`);
+      const ledger = await waitForLedger(erpHttp, ledgerPosition, accepted.length, 120_000);
+      ledgerPosition = ledger.total;
+      const e2e = ledger.entries.flatMap((e) => {
+        const sent = sentAt.get(e.key);
+        return sent === undefined ? [] : [e.committedAt - sent];
+      });
+      const postMs = accepted.map((r) => r.ms);
+      steps.push({
+        offeredPerSecond: rate,
+        sent: results.length,
+        accepted: accepted.length,
+        failed: results.length - accepted.length,
+        acceptedPerSecond: round(accepted.length / elapsedS, 0),
+        postP50Ms: round(percentile(postMs, 50)),
+        postP99Ms: round(percentile(postMs, 99)),
+        postedInErp: e2e.length,
+        e2eP50Ms: round(percentile(e2e, 50)),
+        e2eP99Ms: round(percentile(e2e, 99)),
+        serviceCpuCores: round(serviceCores, 2),
+        simulatorCpuCores: round(simulatorCores, 2),
+        servicePeakRssMb: round(peakRssMb(service.pid), 0),
+      });
+      const last = steps[steps.length - 1];
+      if (last.acceptedPerSecond < 0.9 * rate || last.postP99Ms > 1000) {
+        progress(`  saturated at ${rate}/s; not offering more`);
+        break;
+      }
+    }
+    mes.close();
+    erpHttp.close();
+    await service.stop();
+
+    progress('ceiling: empty NestJS endpoint, 64 connections, 5 s');
+    const emptyPort = await freePort();
+    const empty = Child.start('tools/bench/empty-nest.ts', [], { PORT: String(emptyPort) });
+    children.push(empty);
+    await empty.waitFor('ready');
+    const emptyHttp = new HttpLoad('127.0.0.1', emptyPort);
+    const sample = confirm(0);
+    const emptyCeiling = await emptyHttp.closedLoop(64, 5000, () => ({
+      method: 'POST',
+      path: '/empty',
+      body: sample.body,
+    }));
+    emptyHttp.close();
+    await empty.stop();
+
+    progress('ceiling: JetStream publish with acks outstanding, 5 s');
+    const jetstream = await jetStreamPublishCeiling(values.nats, plant, 5000);
+
+    const atE2eRate = steps.find((s) => s.offeredPerSecond === TARGETS.e2eRate);
+    const best = steps
+      .filter((s) => s.postP99Ms <= TARGETS.postP99Ms)
+      .sort((a, b) => b.acceptedPerSecond - a.acceptedPerSecond)[0];
+    const result = {
+      benchmark: 'orders',
+      measuredAt: new Date().toISOString(),
+      machine: machine(),
+      settings: {
+        database: values.db,
+        erpMaxInFlight: Number(values['max-in-flight']),
+        orders: orderCount,
+        stepSeconds: stepMs / 1000,
+      },
+      ceilings: {
+        emptyNestEndpointPerSecond: round(emptyCeiling.perSecond, 0),
+        emptyNestEndpointP99Ms: round(emptyCeiling.p99),
+        jetStreamPublishPerSecond: round(jetstream, 0),
+      },
+      steps,
+      targets: TARGETS,
+      verdict: {
+        bestAcceptedPerSecondWithinPostP99Target: best?.acceptedPerSecond ?? 0,
+        acceptedTargetMet: (best?.acceptedPerSecond ?? 0) >= TARGETS.acceptedPerSecond * 0.98,
+        e2eP99AtTargetRateMs: atE2eRate?.e2eP99Ms ?? null,
+        e2eTargetMet: atE2eRate ? atE2eRate.e2eP99Ms <= TARGETS.e2eP99Ms : false,
+        ratioToEmptyNest: best ? round(best.acceptedPerSecond / emptyCeiling.perSecond, 2) : 0,
+      },
+    };
+    const file = writeResult('orders', result);
+    process.stdout.write(
+      `\nproduction-order-sync on ${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']}, ${machine().cpus} cores\n\n` +
+        table(
+          [
+            'offered/s',
+            'accepted/s',
+            'POST p50',
+            'POST p99',
+            'posted',
+            'e2e p50',
+            'e2e p99',
+            'svc CPU',
+            'ERP sim CPU',
+            'svc peak MB',
+          ],
+          steps.map((s) => [
+            s.offeredPerSecond,
+            s.acceptedPerSecond,
+            `${s.postP50Ms} ms`,
+            `${s.postP99Ms} ms`,
+            `${s.postedInErp}/${s.accepted}`,
+            `${s.e2eP50Ms} ms`,
+            `${s.e2eP99Ms} ms`,
+            s.serviceCpuCores,
+            s.simulatorCpuCores,
+            s.servicePeakRssMb,
+          ]),
+        ) +
+        `\n\nceilings (same run): empty NestJS endpoint ${result.ceilings.emptyNestEndpointPerSecond} req/s (p99 ${result.ceilings.emptyNestEndpointP99Ms} ms); ` +
+        `JetStream publish ${result.ceilings.jetStreamPublishPerSecond} msgs/s\n` +
+        `targets: ≥ ${TARGETS.acceptedPerSecond}/s with POST p99 ≤ ${TARGETS.postP99Ms} ms -> best ${result.verdict.bestAcceptedPerSecondWithinPostP99Target}/s ` +
+        `(${result.verdict.ratioToEmptyNest} of the empty endpoint); POST→ERP p99 ≤ ${TARGETS.e2eP99Ms} ms at ${TARGETS.e2eRate}/s -> ${result.verdict.e2eP99AtTargetRateMs} ms\n` +
+        `written to ${file}\n`,
+    );
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`not ready within ${timeoutMs} ms`);
+}
+
+interface LedgerEntry {
+  key: string;
+  committedAt: number;
+}
+
+/** Reads the simulator's ledger from `from` until it holds `expected` more entries (or time runs out). */
+async function waitForLedger(erp: HttpLoad, from: number, expected: number, timeoutMs: number) {
+  const entries: LedgerEntry[] = [];
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await erp.call({ method: 'GET', path: `/__sim/ledger?from=${from + entries.length}` });
+    const page = JSON.parse(response.body) as {
+      confirmations: Array<{ ExternalSystemConfirmation: string }>;
+      committedAt: number[];
+    };
+    page.confirmations.forEach((c, i) =>
+      entries.push({ key: c.ExternalSystemConfirmation, committedAt: page.committedAt[i] }),
+    );
+    if (entries.length >= expected || Date.now() > until) return { entries, total: from + entries.length };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Messages/s published through EventPublisher with up to 1,000 acks outstanding. */
+async function jetStreamPublishCeiling(url: string, plant: string, durationMs: number): Promise<number> {
+  const logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+  const connection = new JetStreamConnection({ url, name: 'bench-ceiling' }, logger);
+  connection.start();
+  await connection.whenConnected();
+  const publisher = new EventPublisher(connection);
+  const data = JSON.stringify({ padding: 'x'.repeat(700) });
+  let published = 0;
+  const started = performance.now();
+  while (performance.now() - started < durationMs) {
+    await Promise.all(
+      Array.from({ length: 1000 }, () =>
+        publisher.publishRaw({
+          subject: `mfg.production.v1.${plant}.bench-ceiling`,
+          data,
+          msgId: uniqueToken('m'),
+          headers: {},
+        }),
+      ),
+    );
+    published += 1000;
+  }
+  const perSecond = published / ((performance.now() - started) / 1000);
+  await connection.close();
+  return perSecond;
+}
+
+async function createSchema(url: string, schema: string): Promise<void> {
+  const { DataSource } = await import('typeorm');
+  const admin = new DataSource({ type: 'postgres', url });
+  await admin.initialize();
+  await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await admin.destroy();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:orders failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
