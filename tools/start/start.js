@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: runs the five Plantbridge services on the embedded defaults (SQLite in ./.data) against
-// the NATS at NATS_URL, or a nats-server spawned from PATH with JetStream in ./.data/nats.
+// the NATS at NATS_URL, or a nats-server spawned from PATH with JetStream in ./.data/nats, and the
+// SAP-shaped ERP simulator unless ERP_BASE_URL points at a real ERP.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -16,11 +17,13 @@ const SERVICES = [
   ['maintenance-routing', 3005],
 ];
 
-const HELP = `Usage: npm start [-- --data-dir DIR] [--plant CODE] [--port-base N]
+const HELP = `Usage: npm start [-- --data-dir DIR] [--plant CODE] [--port-base N] [--erp-port N]
 
 Starts the five Plantbridge services on embedded defaults:
   - NATS: the server at NATS_URL (default nats://127.0.0.1:4222) if it answers, else a nats-server
     from PATH with JetStream storing in <data-dir>/nats;
+  - ERP: the SAP-shaped simulator (tools/erp-simulator) on --erp-port, releasing two orders to the
+    plant at once and one more every minute; set ERP_BASE_URL to use a real SAP S/4HANA instead;
   - each service on SQLite in <data-dir> (set DATABASE_URL to use PostgreSQL instead).
 Ctrl-C drains and stops everything.
 
@@ -28,6 +31,7 @@ Options:
   --data-dir DIR   local state (SQLite files, NATS store); default ./.data
   --plant CODE     plant code the services serve; default P100 (or PLANT_ID)
   --port-base N    first HTTP port; services take N+1 .. N+5; default 3000
+  --erp-port N     port of the ERP simulator; default 4300
   --help           this text
 
 Every other setting is an environment variable passed to the services (see README, Configuration).`;
@@ -37,6 +41,7 @@ function parseArgs(argv) {
     dataDir: path.join(ROOT, '.data'),
     plant: process.env.PLANT_ID || 'P100',
     portBase: 3000,
+    erpPort: 4300,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -50,10 +55,13 @@ function parseArgs(argv) {
     } else if (arg === '--data-dir') options.dataDir = path.resolve(value());
     else if (arg === '--plant') options.plant = value();
     else if (arg === '--port-base') options.portBase = Number(value());
+    else if (arg === '--erp-port') options.erpPort = Number(value());
     else fail(`unknown option ${arg}; see npm start -- --help`);
   }
   if (!Number.isInteger(options.portBase) || options.portBase < 1 || options.portBase > 65530)
     fail('--port-base must be a port number');
+  if (!Number.isInteger(options.erpPort) || options.erpPort < 1 || options.erpPort > 65535)
+    fail('--erp-port must be a port number');
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(options.plant))
     fail('--plant must be a plant code (letters, digits, _ or -)');
   return options;
@@ -156,14 +164,60 @@ function relayLogs(name, stream, width) {
   });
 }
 
+/** The ERP the services talk to: ERP_BASE_URL when set (a real SAP), else the simulator, started here. */
+async function resolveErp(options) {
+  if (process.env.ERP_BASE_URL) return { url: process.env.ERP_BASE_URL, child: null, stop: async () => {} };
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      path.join(ROOT, 'tools/runtime/register.js'),
+      path.join(ROOT, 'tools/erp-simulator/src/main.ts'),
+      ...[
+        '--port',
+        String(options.erpPort),
+        '--plants',
+        options.plant,
+        '--orders',
+        '2',
+        '--release-every',
+        '60000',
+      ],
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 30_000;
+  while (!output.includes('listening')) {
+    if (child.exitCode !== null || Date.now() > deadline) fail(`the ERP simulator did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    url: `http://127.0.0.1:${options.erpPort}`,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   for (const [name, offset] of SERVICES.map(([n], i) => [n, i + 1])) {
     if (!(await portFree(options.portBase + offset)))
       fail(`port ${options.portBase + offset} (for ${name}) is already in use; use --port-base`);
   }
+  if (!process.env.ERP_BASE_URL && !(await portFree(options.erpPort)))
+    fail(
+      `port ${options.erpPort} (for the ERP simulator) is already in use; use --erp-port or set ERP_BASE_URL`,
+    );
   const releaseLock = takeLock(options.dataDir);
   const nats = await resolveNats(options.dataDir);
+  const erp = await resolveErp(options);
   const width = Math.max(...SERVICES.map(([n]) => n.length));
   const children = SERVICES.map(([name], i) => {
     const port = options.portBase + i + 1;
@@ -177,6 +231,7 @@ async function main() {
           HTTP_PORT: String(port),
           DATA_DIR: options.dataDir,
           NATS_URL: nats.url,
+          ERP_BASE_URL: erp.url,
           PLANT_ID: options.plant,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -199,6 +254,7 @@ async function main() {
     console.log(`\nplantbridge: ${reason}; draining the services`);
     for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
     const results = await Promise.all(children.map((c) => c.exited));
+    await erp.stop();
     await nats.stop();
     releaseLock();
     children.forEach((c, i) =>
@@ -230,6 +286,12 @@ async function main() {
   console.log(`\nPlantbridge is up for plant ${options.plant} (data in ${options.dataDir}):`);
   for (const c of children)
     console.log(`  ${c.name.padEnd(width)}  http://127.0.0.1:${c.port}  (/health/ready, /metrics)`);
+  const orders = children.find((c) => c.name === 'production-order-sync');
+  console.log(
+    `  ${'ERP'.padEnd(width)}  ${erp.url}${erp.child ? '  (simulator; control API /__sim, see --help of tools/erp-simulator)' : ''}`,
+  );
+  console.log(`\nMES API: http://127.0.0.1:${orders.port}/docs (OpenAPI at /openapi.json), e.g.`);
+  console.log(`  curl http://127.0.0.1:${orders.port}/v1/plants/${options.plant}/production-orders`);
   console.log('Ctrl-C to stop.\n');
 }
 

@@ -70,7 +70,9 @@ export class PlatformModule {
           migrations: service.migrations,
           relay: { pollMs: config.OUTBOX_POLL_MS },
         }),
-        TerminusModule,
+        // Readiness answers with what is down; logging every failed probe would flood the logs
+        // while NATS is away and Kubernetes keeps probing.
+        TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],
       providers: [
