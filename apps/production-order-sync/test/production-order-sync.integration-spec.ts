@@ -96,6 +96,28 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     expect(partialEvents.map((e) => e.correlationid)).toEqual([correlation, correlation]);
   });
 
+  it('serves an OpenAPI document generated from its controllers', async () => {
+    const { status, body } = await stack.get('/openapi.json');
+    expect(status).toBe(200);
+    const confirm = body.paths['/v1/plants/{plant}/production-orders/{order}/confirmations'].post;
+    expect(confirm.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }),
+      ]),
+    );
+    expect(Object.keys(confirm.responses)).toEqual(expect.arrayContaining(['202', '404', '409', '422']));
+    expect(body.components.schemas.ConfirmOperationRequest.required).toEqual(
+      expect.arrayContaining(['operation', 'yieldQuantity', 'unit', 'executionStart', 'executionEnd']),
+    );
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/plants/{plant}/production-orders/{order}/acknowledgement',
+        '/v1/plants/{plant}/erp-postings/{key}/retry',
+        '/v1/plants/{plant}/erp/status',
+      ]),
+    );
+  });
+
   it('answers every bad input with its status and a message naming the field or rule', async () => {
     const order = await stack.acknowledgedOrder(100);
     const path = `${stack.orderPath(order)}/confirmations`;
