@@ -5,7 +5,8 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 const NATS = 'Only libs/messaging talks to NATS; use @plantbridge/messaging.';
-const TESTING = 'Test helpers are for tests (*.spec.ts, *.integration-spec.ts, test/ folders) only.';
+const TESTING =
+  'Test helpers are for tests (*.spec.ts, *.integration-spec.ts, test/ folders) and benchmarks only.';
 const restrictedImports = (allowNats, allowTesting) => ({
   paths: [
     ...(allowNats ? [] : [{ name: 'nats', message: NATS }]),
@@ -22,6 +23,7 @@ const testFiles = [
   '**/test/**/*.ts',
   '**/testing/**/*.ts',
   'libs/testing/**/*.ts',
+  'tools/bench/**/*.ts',
 ];
 
 export default tseslint.config(

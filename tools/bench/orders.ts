@@ -112,7 +112,9 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
         ...db,
       },
-      process.env.BENCH_PROFILE_DIR ? ['--prof', '--no-logfile-per-isolate', `--logfile=${process.env.BENCH_PROFILE_DIR}/v8.log`] : [],
+      process.env.BENCH_PROFILE_DIR
+        ? ['--prof', '--no-logfile-per-isolate', `--logfile=${process.env.BENCH_PROFILE_DIR}/v8.log`]
+        : [],
     );
     children.push(service);
     const mes = new HttpLoad('127.0.0.1', port);

@@ -12,7 +12,12 @@ export class Child {
     process.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
-  static start(entry: string, args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Child {
+  static start(
+    entry: string,
+    args: string[] = [],
+    env: Record<string, string> = {},
+    nodeArgs: string[] = [],
+  ): Child {
     const child = spawn(
       global.process.execPath,
       [...nodeArgs, '-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, entry), ...args],
