@@ -27,6 +27,7 @@ import {
   InboxMessage,
   OutboxMessage,
   OutboxRelay,
+  type Transaction,
   UnitOfWork,
 } from './index';
 
@@ -71,11 +72,19 @@ describe.each(DATABASE_KINDS)('inbox and outbox on %s', (kind) => {
     const requests = new IdempotentRequests(unitOfWork);
     const key = uniqueToken('idem');
     const request = { method: 'POST', path: '/v1/things', body: { b: 2, a: 1 } };
-    let effects = 0;
-    const work = async () => ({ statusCode: 202, body: { id: `thing-${++effects}` } });
+    // The effect is a row in the database: a racing request may run its work, but only one commits.
+    const plant = uniqueToken('P');
+    const work = async (tx: Transaction) => {
+      const event = confirmation(plant);
+      await tx.publish(event);
+      return { statusCode: 202, body: { id: event.id } };
+    };
     const results = await Promise.all([1, 2, 3].map(() => requests.execute(key, request, work)));
-    expect(effects).toBe(1);
-    expect(results.map((r) => r.body)).toEqual([{ id: 'thing-1' }, { id: 'thing-1' }, { id: 'thing-1' }]);
+    const effects = await dataSource
+      .getRepository(OutboxMessage)
+      .findBy({ subject: subjectFor(Confirmed, plant) });
+    expect(effects).toHaveLength(1);
+    expect(results.map((r) => r.body)).toEqual([1, 2, 3].map(() => ({ id: effects[0]!.messageId })));
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     const sameBodyOtherOrder = { ...request, body: { a: 1, b: 2 } };
     expect(await requests.execute(key, sameBodyOtherOrder, work)).toMatchObject({
