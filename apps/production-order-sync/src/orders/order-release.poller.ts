@@ -10,7 +10,7 @@ import { createEvent, describeFieldErrors, Production, validateAs } from '@plant
 import { type ErpOrder, ErpPort } from '@plantbridge/erp';
 import { isUniqueViolation, UnitOfWork } from '@plantbridge/persistence';
 import { Counter, Gauge } from 'prom-client';
-import type { DataSource } from 'typeorm';
+import { type DataSource, In } from 'typeorm';
 import { sourceFor } from '../common/event-source';
 import { ProductionOrderSyncConfig } from '../config';
 import { OrderReleaseCursor, ProductionOrderRecord } from './production-order.entity';
@@ -93,10 +93,13 @@ export class OrderReleasePoller implements OnApplicationBootstrap, OnApplication
     }
     let announced = 0;
     let watermark = cursor?.watermark ?? '';
+    // The overlap returns orders already known; only new ones and ERP status changes need a write.
+    const known = await this.knownStatuses(orders.map((o) => o.manufacturingOrder));
     for (const order of orders) {
       if (order.plant !== plant) continue;
-      if (await this.apply(order)) announced += 1;
       if (order.lastChangedAt > watermark) watermark = order.lastChangedAt;
+      if (known.get(order.manufacturingOrder) === order.status) continue;
+      if (await this.apply(order)) announced += 1;
     }
     const now = new Date().toISOString();
     await this.unitOfWork.transaction((m) =>
@@ -111,6 +114,19 @@ export class OrderReleasePoller implements OnApplicationBootstrap, OnApplication
     metrics.lastSuccess.set(Date.now() / 1000);
     if (announced) this.logger.log(`${announced} order(s) released to plant ${plant}`);
     return announced;
+  }
+
+  /** ERP status of the orders already stored, read in chunks (SQLite bounds a statement's parameters). */
+  private async knownStatuses(orders: string[]): Promise<Map<string, string>> {
+    const statuses = new Map<string, string>();
+    for (let i = 0; i < orders.length; i += 500) {
+      const rows = await this.dataSource.manager.find(ProductionOrderRecord, {
+        select: { manufacturingOrder: true, erpStatus: true },
+        where: { manufacturingOrder: In(orders.slice(i, i + 500)) },
+      });
+      for (const row of rows) statuses.set(row.manufacturingOrder, row.erpStatus);
+    }
+    return statuses;
   }
 
   /** Stores a new order and announces it, or takes over ERP's status of a known one. */
