@@ -268,7 +268,7 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     expect(stack.erpLedger(order)).toHaveLength(1);
   });
 
-  it('loses and doubles nothing when killed mid-posting and restarted; no order is announced again', async () => {
+  it('loses and doubles nothing when killed mid-posting and restarted; no order is missed or announced twice', async () => {
     const order = await stack.acknowledgedOrder(1000);
     stack.erp.faults.set({ latencyMs: 1500 });
     const accepted = await Promise.all(
@@ -280,7 +280,13 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     );
     await stack.service!.stop('SIGKILL');
     stack.erp.faults.clear();
+    // Released while the service is down: found by the first poll after the restart.
+    const missedWhileDown = stack.erp.store.releaseOrder({ plant: stack.plant }).ManufacturingOrder;
+    stack.released.push(missedWhileDown);
     await stack.startService();
+    await expectEventually(async () =>
+      expect((await stack.get(stack.orderPath(missedWhileDown))).status).toBe(200),
+    );
     await stack.waitPosted(order, ids, 60_000);
     const perKey = countBy(stack.erpLedger(order), (c) => c.ExternalSystemConfirmation);
     expect(ids.map((id) => perKey.get(id))).toEqual(ids.map(() => 1));

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { ErpSimulator } from '@plantbridge/erp-simulator';
 import { expectEventually } from '@plantbridge/testing';
 import type { ConfirmationPosting } from '../erp-port';
-import { ErpBusinessError, ErpInDoubtError, ErpTransientError, ErpUnavailableError } from '../errors';
+import {
+  ErpBusinessError,
+  ErpConfigurationError,
+  ErpInDoubtError,
+  ErpTransientError,
+  ErpUnavailableError,
+} from '../errors';
 import { DEFAULT_RESILIENCE, type ResilienceSettings } from '../resilience';
 import { SapErpAdapter } from './sap-erp-adapter';
 
@@ -183,5 +189,45 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
     await expect(erp.postConfirmation(confirmationFor(order.ManufacturingOrder))).rejects.toBeInstanceOf(
       ErpInDoubtError,
     );
+  });
+
+  it('cancels a posted confirmation; the key is free again and the lookup no longer finds it', async () => {
+    const order = simulator.store.releaseOrder({ plant: 'P100' });
+    const erp = adapter();
+    const posting = confirmationFor(order.ManufacturingOrder);
+    const posted = await erp.postConfirmation(posting);
+    await erp.cancelConfirmation(posted.confirmationGroup, posted.confirmationCount);
+    expect(await erp.findConfirmation(posting.externalKey)).toBeUndefined();
+    expect(
+      simulator.store
+        .ledger()
+        .filter((c) => c.OrderID === order.ManufacturingOrder)
+        .map((c) => c.IsReversal),
+    ).toEqual([false, true]);
+    await expect(
+      erp.cancelConfirmation(posted.confirmationGroup, posted.confirmationCount),
+    ).rejects.toMatchObject({
+      sapCode: 'RU/201',
+    });
+  });
+
+  it('refuses wrong credentials as a configuration error, without retrying', async () => {
+    const secured = new ErpSimulator({ user: 'PLANTBRIDGE', password: 'secret' });
+    const securedUrl = await secured.start();
+    try {
+      const erp = (password: string) =>
+        new SapErpAdapter({
+          baseUrl: securedUrl,
+          user: 'PLANTBRIDGE',
+          password,
+          timeoutMs: 2000,
+          resilience: DEFAULT_RESILIENCE,
+        });
+      await expect(erp('wrong').listReleasedOrders('P100')).rejects.toBeInstanceOf(ErpConfigurationError);
+      expect(secured.requestLog()).toHaveLength(1);
+      expect(await erp('secret').listReleasedOrders('P100')).toEqual([]);
+    } finally {
+      await secured.stop();
+    }
   });
 });
