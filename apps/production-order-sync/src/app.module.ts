@@ -12,6 +12,7 @@ import { ErpPostingAuditRecord, ErpPostingRecord } from './erp-postings/erp-post
 import { ErpPostingHandler } from './erp-postings/erp-posting.handler';
 import { ErpPostingsController } from './erp-postings/erp-postings.controller';
 import { ExceptionQueue } from './erp-postings/exception-queue.usecase';
+import { LedgerMetrics } from './erp-postings/ledger-metrics';
 import { PostConfirmationToErp } from './erp-postings/post-confirmation.usecase';
 import { PostingLedger } from './erp-postings/posting-ledger';
 import { OrdersConfirmationsLedger1764160000000 } from './migrations/1764160000000-orders-confirmations-ledger';
@@ -72,6 +73,7 @@ export class AppModule {
         PostingLedger,
         PostConfirmationToErp,
         ExceptionQueue,
+        LedgerMetrics,
       ],
     };
   }

@@ -134,6 +134,10 @@ export class OrderSyncStack {
     );
   }
 
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
   orderPath(order: string): string {
     return `/v1/plants/${this.plant}/production-orders/${order}`;
   }

@@ -344,6 +344,8 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
       expect.objectContaining({ action: 'discard', reason: 'entered twice', toState: 'discarded' }),
     ]);
     expect(stack.erpLedger(order)).toHaveLength(1);
+    const metrics = await fetch(`${stack.baseUrl}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/plantbridge_erp_postings\{state="discarded"\} [1-9]/);
   });
 
   it('turns production counts into confirmations once, and dead-letters a count the order refuses', async () => {

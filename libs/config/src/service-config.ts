@@ -61,6 +61,18 @@ export class ServiceConfig {
   @Min(1000)
   CONSUMER_ACK_WAIT_MS = 30_000;
 
+  /** How long an Idempotency-Key answers replays with the first response. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  IDEMPOTENCY_KEY_RETENTION_HOURS = 72;
+
+  /** How long published outbox rows are kept for inspection before the retention sweep deletes them. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  OUTBOX_RETENTION_HOURS = 24;
+
   /** How often the outbox relay looks for unpublished rows when nothing woke it. */
   @Type(() => Number)
   @IsInt()

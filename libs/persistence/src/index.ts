@@ -8,3 +8,4 @@ export * from './persistence.module';
 export * from './idempotency/idempotency-record.entity';
 export * from './idempotency/idempotent-requests';
 export * from './unique-violation';
+export * from './retention/retention-sweeper';

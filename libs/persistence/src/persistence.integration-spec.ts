@@ -18,18 +18,23 @@ import {
 } from '@plantbridge/messaging';
 import { connectForTest, readStream, silentLogger } from '@plantbridge/messaging/testing';
 import { expectEventually, NatsServerProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
-import { IsNull, Not, type DataSource } from 'typeorm';
+import { IsNull, Like, Not, type DataSource } from 'typeorm';
 import { createTestDatabase, DATABASE_KINDS, openDataSource, type TestDatabase } from '../test/databases';
 import {
   IdempotencyKeyReusedError,
+  IdempotencyRecord,
   IdempotentRequests,
   Inbox,
   InboxMessage,
   OutboxMessage,
   OutboxRelay,
+  RetentionSweeper,
+  toOutboxRow,
   type Transaction,
   UnitOfWork,
 } from './index';
+
+const HOUR = 3_600_000;
 
 const Confirmed = Production.OperationConfirmedV1Event;
 const confirmation = (plant: string) =>
@@ -94,6 +99,52 @@ describe.each(DATABASE_KINDS)('inbox and outbox on %s', (kind) => {
     await expect(requests.execute(key, { ...request, body: { a: 1, b: 3 } }, work)).rejects.toBeInstanceOf(
       IdempotencyKeyReusedError,
     );
+  });
+
+  it('sweeps published outbox rows, Idempotency-Keys and inbox rows past their retention, nothing else', async () => {
+    const sweeper = new RetentionSweeper(dataSource, silentLogger, {
+      outboxMs: 24 * HOUR,
+      idempotencyMs: 72 * HOUR,
+      inboxMs: 192 * HOUR,
+      everyMs: 60_000,
+    });
+    const now = Date.now();
+    const ago = (hours: number) => new Date(now - hours * HOUR).toISOString();
+    const plant = uniqueToken('P');
+    const outboxRow = (createdAt: string, publishedAt: string | null) => ({
+      ...toOutboxRow(confirmation(plant)),
+      createdAt,
+      publishedAt,
+    });
+    await dataSource.getRepository(OutboxMessage).insert([
+      outboxRow(ago(30), ago(30)), // published long ago: swept
+      outboxRow(ago(30), null), // never published: kept whatever its age
+      outboxRow(ago(1), ago(1)), // recent: kept
+    ]);
+    const key = uniqueToken('k');
+    await dataSource.getRepository(IdempotencyRecord).insert([
+      { key: `${key}-old`, requestHash: 'h', statusCode: 202, responseBody: '{}', createdAt: ago(80) },
+      { key: `${key}-new`, requestHash: 'h', statusCode: 202, responseBody: '{}', createdAt: ago(2) },
+    ]);
+    const consumer = uniqueToken('c');
+    await dataSource.getRepository(InboxMessage).insert([
+      { consumer, messageId: 'old', processedAt: ago(200) },
+      { consumer, messageId: 'new', processedAt: ago(3) },
+    ]);
+    const removed = await sweeper.sweep(now);
+    expect(removed.idempotency).toBeGreaterThanOrEqual(1);
+    const outbox = await dataSource
+      .getRepository(OutboxMessage)
+      .findBy({ subject: subjectFor(Confirmed, plant) });
+    expect(outbox.map((o) => [o.createdAt, o.publishedAt])).toEqual([
+      [ago(30), null],
+      [ago(1), ago(1)],
+    ]);
+    const keys = await dataSource.getRepository(IdempotencyRecord).findBy({ key: Like(`${key}%`) });
+    expect(keys.map((k) => k.key)).toEqual([`${key}-new`]);
+    expect(
+      (await dataSource.getRepository(InboxMessage).findBy({ consumer })).map((m) => m.messageId),
+    ).toEqual(['new']);
   });
 
   it('does not keep a failed request, so the same key works once the cause is fixed', async () => {

@@ -14,22 +14,29 @@ import { type DatabaseSettings, dataSourceOptionsFor } from './data-source';
 import { IdempotentRequests } from './idempotency/idempotent-requests';
 import { Inbox } from './inbox/inbox';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
+import { DEFAULT_RETENTION, RetentionSweeper, type RetentionOptions } from './retention/retention-sweeper';
 import { UnitOfWork } from './unit-of-work';
 
 export interface PersistenceModuleOptions extends DatabaseSettings {
   relay?: Partial<OutboxRelayOptions>;
+  retention?: Partial<RetentionOptions>;
 }
 
-/** Starts the relay once the app is up and stops it before the broker connection drains. */
+/** Starts the relay and the retention sweep once the app is up; stops them before the broker drains. */
 @Injectable()
-class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly relay: OutboxRelay) {}
+class PersistenceLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly relay: OutboxRelay,
+    private readonly sweeper: RetentionSweeper,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.relay.start();
+    this.sweeper.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.sweeper.stop();
     await this.relay.stop();
   }
 }
@@ -66,7 +73,13 @@ export class PersistenceModule {
           },
           inject: [getDataSourceToken(), UnitOfWork, EventPublisher],
         },
-        RelayLifecycle,
+        {
+          provide: RetentionSweeper,
+          useFactory: (ds: DataSource) =>
+            new RetentionSweeper(ds, new Logger('Retention'), { ...DEFAULT_RETENTION, ...options.retention }),
+          inject: [getDataSourceToken()],
+        },
+        PersistenceLifecycle,
       ],
       exports: [UnitOfWork, Inbox, IdempotentRequests, OutboxRelay],
     };

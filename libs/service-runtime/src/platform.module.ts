@@ -69,6 +69,10 @@ export class PlatformModule {
           entities: service.entities,
           migrations: service.migrations,
           relay: { pollMs: config.OUTBOX_POLL_MS },
+          retention: {
+            idempotencyMs: config.IDEMPOTENCY_KEY_RETENTION_HOURS * 3_600_000,
+            outboxMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+          },
         }),
         // Readiness answers with what is down; logging every failed probe would flood the logs
         // while NATS is away and Kubernetes keeps probing.
