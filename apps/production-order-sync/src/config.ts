@@ -1,28 +1,20 @@
-import { ErpServiceConfig } from '@plantbridge/config';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { ErpServiceConfig, IntSetting } from '@plantbridge/config';
+import { IsIn } from 'class-validator';
 
 /** Settings of production-order-sync; the shared ones are documented on ServiceConfig and in the README. */
 export class ProductionOrderSyncConfig extends ErpServiceConfig {
   override HTTP_PORT = 3002;
 
   /** How often ERP is asked for orders released to this plant. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(200)
+  @IntSetting(200)
   ORDER_POLL_MS = 5000;
 
   /** Each poll asks for orders changed since the last one minus this, so late ERP commits are not missed. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IntSetting(0)
   ORDER_POLL_OVERLAP_MS = 60_000;
 
   /** How far the confirmed yield + scrap of an operation may exceed the order quantity, in percent. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1000)
+  @IntSetting(0, 1000)
   CONFIRMATION_TOLERANCE_PERCENT = 10;
 
   /** `true`: production counts from the edge gateway become confirmations without MES. */
@@ -30,14 +22,10 @@ export class ProductionOrderSyncConfig extends ErpServiceConfig {
   AUTO_CONFIRM_COUNTS = 'false';
 
   /** A posting ERP keeps refusing with outages or throttling goes to the exception queue after this. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1000)
+  @IntSetting(1000)
   POSTING_GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
 
   /** The longest wait between two posting attempts while ERP is unavailable. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntSetting(100)
   POSTING_RETRY_MAX_DELAY_MS = 60_000;
 }

@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { ServiceConfig } from './service-config';
+import { IntSetting } from './setting-rules';
 
 /** Settings of a service that calls ERP (SAP S/4HANA OData by default). */
 export class ErpServiceConfig extends ServiceConfig {
@@ -22,34 +22,22 @@ export class ErpServiceConfig extends ServiceConfig {
   ERP_SAP_CLIENT?: string;
 
   /** Per ERP request. A posting that times out is in doubt and looked up before any retry. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntSetting(100)
   ERP_TIMEOUT_MS = 10_000;
 
   /** ERP requests at once from one replica: posting rate ≈ this ÷ ERP latency. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1024)
+  @IntSetting(1, 1024)
   ERP_MAX_IN_FLIGHT = 32;
 
   /** Attempts per call on 429/503/network errors (the first included) before the caller takes over. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IntSetting(1, 10)
   ERP_RETRY_MAX_ATTEMPTS = 3;
 
   /** Consecutive failed calls that open the circuit breaker. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   ERP_BREAKER_THRESHOLD = 5;
 
   /** How long the breaker stays open before one trial call. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntSetting(100)
   ERP_BREAKER_HALF_OPEN_MS = 10_000;
 }

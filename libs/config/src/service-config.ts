@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IntSetting } from './setting-rules';
 
 /**
  * Settings every Plantbridge service reads from its environment. Services extend this class with
@@ -12,10 +12,7 @@ export class ServiceConfig {
   })
   PLANT_ID = 'P100';
 
-  @Type(() => Number)
-  @IsInt({ message: 'HTTP_PORT must be a whole number' })
-  @Min(1)
-  @Max(65535)
+  @IntSetting(1, 65535)
   HTTP_PORT!: number;
 
   /** One or more NATS URLs, comma separated. */
@@ -50,32 +47,22 @@ export class ServiceConfig {
   LOG_LEVEL = 'info';
 
   /** How long SIGTERM waits for in-flight work before the process exits anyway. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1000)
+  @IntSetting(1000)
   SHUTDOWN_TIMEOUT_MS = 20_000;
 
   /** How long JetStream waits for a consumer's ack before redelivering (e.g. after a crash). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1000)
+  @IntSetting(1000)
   CONSUMER_ACK_WAIT_MS = 30_000;
 
   /** How long an Idempotency-Key answers replays with the first response. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   IDEMPOTENCY_KEY_RETENTION_HOURS = 72;
 
   /** How long published outbox rows are kept for inspection before the retention sweep deletes them. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   OUTBOX_RETENTION_HOURS = 24;
 
   /** How often the outbox relay looks for unpublished rows when nothing woke it. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(50)
+  @IntSetting(50)
   OUTBOX_POLL_MS = 1000;
 }
