@@ -18,7 +18,7 @@ export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.Pr
     { ...env },
     { enableImplicitConversion: true, excludeExtraneousValues: false },
   );
-  const errors = validateSync(config, { whitelist: true, forbidUnknownValues: true });
+  const errors = validateSync(config, { whitelist: true, forbidUnknownValues: true, stopAtFirstError: true });
   if (errors.length) throw new InvalidConfigError(errors.map((e) => describe(e, env[e.property])));
   return config;
 }
