@@ -26,6 +26,8 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    // hexy (used by node-opcua) is ESM-only: compiled to CommonJS for jest.
+    '/node_modules/hexy/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
   // node-opcua depends on hexy, which is ESM-only.
   transformIgnorePatterns: ['/node_modules/(?!hexy/)'],

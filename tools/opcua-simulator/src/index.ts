@@ -1,0 +1,3 @@
+export * from './line-simulator';
+export * from './machine-model';
+export * from './control-api';
