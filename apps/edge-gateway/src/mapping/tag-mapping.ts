@@ -1,0 +1,310 @@
+import { readFileSync } from 'node:fs';
+import { flattenErrors } from '@plantbridge/canonical-model';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+  validateSync,
+} from 'class-validator';
+
+/**
+ * A plant's tag mapping: which OPC UA endpoints the gateway connects to, and what each node id
+ * means (which equipment, which kind of signal). Written by the plant's engineers (JSON), validated
+ * at boot with every error named by its path, e.g. `endpoints[0].tags[3].high`.
+ */
+
+/** OPC UA node id in string form: `ns=1;s=Line1.M01.GoodParts`, `ns=2;i=1001`, `i=2258`, … */
+const NODE_ID = /^(ns=\d+;)?(s=.+|i=\d+|g=[0-9a-fA-F-]{36}|b=[A-Za-z0-9+/=]+)$/;
+const EQUIPMENT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+abstract class TagBase {
+  @Matches(NODE_ID, { message: 'nodeId must be an OPC UA node id such as ns=1;s=Line1.M01.GoodParts' })
+  nodeId!: string;
+
+  @Matches(EQUIPMENT_ID, { message: 'equipmentId must be 1 to 64 letters, digits, _ . or -' })
+  equipmentId!: string;
+}
+
+/** OPC 40001 MachineryItemState as an Int32 (0..3) or its name. */
+export class StateTag extends TagBase {
+  @IsIn(['state'])
+  signal!: 'state';
+}
+
+/** A part counter of the PLC; deltas become cycle-completed events, rollover and resets handled. */
+export class CounterTag extends TagBase {
+  @IsIn(['counter'])
+  signal!: 'counter';
+
+  @IsIn(['good', 'scrap'], { message: 'counter must be good or scrap' })
+  counter!: 'good' | 'scrap';
+
+  /** The value after which the PLC counter rolls over to 0. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max?: number;
+
+  @IsOptional()
+  @Length(1, 3)
+  unit?: string;
+}
+
+/** A boolean tag: true raises the alarm, false clears it. */
+export class AlarmTag extends TagBase {
+  @IsIn(['alarm'])
+  signal!: 'alarm';
+
+  @IsString()
+  @Length(1, 64)
+  alarmId!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  severity!: number;
+
+  @IsString()
+  @Length(1, 255)
+  message!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  alarmClass?: string;
+}
+
+/** A value with limits: crossing one (beyond the hysteresis band) is a threshold-crossed event. */
+export class MeasurementTag extends TagBase {
+  @IsIn(['measurement'])
+  signal!: 'measurement';
+
+  @IsString()
+  @Length(1, 40)
+  name!: string;
+
+  @IsOptional()
+  @Length(1, 3)
+  unit?: string;
+
+  @IsOptional()
+  @IsNumber()
+  low?: number;
+
+  @IsOptional()
+  @IsNumber()
+  high?: number;
+
+  /** How far back inside a limit a value must come before the crossing is over (no flapping). */
+  @IsNumber()
+  @Min(0)
+  hysteresis = 0;
+}
+
+/** Raw values sent on, downsampled to one per interval; never to ERP. */
+export class TelemetryTag extends TagBase {
+  @IsIn(['telemetry'])
+  signal!: 'telemetry';
+
+  @IsString()
+  @Length(1, 40)
+  name!: string;
+
+  @IsInt()
+  @Min(100)
+  intervalMs = 1000;
+}
+
+export type TagMappingEntry = StateTag | CounterTag | AlarmTag | MeasurementTag | TelemetryTag;
+export const SIGNAL_KINDS = ['state', 'counter', 'alarm', 'measurement', 'telemetry'] as const;
+
+export class EndpointIdentity {
+  @IsIn(['anonymous', 'username', 'certificate'])
+  type!: 'anonymous' | 'username' | 'certificate';
+
+  @IsOptional()
+  @IsString()
+  userName?: string;
+
+  /** Name of the environment variable that holds the password (never the password itself). */
+  @IsOptional()
+  @Matches(/^[A-Z_][A-Z0-9_]*$/, { message: 'passwordEnv must name an environment variable' })
+  passwordEnv?: string;
+
+  @IsOptional()
+  @IsString()
+  certificateFile?: string;
+
+  @IsOptional()
+  @IsString()
+  privateKeyFile?: string;
+}
+
+export class EndpointMapping {
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'id must be 1 to 32 letters, digits, _ or -' })
+  id!: string;
+
+  @Matches(/^opc\.tcp:\/\/[^\s/]+(\/\S*)?$/, { message: 'url must be an opc.tcp:// URL' })
+  url!: string;
+
+  @IsIn(['None', 'Sign', 'SignAndEncrypt'])
+  securityMode: 'None' | 'Sign' | 'SignAndEncrypt' = 'None';
+
+  @IsIn(['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'])
+  securityPolicy: 'None' | 'Basic256Sha256' | 'Aes128_Sha256_RsaOaep' | 'Aes256_Sha256_RsaPss' = 'None';
+
+  @ValidateNested()
+  @Type(() => EndpointIdentity)
+  identity: EndpointIdentity = Object.assign(new EndpointIdentity(), { type: 'anonymous' as const });
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => TagBase, {
+    keepDiscriminatorProperty: true,
+    discriminator: {
+      property: 'signal',
+      subTypes: [
+        { value: StateTag, name: 'state' },
+        { value: CounterTag, name: 'counter' },
+        { value: AlarmTag, name: 'alarm' },
+        { value: MeasurementTag, name: 'measurement' },
+        { value: TelemetryTag, name: 'telemetry' },
+      ],
+    },
+  })
+  tags!: TagMappingEntry[];
+}
+
+export class CountAggregation {
+  /** Production counts per order operation are sent at least this often while parts are made. */
+  @IsInt()
+  @Min(100)
+  intervalMs = 10_000;
+
+  /** … or as soon as this many parts accumulated, whichever comes first. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  unitStep?: number;
+}
+
+export class TagMapping {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => EndpointMapping)
+  endpoints!: EndpointMapping[];
+
+  @ValidateNested()
+  @Type(() => CountAggregation)
+  countAggregation: CountAggregation = new CountAggregation();
+}
+
+export type ParsedTagMapping = { ok: true; mapping: TagMapping } | { ok: false; errors: string[] };
+
+/** Parses and validates a mapping document; every problem is reported, with its path. */
+export function parseTagMapping(text: string): ParsedTagMapping {
+  let plain: unknown;
+  try {
+    plain = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, errors: [`not valid JSON: ${(error as Error).message}`] };
+  }
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    return { ok: false, errors: ['the mapping must be a JSON object with "endpoints"'] };
+  }
+  const unknownSignals = findUnknownSignals(plain);
+  const mapping = plainToInstance(TagMapping, plain);
+  const fieldErrors = flattenErrors(validateSync(mapping, { forbidUnknownValues: false })).map(
+    (e) => `${e.field}: ${e.messages.join(', ')}`,
+  );
+  const errors = [...unknownSignals, ...fieldErrors];
+  if (errors.length === 0) errors.push(...crossFieldErrors(mapping));
+  return errors.length ? { ok: false, errors } : { ok: true, mapping };
+}
+
+export function readTagMappingFile(path: string): ParsedTagMapping {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return {
+      ok: false,
+      errors: [`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`],
+    };
+  }
+  return parseTagMapping(text);
+}
+
+/** A tag whose `signal` is not a known kind would be dropped by the discriminator: name it instead. */
+function findUnknownSignals(plain: object): string[] {
+  const endpoints = (plain as { endpoints?: unknown }).endpoints;
+  if (!Array.isArray(endpoints)) return [];
+  return endpoints.flatMap((endpoint: { tags?: unknown }, e) =>
+    (Array.isArray(endpoint?.tags) ? endpoint.tags : []).flatMap((tag: { signal?: unknown }, t) =>
+      SIGNAL_KINDS.includes(tag?.signal as never)
+        ? []
+        : [
+            `endpoints[${e}].tags[${t}].signal: must be one of ${SIGNAL_KINDS.join(', ')} (got ${JSON.stringify(tag?.signal)})`,
+          ],
+    ),
+  );
+}
+
+/** Rules across fields: unique ids and node ids, one state tag per equipment, consistent limits and security. */
+function crossFieldErrors(mapping: TagMapping): string[] {
+  const errors: string[] = [];
+  const endpointIds = new Set<string>();
+  mapping.endpoints.forEach((endpoint, e) => {
+    const at = `endpoints[${e}]`;
+    if (endpointIds.has(endpoint.id)) errors.push(`${at}.id: "${endpoint.id}" is used by another endpoint`);
+    endpointIds.add(endpoint.id);
+    if ((endpoint.securityMode === 'None') !== (endpoint.securityPolicy === 'None')) {
+      errors.push(`${at}.securityPolicy: must be None exactly when securityMode is None`);
+    }
+    const identity = endpoint.identity;
+    if (identity.type === 'username' && (!identity.userName || !identity.passwordEnv)) {
+      errors.push(`${at}.identity: a username identity needs userName and passwordEnv`);
+    }
+    if (identity.type === 'certificate' && (!identity.certificateFile || !identity.privateKeyFile)) {
+      errors.push(`${at}.identity: a certificate identity needs certificateFile and privateKeyFile`);
+    }
+    const nodeIds = new Map<string, number>();
+    const stateTags = new Map<string, number>();
+    endpoint.tags.forEach((tag, t) => {
+      const tagAt = `${at}.tags[${t}]`;
+      const first = nodeIds.get(tag.nodeId);
+      if (first !== undefined)
+        errors.push(`${tagAt}.nodeId: ${tag.nodeId} is already mapped by tags[${first}]`);
+      else nodeIds.set(tag.nodeId, t);
+      if (tag.signal === 'state') {
+        const other = stateTags.get(tag.equipmentId);
+        if (other !== undefined)
+          errors.push(`${tagAt}: equipment ${tag.equipmentId} already has a state tag (tags[${other}])`);
+        else stateTags.set(tag.equipmentId, t);
+      }
+      if (tag.signal === 'measurement') {
+        if (tag.low === undefined && tag.high === undefined)
+          errors.push(`${tagAt}: a measurement needs low, high or both`);
+        if (tag.low !== undefined && tag.high !== undefined) {
+          if (tag.low >= tag.high) errors.push(`${tagAt}.high: must be greater than low (${tag.low})`);
+          else if (tag.hysteresis * 2 >= tag.high - tag.low) {
+            errors.push(`${tagAt}.hysteresis: must be less than half the band between low and high`);
+          }
+        }
+      }
+    });
+  });
+  return errors;
+}
