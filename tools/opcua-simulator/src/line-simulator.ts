@@ -146,6 +146,11 @@ export class LineSimulator {
     await this.start();
   }
 
+  /** Subscriptions the server holds now (a client that re-subscribes twice shows up here). */
+  subscriptionCount(): number {
+    return this.server?.currentSubscriptionCount ?? 0;
+  }
+
   machine(id: string): MachineModel {
     const found = this.machines.find((m) => m.id === id);
     if (!found)

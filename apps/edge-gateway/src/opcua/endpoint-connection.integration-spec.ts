@@ -1,0 +1,120 @@
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LineSimulator } from '@plantbridge/opcua-simulator';
+import { expectEventually, freePort } from '@plantbridge/testing';
+import { parseTagMapping, type EndpointMapping } from '../mapping/tag-mapping';
+import { EndpointConnection, type TagSample } from './endpoint-connection';
+
+jest.setTimeout(90_000);
+
+const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('OPC UA endpoint connection against the line simulator', () => {
+  let dir: string;
+  let simulator: LineSimulator;
+  const connections: EndpointConnection[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'edge-opcua-'));
+    simulator = new LineSimulator({
+      port: await freePort(),
+      dataDir: join(dir, 'server'),
+      machines: 2,
+      seed: 3,
+      tickMs: 20,
+    });
+    await simulator.start();
+  });
+
+  afterEach(async () => {
+    for (const c of connections.splice(0)) await c.stop();
+  });
+
+  afterAll(async () => {
+    await simulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function endpoint(tags: object[], security: object = {}): EndpointMapping {
+    const parsed = parseTagMapping(
+      JSON.stringify({ endpoints: [{ id: 'line1', url: simulator.endpointUrl, tags, ...security }] }),
+    );
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    return parsed.mapping.endpoints[0];
+  }
+
+  function connect(mapping: EndpointMapping, trustUnknownServers = true, pki = 'pki') {
+    const samples: TagSample[] = [];
+    const connection = new EndpointConnection(
+      mapping,
+      {
+        pkiDir: join(dir, pki),
+        trustUnknownServers,
+        publishingIntervalMs: 50,
+        samplingIntervalMs: 0,
+        stallTimeoutMs: 5000,
+        env: {},
+        logger: quiet,
+      },
+      (sample) => samples.push(sample),
+    );
+    connections.push(connection);
+    connection.start();
+    return { connection, samples };
+  }
+
+  const good = (machine: string) => ({
+    nodeId: simulator.nodeId(machine, 'GoodParts'),
+    equipmentId: `P100-L1-${machine}`,
+    signal: 'counter',
+    counter: 'good',
+  });
+
+  it('delivers changes of mapped tags, and reports a node id the server does not know without stopping the others', async () => {
+    const missing = {
+      nodeId: 'ns=1;s=Line1.M99.GoodParts',
+      equipmentId: 'P100-L1-M99',
+      signal: 'counter',
+      counter: 'good',
+    };
+    const { connection, samples } = connect(endpoint([good('M01'), missing, good('M02')]));
+    await expectEventually(() => expect(connection.state).toBe('connected'), { timeoutMs: 20_000 });
+    await expectEventually(() => {
+      const equipment = new Set(samples.map((s) => s.tag.equipmentId));
+      expect(equipment).toEqual(new Set(['P100-L1-M01', 'P100-L1-M02']));
+    });
+    expect([...connection.faults]).toEqual([['ns=1;s=Line1.M99.GoodParts', 'BadNodeIdUnknown']]);
+    expect(samples.every((s) => s.sourceTimestamp instanceof Date && typeof s.value === 'number')).toBe(true);
+  });
+
+  it('reconnects after a server restart and holds exactly one subscription afterwards', async () => {
+    const { connection, samples } = connect(endpoint([good('M01')]));
+    await expectEventually(() => expect(connection.state).toBe('connected'), { timeoutMs: 20_000 });
+    await simulator.restart(1000);
+    await expectEventually(() => expect(connection.stats.connects).toBe(2), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    const after = samples.length;
+    await expectEventually(() => expect(samples.length).toBeGreaterThan(after + 5));
+    expect(simulator.subscriptionCount()).toBe(1);
+  });
+
+  it('refuses an untrusted server certificate with a message saying how to trust it, and connects once trusted', async () => {
+    const secure = { securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' };
+    const { connection } = connect(endpoint([good('M01')], secure), false, 'strict-pki');
+    await expectEventually(
+      () =>
+        expect(connection.lastError).toMatch(
+          /server certificate of opc\.tcp:.* is not trusted.*move it from .*rejected to .*trusted/,
+        ),
+      { timeoutMs: 30_000 },
+    );
+    expect(connection.state).not.toBe('connected');
+    const rejected = join(dir, 'strict-pki', 'rejected');
+    for (const file of readdirSync(rejected))
+      renameSync(join(rejected, file), join(dir, 'strict-pki', 'trusted', 'certs', file));
+    await expectEventually(() => expect(connection.state).toBe('connected'), { timeoutMs: 30_000 });
+  });
+});
