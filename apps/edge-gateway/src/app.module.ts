@@ -1,6 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@plantbridge/service-runtime';
-import type { EdgeGatewayConfig } from './config';
+import { EdgeGatewayConfig } from './config';
+import { GatewayState1764170000000 } from './migrations/1764170000000-gateway-state';
+import { CounterStateRecord, ProductionContextRecord } from './pipeline/gateway-state.entity';
+import { GatewayPipeline } from './pipeline/gateway-pipeline';
+import { OpcuaEndpointsController } from './pipeline/opcua-endpoints.controller';
+import { ProductionContextHandler } from './pipeline/production-context.handler';
 
 export const SERVICE_NAME = 'edge-gateway';
 
@@ -8,6 +13,20 @@ export const SERVICE_NAME = 'edge-gateway';
 @Module({})
 export class AppModule {
   static forConfig(config: EdgeGatewayConfig): DynamicModule {
-    return { module: AppModule, imports: [PlatformModule.forRoot({ name: SERVICE_NAME }, config)] };
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(
+          {
+            name: SERVICE_NAME,
+            entities: [CounterStateRecord, ProductionContextRecord],
+            migrations: [GatewayState1764170000000],
+          },
+          config,
+        ),
+      ],
+      controllers: [OpcuaEndpointsController, ProductionContextHandler],
+      providers: [{ provide: EdgeGatewayConfig, useValue: config }, GatewayPipeline],
+    };
   }
 }

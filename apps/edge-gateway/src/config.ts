@@ -1,5 +1,5 @@
-import { ServiceConfig } from '@plantbridge/config';
-import { IsOptional } from 'class-validator';
+import { IntSetting, ServiceConfig } from '@plantbridge/config';
+import { IsIn, IsOptional } from 'class-validator';
 import { IsTagMappingFile } from './mapping/is-tag-mapping-file';
 
 /** Settings of edge-gateway; the shared ones are documented on ServiceConfig and in the README. */
@@ -10,4 +10,20 @@ export class EdgeGatewayConfig extends ServiceConfig {
   @IsOptional()
   @IsTagMappingFile()
   TAG_MAPPING_FILE?: string;
+
+  /** Development only: accept OPC UA server certificates nobody trusted. In production, trust each one. */
+  @IsIn(['true', 'false'], { message: 'OPCUA_TRUST_UNKNOWN_SERVERS must be true or false' })
+  OPCUA_TRUST_UNKNOWN_SERVERS = 'false';
+
+  /** How often the OPC UA server sends the changes it collected. */
+  @IntSetting(10)
+  OPCUA_PUBLISHING_INTERVAL_MS = 100;
+
+  /** Connected, but neither data nor keep-alive for this long: reconnect. */
+  @IntSetting(1000)
+  OPCUA_STALL_TIMEOUT_MS = 15_000;
+
+  /** Equipment events are committed to the outbox (the store-and-forward buffer) this often. */
+  @IntSetting(5)
+  EVENT_BATCH_MS = 50;
 }

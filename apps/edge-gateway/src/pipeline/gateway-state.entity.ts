@@ -1,0 +1,30 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** The last value of each counter tag, committed with the events it produced: counts survive restarts. */
+@Entity({ name: 'counter_state' })
+export class CounterStateRecord {
+  @PrimaryColumn({ name: 'node_id', type: 'varchar', length: 255 })
+  nodeId!: string;
+
+  @Column({ name: 'last_value', type: 'integer' })
+  lastValue!: number;
+
+  @Column({ name: 'updated_at', type: 'varchar', length: 30 })
+  updatedAt!: string;
+}
+
+/** The order operation running on a piece of equipment, learned from operation-started events. */
+@Entity({ name: 'production_context' })
+export class ProductionContextRecord {
+  @PrimaryColumn({ name: 'equipment_id', type: 'varchar', length: 64 })
+  equipmentId!: string;
+
+  @Column({ name: 'manufacturing_order', type: 'varchar', length: 12 })
+  manufacturingOrder!: string;
+
+  @Column({ type: 'varchar', length: 4 })
+  operation!: string;
+
+  @Column({ type: 'varchar', length: 30 })
+  since!: string;
+}

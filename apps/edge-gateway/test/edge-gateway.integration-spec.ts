@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CanonicalEvent } from '@plantbridge/canonical-model';
+import type { JetStreamConnection } from '@plantbridge/messaging';
+import { connectForTest, deleteDurables, readStream } from '@plantbridge/messaging/testing';
+import { LineSimulator } from '@plantbridge/opcua-simulator';
+import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
+
+jest.setTimeout(120_000);
+
+const ROLLOVER = 65_536;
+
+describe('edge gateway as a process, reading the OPC UA line simulator, publishing to NATS', () => {
+  const plant = uniqueToken('E');
+  let dir: string;
+  let simulator: LineSimulator;
+  let gateway: ServiceProcess;
+  let nats: JetStreamConnection;
+  let port: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'edge-'));
+    nats = await connectForTest(TEST_NATS_URL);
+    simulator = new LineSimulator({
+      port: await freePort(),
+      dataDir: join(dir, 'plc'),
+      machines: 2,
+      seed: 11,
+      tickMs: 20,
+    });
+    await simulator.start();
+    port = await freePort();
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await simulator.stop();
+    await deleteDurables(nats, plant);
+    await nats.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const mappingFor = (machines: string[]) => ({
+    endpoints: [
+      {
+        id: 'line1',
+        url: simulator.endpointUrl,
+        tags: machines.flatMap((m) => [
+          { nodeId: simulator.nodeId(m, 'State'), equipmentId: `${plant}-${m}`, signal: 'state' },
+          {
+            nodeId: simulator.nodeId(m, 'GoodParts'),
+            equipmentId: `${plant}-${m}`,
+            signal: 'counter',
+            counter: 'good',
+            max: 65535,
+          },
+          {
+            nodeId: simulator.nodeId(m, 'ScrapParts'),
+            equipmentId: `${plant}-${m}`,
+            signal: 'counter',
+            counter: 'scrap',
+            max: 65535,
+          },
+        ]),
+      },
+    ],
+  });
+
+  async function startGateway(): Promise<void> {
+    const mappingFile = join(dir, 'mapping.json');
+    writeFileSync(mappingFile, JSON.stringify(mappingFor(['M01', 'M02'])));
+    gateway = ServiceProcess.start('edge-gateway', {
+      HTTP_PORT: String(port),
+      PLANT_ID: plant,
+      NATS_URL: TEST_NATS_URL,
+      DATA_DIR: join(dir, 'gateway'),
+      TAG_MAPPING_FILE: mappingFile,
+      EVENT_BATCH_MS: '20',
+      LOG_LEVEL: 'warn',
+    });
+    await expectEventually(
+      async () => {
+        const endpoints = (await (
+          await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`)
+        ).json()) as Array<{ state: string }>;
+        expect(endpoints.map((e) => e.state)).toEqual(['connected']);
+      },
+      { timeoutMs: 40_000, intervalMs: 250 },
+    );
+  }
+
+  const counts = () =>
+    Object.fromEntries(simulator.machines.map((m) => [m.id, { good: m.goodCount, scrap: m.scrapCount }]));
+  const produced = (from: number, to: number) => (to - from + ROLLOVER) % ROLLOVER;
+
+  async function publishedCounts(): Promise<Record<string, { good: number; scrap: number }>> {
+    const stored = await readStream(nats, 'EQUIPMENT', `mfg.equipment.v1.${plant}.cycle-completed`);
+    const totals: Record<string, { good: number; scrap: number }> = {};
+    for (const m of stored) {
+      const event = JSON.parse(m.body) as CanonicalEvent<'plantbridge.equipment.cycle-completed.v1'>;
+      const machine = event.data.equipmentId.slice(plant.length + 1);
+      totals[machine] ??= { good: 0, scrap: 0 };
+      totals[machine].good += event.data.goodCount;
+      totals[machine].scrap += event.data.scrapCount;
+    }
+    return totals;
+  }
+
+  it('publishes exactly the parts made as cycle-completed counts, through a counter rollover, a reset and an OPC UA server restart', async () => {
+    for (const m of ['M01', 'M02']) simulator.setState(m, 'NotExecuting');
+    simulator.setCounter('M02', 'good', 65_500); // rolls over while running
+    await startGateway();
+    const initial = counts();
+
+    for (const m of ['M01', 'M02']) simulator.setState(m, 'Executing');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await simulator.restart(500);
+    await expectEventually(
+      async () => {
+        const [endpoint] = (await (
+          await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`)
+        ).json()) as Array<{ state: string; connects: number }>;
+        expect(endpoint).toMatchObject({ state: 'connected', connects: 2 });
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    for (const m of ['M01', 'M02']) simulator.setState(m, 'NotExecuting');
+    const final = counts();
+    simulator.setCounter('M01', 'scrap', 0); // an operator's reset: no part was made
+
+    const expected = Object.fromEntries(
+      ['M01', 'M02'].map((m) => [
+        m,
+        { good: produced(initial[m].good, final[m].good), scrap: produced(initial[m].scrap, final[m].scrap) },
+      ]),
+    );
+    expect(final.M02.good).toBeLessThan(initial.M02.good); // the rollover happened
+    expect(expected.M01.good).toBeGreaterThan(20);
+    await expectEventually(async () => expect(await publishedCounts()).toEqual(expected), {
+      timeoutMs: 20_000,
+      intervalMs: 500,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await publishedCounts()).toEqual(expected); // and nothing more arrives
+    expect(simulator.subscriptionCount()).toBe(1);
+
+    const states = await readStream(nats, 'EQUIPMENT', `mfg.equipment.v1.${plant}.state-changed`);
+    const m01 = states
+      .map((s) => (JSON.parse(s.body) as CanonicalEvent<'plantbridge.equipment.state-changed.v1'>).data)
+      .filter((d) => d.equipmentId.endsWith('M01'));
+    expect(m01.map((d) => d.state)).toEqual(['NotExecuting', 'Executing', 'NotExecuting']);
+    expect(m01[2]).toMatchObject({ previousState: 'Executing', previousStateDurationMs: expect.any(Number) });
+  });
+});
