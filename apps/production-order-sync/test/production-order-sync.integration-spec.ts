@@ -118,6 +118,27 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     );
   });
 
+  it('posts the confirmations of one operation to ERP in the order the plant made them', async () => {
+    const order = await stack.acknowledgedOrder(1000);
+    // Answers overtake each other: without ordering, the final would often land before a partial.
+    stack.erp.faults.set({ latencyMs: 20, latencyJitterMs: 200 });
+    const ids: string[] = [];
+    for (let i = 1; i <= 6; i++) {
+      const accepted = await stack.confirm(order, { yieldQuantity: i, finalConfirmation: i === 6 });
+      ids.push(accepted.body.confirmationId);
+    }
+    await stack.waitPosted(order, ids);
+    expect(stack.erpLedger(order).map((c) => c.ExternalSystemConfirmation)).toEqual(ids);
+    expect(stack.erpLedger(order).map((c) => c.FinalConfirmationType)).toEqual([
+      '1',
+      '1',
+      '1',
+      '1',
+      '1',
+      'X',
+    ]);
+  });
+
   it('answers every bad input with its status and a message naming the field or rule', async () => {
     const order = await stack.acknowledgedOrder(100);
     const path = `${stack.orderPath(order)}/confirmations`;

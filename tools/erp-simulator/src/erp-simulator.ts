@@ -116,7 +116,8 @@ export class ErpSimulator {
     const body = method === 'POST' ? await readBody(req) : '';
     // 'close' also fires for an answer dropped on purpose, recorded with status 0.
     res.once('close', () => this.record(method, url.pathname, res.writableFinished ? res.statusCode : 0));
-    if (this.faults.latency) await new Promise((resolve) => setTimeout(resolve, this.faults.latency));
+    const latency = this.faults.latency;
+    if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
     const fault = this.faults.before(url.pathname);
     if (fault.kind === 'outage')
       return this.sapError(

@@ -2,6 +2,8 @@
 export interface FaultSettings {
   /** Added to every OData response. */
   latencyMs?: number;
+  /** A random extra 0..n ms per response, so answers overtake each other. */
+  latencyJitterMs?: number;
   /** Answer 503 to every OData request for this long from now. */
   outageMs?: number;
   /** Answer 429 with `Retry-After` to the next `count` OData requests (whose path contains `pathContains`). */
@@ -23,6 +25,7 @@ export type FaultDecision =
 
 export class Faults {
   private latencyMs = 0;
+  private jitterMs = 0;
   private outageUntil = 0;
   private throttle?: Throttle;
   private dropEvery = 0;
@@ -30,6 +33,7 @@ export class Faults {
 
   set(settings: FaultSettings): void {
     if (settings.latencyMs !== undefined) this.latencyMs = settings.latencyMs;
+    if (settings.latencyJitterMs !== undefined) this.jitterMs = settings.latencyJitterMs;
     if (settings.outageMs !== undefined) this.outageUntil = Date.now() + settings.outageMs;
     if (settings.throttle !== undefined) this.throttle = { ...settings.throttle };
     if (settings.dropResponseEvery !== undefined) {
@@ -40,18 +44,21 @@ export class Faults {
 
   clear(): void {
     this.latencyMs = 0;
+    this.jitterMs = 0;
     this.outageUntil = 0;
     this.throttle = undefined;
     this.dropEvery = 0;
   }
 
+  /** This response's delay: the fixed latency plus its share of jitter. */
   get latency(): number {
-    return this.latencyMs;
+    return this.latencyMs + Math.random() * this.jitterMs;
   }
 
   describe(): Record<string, unknown> {
     return {
       latencyMs: this.latencyMs,
+      latencyJitterMs: this.jitterMs,
       outageRemainingMs: Math.max(0, this.outageUntil - Date.now()),
       throttle: this.throttle ?? null,
       dropResponseEvery: this.dropEvery,

@@ -38,6 +38,32 @@ export class ConfirmationRepository {
     });
   }
 
+  /**
+   * An earlier confirmation of the same order operation that ERP does not have yet (pending, in
+   * flight or in doubt), if any: ERP must see an operation's confirmations in the order the plant
+   * made them (a partial after the final one would be refused or misread).
+   */
+  async earlierUnposted(c: ConfirmationRecord): Promise<string | undefined> {
+    const row = await this.dataSource.manager
+      .createQueryBuilder(ConfirmationRecord, 'c')
+      .innerJoin(ErpPostingRecord, 'p', 'p.posting_key = c.id')
+      .select('c.id', 'id')
+      .where('c.plant = :plant AND c.manufacturing_order = :order AND c.operation = :operation', {
+        plant: c.plant,
+        order: c.manufacturingOrder,
+        operation: c.operation,
+      })
+      .andWhere("p.state IN ('pending', 'in-flight', 'in-doubt')")
+      .andWhere('(c.accepted_at < :at OR (c.accepted_at = :at AND c.id < :id))', {
+        at: c.acceptedAt,
+        id: c.id,
+      })
+      .orderBy('c.accepted_at', 'ASC')
+      .limit(1)
+      .getRawOne<{ id: string }>();
+    return row?.id;
+  }
+
   get(id: string, tx?: EntityManager): Promise<ConfirmationRecord | null> {
     return (tx ?? this.dataSource.manager).findOneBy(ConfirmationRecord, { id });
   }

@@ -176,7 +176,10 @@ const cause = createEvent(
 function setup(script: ErpBehaviour[]) {
   const erp = new ScriptedErp(script);
   const ledger = new MemoryLedger();
-  const confirmations = { get: async () => confirmation } as unknown as ConfirmationRepository;
+  const confirmations = {
+    get: async () => confirmation,
+    earlierUnposted: async () => undefined,
+  } as unknown as ConfirmationRepository;
   const useCase = new PostConfirmationToErp(erp, ledger as unknown as PostingLedger, confirmations, config);
   return { erp, ledger, useCase };
 }
@@ -255,6 +258,18 @@ describe('posting a confirmation to ERP exactly once', () => {
     const error = await useCase.execute(KEY, cause).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryLaterError);
     expect((error as RetryLaterError).delayMs).toBeGreaterThan(50_000);
+  });
+
+  it('waits for an earlier confirmation of the same operation before posting', async () => {
+    const { erp, ledger, useCase } = setup([]);
+    const confirmations = (useCase as unknown as { confirmations: ConfirmationRepository }).confirmations;
+    jest
+      .spyOn(confirmations, 'earlierUnposted')
+      .mockResolvedValueOnce('0192f0c1-0000-7000-8000-000000000001');
+    await expect(useCase.execute(KEY, cause)).rejects.toBeInstanceOf(RetryLaterError);
+    expect(ledger.row).toMatchObject({ state: 'pending', attempts: 0 });
+    await useCase.execute(KEY, cause);
+    expect(erp.posted.get(KEY)).toBe(1);
   });
 
   it('honours Retry-After from ERP as the redelivery delay', async () => {

@@ -19,6 +19,8 @@ import { ConfirmationRepository } from '../confirmations/confirmation.repository
 import type { ErpPostingRecord } from './erp-posting.entity';
 import { PostingLedger } from './posting-ledger';
 
+/** How soon a confirmation waiting for an earlier one of its operation tries again. */
+const ORDER_WAIT_MS = 200;
 /** How soon an in-doubt posting is looked up in ERP. */
 const IN_DOUBT_RECHECK_MS = 1000;
 const DONE = new Set(['posted', 'failed', 'discarded']);
@@ -30,7 +32,9 @@ const outcomes = new Counter({
 });
 
 /**
- * Posts one confirmation to ERP exactly once. The ledger says where it stands:
+ * Posts one confirmation to ERP exactly once, after the earlier ones of its order operation (ERP
+ * sees an operation's confirmations in the order the plant made them). The ledger says where it
+ * stands:
  * - pending: post it;
  * - in flight past its lease, or in doubt: ask ERP for its `ExternalSystemConfirmation` first, and
  *   post only if ERP does not have it;
@@ -67,12 +71,19 @@ export class PostConfirmationToErp {
         heldUntil - Date.now(),
       );
     }
-    if (!(await this.ledger.claim(posting, this.leaseMs))) {
-      throw new RetryLaterError(`confirmation ${postingKey} changed while claiming it`, 100);
-    }
     const confirmation = await this.confirmations.get(postingKey);
     if (!confirmation)
       throw new PermanentError(`confirmation ${postingKey} has a ledger entry but no record`);
+    const earlier = await this.confirmations.earlierUnposted(confirmation);
+    if (earlier) {
+      throw new RetryLaterError(
+        `confirmation ${postingKey} waits for ${earlier}, made earlier on the same operation`,
+        ORDER_WAIT_MS,
+      );
+    }
+    if (!(await this.ledger.claim(posting, this.leaseMs))) {
+      throw new RetryLaterError(`confirmation ${postingKey} changed while claiming it`, 100);
+    }
     let uncertain = posting.state === 'in-flight' || posting.state === 'in-doubt';
     try {
       if (uncertain) {
