@@ -3,6 +3,7 @@ import { PlatformModule } from '@plantbridge/service-runtime';
 import { EdgeGatewayConfig } from './config';
 import { GatewayState1764170000000 } from './migrations/1764170000000-gateway-state';
 import { CounterStateRecord, ProductionContextRecord } from './pipeline/gateway-state.entity';
+import { GatewayObservability } from './pipeline/gateway-observability';
 import { GatewayPipeline } from './pipeline/gateway-pipeline';
 import { OpcuaEndpointsController } from './pipeline/opcua-endpoints.controller';
 import { ProductionContextHandler } from './pipeline/production-context.handler';
@@ -26,7 +27,7 @@ export class AppModule {
         ),
       ],
       controllers: [OpcuaEndpointsController, ProductionContextHandler],
-      providers: [{ provide: EdgeGatewayConfig, useValue: config }, GatewayPipeline],
+      providers: [{ provide: EdgeGatewayConfig, useValue: config }, GatewayPipeline, GatewayObservability],
     };
   }
 }

@@ -5,7 +5,14 @@ import type { CanonicalEvent } from '@plantbridge/canonical-model';
 import type { JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest, deleteDurables, readStream } from '@plantbridge/messaging/testing';
 import { LineSimulator } from '@plantbridge/opcua-simulator';
-import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
+import {
+  expectEventually,
+  freePort,
+  NatsServerProcess,
+  ServiceProcess,
+  TEST_NATS_URL,
+  uniqueToken,
+} from '@plantbridge/testing';
 
 jest.setTimeout(120_000);
 
@@ -67,13 +74,13 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
     ],
   });
 
-  async function startGateway(): Promise<void> {
+  async function startGateway(natsUrl = TEST_NATS_URL): Promise<void> {
     const mappingFile = join(dir, 'mapping.json');
     writeFileSync(mappingFile, JSON.stringify(mappingFor(['M01', 'M02'])));
     gateway = ServiceProcess.start('edge-gateway', {
       HTTP_PORT: String(port),
       PLANT_ID: plant,
-      NATS_URL: TEST_NATS_URL,
+      NATS_URL: natsUrl,
       DATA_DIR: join(dir, 'gateway'),
       TAG_MAPPING_FILE: mappingFile,
       EVENT_BATCH_MS: '20',
@@ -94,8 +101,8 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
     Object.fromEntries(simulator.machines.map((m) => [m.id, { good: m.goodCount, scrap: m.scrapCount }]));
   const produced = (from: number, to: number) => (to - from + ROLLOVER) % ROLLOVER;
 
-  async function publishedCounts(): Promise<Record<string, { good: number; scrap: number }>> {
-    const stored = await readStream(nats, 'EQUIPMENT', `mfg.equipment.v1.${plant}.cycle-completed`);
+  async function publishedCounts(from = nats): Promise<Record<string, { good: number; scrap: number }>> {
+    const stored = await readStream(from, 'EQUIPMENT', `mfg.equipment.v1.${plant}.cycle-completed`);
     const totals: Record<string, { good: number; scrap: number }> = {};
     for (const m of stored) {
       const event = JSON.parse(m.body) as CanonicalEvent<'plantbridge.equipment.cycle-completed.v1'>;
@@ -152,5 +159,70 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
       .filter((d) => d.equipmentId.endsWith('M01'));
     expect(m01.map((d) => d.state)).toEqual(['NotExecuting', 'Executing', 'NotExecuting']);
     expect(m01[2]).toMatchObject({ previousState: 'Executing', previousStateDurationMs: expect.any(Number) });
+
+    const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as {
+      details: Record<string, unknown>;
+    };
+    expect(ready.details.opcua).toMatchObject({
+      status: 'up',
+      endpoints: { line1: { state: 'connected', refusedTags: 0 } },
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/plantbridge_buffer_depth 0/);
+    expect(metrics).toMatch(/plantbridge_opcua_endpoint_state\{endpoint="line1",state="connected"\} 1/);
+  });
+
+  it('keeps every event while NATS is away, also across a gateway restart, and delivers them once, in order', async () => {
+    await gateway.stop();
+    const broker = await NatsServerProcess.start();
+    const ownNats = await connectForTest(broker.url, 'edge-outage-test');
+    try {
+      for (const m of ['M01', 'M02']) simulator.setState(m, 'NotExecuting');
+      await startGateway(broker.url);
+      await expectEventually(
+        async () =>
+          expect(await readStream(ownNats, 'EQUIPMENT', `mfg.equipment.v1.${plant}.>`)).not.toHaveLength(0),
+        {
+          timeoutMs: 20_000,
+        },
+      );
+      const initial = counts();
+      for (const m of ['M01', 'M02']) simulator.setState(m, 'Executing');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await broker.stop();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await gateway.stop(); // a gateway restart while the broker is away
+      await startGateway(broker.url);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      for (const m of ['M01', 'M02']) simulator.setState(m, 'NotExecuting');
+      const final = counts();
+      await broker.start();
+      const expected = Object.fromEntries(
+        ['M01', 'M02'].map((m) => [
+          m,
+          {
+            good: produced(initial[m].good, final[m].good),
+            scrap: produced(initial[m].scrap, final[m].scrap),
+          },
+        ]),
+      );
+      await expectEventually(async () => expect(await publishedCounts(ownNats)).toEqual(expected), {
+        timeoutMs: 40_000,
+        intervalMs: 500,
+      });
+      const stored = await readStream(ownNats, 'EQUIPMENT', `mfg.equipment.v1.${plant}.cycle-completed`);
+      // In order per tag (OPC UA orders the notifications of one monitored item, not across items).
+      const byTag = new Map<string, string[]>();
+      for (const m of stored) {
+        const data = (JSON.parse(m.body) as CanonicalEvent<'plantbridge.equipment.cycle-completed.v1'>).data;
+        const tag = `${data.equipmentId}:${data.goodCount > 0 ? 'good' : 'scrap'}`;
+        byTag.set(tag, [...(byTag.get(tag) ?? []), data.sourceTimestamp]);
+      }
+      expect(byTag.size).toBe(4);
+      for (const times of byTag.values()) expect(times).toEqual([...times].sort());
+    } finally {
+      await ownNats.close();
+      await broker.stop();
+    }
   });
 });

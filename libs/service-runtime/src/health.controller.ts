@@ -7,6 +7,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { JetStreamServer, NatsHealthIndicator } from '@plantbridge/messaging';
+import { ReadinessRegistry } from './readiness-registry';
 
 /**
  * `/health/live`: the process answers (Kubernetes restarts it otherwise).
@@ -20,6 +21,7 @@ export class HealthController {
     private readonly nats: NatsHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly server: JetStreamServer,
+    private readonly registry: ReadinessRegistry,
   ) {}
 
   @Get('live')
@@ -40,6 +42,11 @@ export class HealthController {
           ? indicator.up({ consumers })
           : indicator.down({ consumers });
       },
+      ...this.registry.entries().map(([name, check]) => async () => {
+        const { up, details } = await check();
+        const indicator = this.indicators.check(name);
+        return up ? indicator.up(details) : indicator.down(details);
+      }),
     ]);
   }
 }

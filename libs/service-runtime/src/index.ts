@@ -5,3 +5,4 @@ export * from './idempotency-key';
 export * from './openapi';
 export * from './validation';
 export * from './correlation-id';
+export * from './readiness-registry';

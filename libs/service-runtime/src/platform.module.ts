@@ -15,6 +15,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
 import { IdempotencyKeyReusedFilter } from './idempotency-key';
 import { MetricsController } from './metrics.controller';
+import { ReadinessRegistry } from './readiness-registry';
 import { fieldValidationPipe } from './validation';
 
 export interface ServiceDescriptor {
@@ -81,6 +82,7 @@ export class PlatformModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: APP_PIPE, useFactory: fieldValidationPipe },
+        ReadinessRegistry,
         { provide: APP_FILTER, useClass: IdempotencyKeyReusedFilter },
         {
           provide: JetStreamServer,
@@ -96,7 +98,7 @@ export class PlatformModule {
           inject: [JetStreamConnection, EventPublisher],
         },
       ],
-      exports: [JetStreamServer],
+      exports: [JetStreamServer, ReadinessRegistry],
     };
   }
 }
