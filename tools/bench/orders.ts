@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventPublisher, JetStreamConnection } from '@plantbridge/messaging';
-import { freePort, uniqueToken } from '@plantbridge/testing';
-import { Child } from './lib/child';
+import { createTestSchema, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import { HttpLoad } from './lib/http-load';
 import { CpuMeter, peakRssMb } from './lib/process-stats';
 import { machine, progress, table, writeResult } from './lib/report';
@@ -22,7 +21,7 @@ Options:
   --rates <list>        offered confirmations/s, comma separated (default 250,500,1000,2000,3000,4000)
   --step-seconds <n>    seconds per rate (default 10)
   --orders <n>          orders the confirmations spread over (default 50)
-  --db <kind>           sqlite (the embedded default) or postgres (DATABASE_URL, default the test database)
+  --db <kind>           sqlite (the embedded default) or postgres (a schema of its own in TEST_DATABASE_URL, default the test database)
   --max-in-flight <n>   ERP_MAX_IN_FLIGHT of the service (default 32)
   --nats <url>          NATS with JetStream (default NATS_URL or nats://127.0.0.1:4222)
   -h, --help            this text
@@ -66,11 +65,12 @@ async function main(): Promise<void> {
   const orderCount = Number(values.orders);
   const plant = uniqueToken('B');
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-orders-'));
-  const children: Child[] = [];
+  const children: ServiceProcess[] = [];
+  let schema: Awaited<ReturnType<typeof createTestSchema>> | undefined;
   try {
     const erpPort = await freePort();
     progress(`ERP simulator on :${erpPort}`);
-    const erp = Child.start('tools/erp-simulator/src/main.ts', [
+    const erp = ServiceProcess.startEntry('tools/erp-simulator/src/main.ts', [
       '--port',
       String(erpPort),
       '--plants',
@@ -87,18 +87,14 @@ async function main(): Promise<void> {
     }
 
     const port = await freePort();
-    const db: Record<string, string> =
-      values.db === 'postgres'
-        ? {
-            DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-            DATABASE_SCHEMA: plant.toLowerCase(),
-          }
-        : {};
+    schema = values.db === 'postgres' ? await createTestSchema('bench') : undefined;
+    const db: Record<string, string> = schema
+      ? { DATABASE_URL: schema.url, DATABASE_SCHEMA: schema.schema }
+      : {};
     progress(
       `production-order-sync on :${port} (${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']})`,
     );
-    if (values.db === 'postgres') await createSchema(db.DATABASE_URL, db.DATABASE_SCHEMA);
-    const service = Child.start(
+    const service = ServiceProcess.startEntry(
       'apps/production-order-sync/src/main.ts',
       [],
       {
@@ -197,7 +193,7 @@ async function main(): Promise<void> {
 
     progress('ceiling: empty NestJS endpoint, 64 connections, 5 s');
     const emptyPort = await freePort();
-    const empty = Child.start('tools/bench/empty-nest.ts', [], { PORT: String(emptyPort) });
+    const empty = ServiceProcess.startEntry('tools/bench/empty-nest.ts', [], { PORT: String(emptyPort) });
     children.push(empty);
     await empty.waitFor('ready');
     const emptyHttp = new HttpLoad('127.0.0.1', emptyPort);
@@ -279,6 +275,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const child of children.reverse()) await child.stop();
+    await schema?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -341,14 +338,6 @@ async function jetStreamPublishCeiling(url: string, plant: string, durationMs: n
   const perSecond = published / ((performance.now() - started) / 1000);
   await connection.close();
   return perSecond;
-}
-
-async function createSchema(url: string, schema: string): Promise<void> {
-  const { DataSource } = await import('typeorm');
-  const admin = new DataSource({ type: 'postgres', url });
-  await admin.initialize();
-  await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  await admin.destroy();
 }
 
 main().catch((error: unknown) => {

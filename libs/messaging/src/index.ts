@@ -13,4 +13,3 @@ export * from './nest/on-event.decorator';
 export * from './nest/jetstream.server';
 export * from './nest/jetstream.client';
 export * from './nest/messaging.module';
-export * from './nest/handler-error.filter';

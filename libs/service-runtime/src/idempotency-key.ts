@@ -8,29 +8,56 @@ import {
 } from '@nestjs/common';
 import { ApiConflictResponse, ApiHeader } from '@nestjs/swagger';
 import { IdempotencyKeyReusedError } from '@plantbridge/persistence';
+import { CORRELATION_HEADER } from './correlation';
 import { badRequest } from './validation';
 
 const HEADER = 'idempotency-key';
 /** Visible ASCII, as the IETF Idempotency-Key draft allows; long enough for a UUID with a prefix. */
 const VALID_KEY = /^[\x21-\x7e]{1,200}$/;
 
-/** The request's `Idempotency-Key`; a missing or malformed key is a 400 naming the header. */
-export const IdempotencyKey = createParamDecorator((_: unknown, context: ExecutionContext): string => {
-  const value = context
-    .switchToHttp()
-    .getRequest<{ headers: Record<string, string | string[] | undefined> }>().headers[HEADER];
-  if (typeof value !== 'string' || value === '') {
-    throw badRequest([
-      { field: 'Idempotency-Key', reason: 'header is required on every POST that changes state' },
-    ]);
-  }
-  if (!VALID_KEY.test(value)) {
-    throw badRequest([{ field: 'Idempotency-Key', reason: 'must be 1 to 200 visible ASCII characters' }]);
-  }
-  return value;
-});
+/** What every state-changing request carries besides its body: the key that makes it idempotent. */
+export interface CommandRequest {
+  /** The caller's `Idempotency-Key`. */
+  idempotencyKey: string;
+  /** The request path: with the body, what a replayed key must match. */
+  path: string;
+  /**
+   * The caller's `X-Correlation-Id`, or the one the logger generated: stamped on the events the
+   * request causes, so a confirmation can be traced from MES to ERP.
+   */
+  correlationId?: string;
+}
 
-/** Documents the header and the 409 of an endpoint that takes `@IdempotencyKey()`. */
+interface RequestLike {
+  id?: unknown;
+  originalUrl: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * The idempotency key, path and correlation id of a POST that changes state. A missing or
+ * malformed `Idempotency-Key` is a 400 naming the header.
+ */
+export const IdempotentCommand = createParamDecorator(
+  (_: unknown, context: ExecutionContext): CommandRequest => {
+    const request = context.switchToHttp().getRequest<RequestLike>();
+    const key = request.headers[HEADER];
+    if (typeof key !== 'string' || key === '') {
+      throw badRequest([
+        { field: 'Idempotency-Key', reason: 'header is required on every POST that changes state' },
+      ]);
+    }
+    if (!VALID_KEY.test(key)) {
+      throw badRequest([{ field: 'Idempotency-Key', reason: 'must be 1 to 200 visible ASCII characters' }]);
+    }
+    const header = request.headers[CORRELATION_HEADER];
+    const correlationId =
+      typeof request.id === 'string' ? request.id : typeof header === 'string' ? header : undefined;
+    return { idempotencyKey: key, path: request.originalUrl, correlationId };
+  },
+);
+
+/** Documents the header and the 409 of an endpoint that takes `@IdempotentCommand()`. */
 export const Idempotent = () =>
   applyDecorators(
     ApiHeader({

@@ -12,6 +12,7 @@ import {
 } from '@plantbridge/messaging';
 import { type EntityClass, type MigrationClass, PersistenceModule } from '@plantbridge/persistence';
 import { LoggerModule } from 'nestjs-pino';
+import { CORRELATION_HEADER } from './correlation';
 import { HealthController } from './health.controller';
 import { IdempotencyKeyReusedFilter } from './idempotency-key';
 import { MetricsController } from './metrics.controller';
@@ -24,8 +25,6 @@ export interface ServiceDescriptor {
   entities?: EntityClass[];
   migrations?: MigrationClass[];
 }
-
-export const CORRELATION_HEADER = 'x-correlation-id';
 
 /**
  * What every Plantbridge service has: JSON logs with correlation ids, the broker connection and

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../../..');
 
-/** A Plantbridge service run as its own process, the way `npm start` runs it. */
+/**
+ * A Plantbridge service (or a simulator, or any TypeScript entry point of this repository) run as
+ * its own process, the way `npm start` runs it.
+ */
 export class ServiceProcess {
   readonly output: string[] = [];
   private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -15,15 +18,41 @@ export class ServiceProcess {
   }
 
   static start(app: string, env: Record<string, string>): ServiceProcess {
+    return ServiceProcess.startEntry(join('apps', app, 'src/main.ts'), [], env);
+  }
+
+  /** `entry` relative to the repository root; `nodeArgs` go to node itself (e.g. `--prof`). */
+  static startEntry(
+    entry: string,
+    args: string[] = [],
+    env: Record<string, string> = {},
+    nodeArgs: string[] = [],
+  ): ServiceProcess {
     const child = spawn(
       process.execPath,
-      ['-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, 'apps', app, 'src/main.ts')],
+      [...nodeArgs, '-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, entry), ...args],
       {
         env: { ...process.env, OTEL_SDK_DISABLED: 'true', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
     return new ServiceProcess(child);
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** Resolves once the output contains `text`; rejects if the process exits first or time runs out. */
+  async waitFor(text: string, timeoutMs = 60_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.text().includes(text)) {
+      if (this.child.exitCode !== null)
+        throw new Error(`exited before "${text}":\n${this.text().slice(-2000)}`);
+      if (Date.now() > until)
+        throw new Error(`no "${text}" within ${timeoutMs} ms:\n${this.text().slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

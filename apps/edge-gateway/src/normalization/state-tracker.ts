@@ -1,5 +1,7 @@
-export type MachineryItemState = 'NotAvailable' | 'OutOfService' | 'NotExecuting' | 'Executing';
-const STATES: readonly MachineryItemState[] = ['NotAvailable', 'OutOfService', 'NotExecuting', 'Executing'];
+import { Equipment } from '@plantbridge/canonical-model';
+
+type MachineryItemState = Equipment.MachineryItemState;
+const STATES = Equipment.MACHINERY_ITEM_STATES;
 
 export interface StateChange {
   state: MachineryItemState;

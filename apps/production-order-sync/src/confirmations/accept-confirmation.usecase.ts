@@ -18,7 +18,7 @@ import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { originFromRequest, sourceFor } from '../common/event-source';
 import { ProductionOrderSyncConfig } from '../config';
 import { ErpPostingRecord } from '../erp-postings/erp-posting.entity';
-import { assertOpenInErp } from '../orders/order-commands.usecase';
+import { assertOpenInErp, type CommandContext } from '../orders/order-commands.usecase';
 import { OrderRepository } from '../orders/order.repository';
 import type { OrderOperationState, ProductionOrderRecord } from '../orders/production-order.entity';
 import { type ConfirmationSource, ConfirmationRecord } from './confirmation.entity';
@@ -30,14 +30,6 @@ const COUNTS_NAMESPACE = '6f1d3b7e-3c0a-4b8e-9a51-0c2e7d9f4a10';
 
 interface ConfirmationInput extends Required<Omit<ConfirmOperationRequest, 'postingDate'>> {
   postingDate?: string;
-}
-
-export interface MesConfirmationContext {
-  plant: string;
-  manufacturingOrder: string;
-  idempotencyKey: string;
-  path: string;
-  correlationId?: string;
 }
 
 /**
@@ -56,7 +48,7 @@ export class AcceptConfirmation {
   ) {}
 
   fromMes(
-    ctx: MesConfirmationContext,
+    ctx: CommandContext,
     request: ConfirmOperationRequest,
   ): Promise<IdempotentResponse<ConfirmationView>> {
     if (Date.parse(request.executionEnd) < Date.parse(request.executionStart)) {
@@ -175,24 +167,7 @@ export class AcceptConfirmation {
     await tx.manager.insert(ConfirmationRecord, confirmation);
     await tx.manager.insert(ErpPostingRecord, posting);
     await tx.publish(
-      createEvent(
-        Production.OperationConfirmedV1Event,
-        {
-          confirmationKey: identity.id,
-          manufacturingOrder,
-          operation: input.operation,
-          plant,
-          yieldQuantity: input.yieldQuantity,
-          scrapQuantity: input.scrapQuantity,
-          reworkQuantity: input.reworkQuantity,
-          unit: input.unit,
-          finalConfirmation: input.finalConfirmation,
-          executionStart: input.executionStart,
-          executionEnd: input.executionEnd,
-          postingDate: input.postingDate,
-        },
-        identity.origin,
-      ),
+      createEvent(Production.OperationConfirmedV1Event, toOperationConfirmed(confirmation), identity.origin),
     );
     return toConfirmationView(confirmation, posting);
   }
@@ -231,3 +206,21 @@ export class AcceptConfirmation {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** The `operation-confirmed` payload of an accepted confirmation. */
+function toOperationConfirmed(c: ConfirmationRecord): Production.OperationConfirmedV1 {
+  return {
+    confirmationKey: c.id,
+    manufacturingOrder: c.manufacturingOrder,
+    operation: c.operation,
+    plant: c.plant,
+    yieldQuantity: c.yieldQuantity,
+    scrapQuantity: c.scrapQuantity,
+    reworkQuantity: c.reworkQuantity,
+    unit: c.unit,
+    finalConfirmation: c.finalConfirmation,
+    executionStart: c.executionStart,
+    executionEnd: c.executionEnd,
+    postingDate: c.postingDate ?? undefined,
+  };
+}

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNumber, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
-import { RFC3339, TIMESTAMP_MESSAGE } from '../orders/order.requests';
+import { IsRequestTimestamp } from '../common/request-rules';
 
 const QUANTITY = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 };
 const QUANTITY_MESSAGE = '$property must be a number with at most 3 decimals (SAP quantity)';
@@ -39,15 +39,15 @@ export class ConfirmOperationRequest {
   finalConfirmation?: boolean;
 
   @ApiProperty({ example: '2026-11-26T06:00:00Z' })
-  @Matches(RFC3339, { message: TIMESTAMP_MESSAGE })
+  @IsRequestTimestamp()
   executionStart!: string;
 
   @ApiProperty({ example: '2026-11-26T08:00:00Z' })
-  @Matches(RFC3339, { message: TIMESTAMP_MESSAGE })
+  @IsRequestTimestamp()
   executionEnd!: string;
 
   @ApiPropertyOptional({ description: 'Defaults to the day of executionEnd' })
   @IsOptional()
-  @Matches(RFC3339, { message: TIMESTAMP_MESSAGE })
+  @IsRequestTimestamp()
   postingDate?: string;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiNotFoundResponse,
@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CorrelationId, IdempotencyKey, Idempotent } from '@plantbridge/service-runtime';
+import { type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
 import { ServedPlantPipe } from '../common/served-plant.pipe';
 import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
 import { AcceptConfirmation } from './accept-confirmation.usecase';
@@ -39,18 +39,10 @@ export class ConfirmationsController {
     @Param('plant', ServedPlantPipe) plant: string,
     @Param('order') order: string,
     @Body() body: ConfirmOperationRequest,
-    @IdempotencyKey() key: string,
-    @CorrelationId() correlationId: string | undefined,
-    @Req() req: { originalUrl: string },
+    @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,
   ): Promise<ConfirmationView> {
-    const ctx = {
-      plant,
-      manufacturingOrder: order,
-      idempotencyKey: key,
-      path: req.originalUrl,
-      correlationId,
-    };
+    const ctx = { ...command, plant, manufacturingOrder: order };
     return sendIdempotent(res, this.accept.fromMes(ctx, body), (view) => statusPath(view));
   }
 

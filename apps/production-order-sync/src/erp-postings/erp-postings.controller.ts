@@ -8,12 +8,11 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
-  Req,
   Res,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ErpPort, SapErpAdapter } from '@plantbridge/erp';
-import { CorrelationId, IdempotencyKey, Idempotent } from '@plantbridge/service-runtime';
+import { type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
 import { ServedPlantPipe } from '../common/served-plant.pipe';
 import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
 import { ProductionOrderSyncConfig } from '../config';
@@ -70,15 +69,10 @@ export class ErpPostingsController {
     @Param('plant', ServedPlantPipe) plant: string,
     @Param('key', new ParseUUIDPipe()) postingKey: string,
     @Body() body: RetryPostingRequest,
-    @IdempotencyKey() idempotencyKey: string,
-    @CorrelationId() correlationId: string | undefined,
-    @Req() req: { originalUrl: string },
+    @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,
   ): Promise<PostingView> {
-    return sendIdempotent(
-      res,
-      this.queue.retry({ plant, postingKey, idempotencyKey, path: req.originalUrl, correlationId }, body),
-    );
+    return sendIdempotent(res, this.queue.retry({ ...command, plant, postingKey }, body));
   }
 
   @Post('erp-postings/:key/discard')
@@ -90,15 +84,10 @@ export class ErpPostingsController {
     @Param('plant', ServedPlantPipe) plant: string,
     @Param('key', new ParseUUIDPipe()) postingKey: string,
     @Body() body: DiscardPostingRequest,
-    @IdempotencyKey() idempotencyKey: string,
-    @CorrelationId() correlationId: string | undefined,
-    @Req() req: { originalUrl: string },
+    @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,
   ): Promise<PostingView> {
-    return sendIdempotent(
-      res,
-      this.queue.discard({ plant, postingKey, idempotencyKey, path: req.originalUrl, correlationId }, body),
-    );
+    return sendIdempotent(res, this.queue.discard({ ...command, plant, postingKey }, body));
   }
 
   @Get('erp/status')

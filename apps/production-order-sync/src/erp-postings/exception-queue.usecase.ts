@@ -2,6 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createEvent, Production } from '@plantbridge/canonical-model';
 import { IdempotentRequests, type IdempotentResponse, type Transaction } from '@plantbridge/persistence';
+import type { CommandRequest } from '@plantbridge/service-runtime';
 import type { DataSource } from 'typeorm';
 import { originFromRequest } from '../common/event-source';
 import { ConfirmationRecord } from '../confirmations/confirmation.entity';
@@ -9,12 +10,10 @@ import { ErpPostingAuditRecord, ErpPostingRecord, type PostingState } from './er
 import type { DiscardPostingRequest, RetryPostingRequest } from './exception-queue.requests';
 import { type PostingView, toPostingView } from './exception-queue.views';
 
-export interface ExceptionContext {
+/** An operator's action on one posting, with its idempotency key, path and correlation id. */
+export interface ExceptionContext extends CommandRequest {
   plant: string;
   postingKey: string;
-  idempotencyKey: string;
-  path: string;
-  correlationId?: string;
 }
 
 /**

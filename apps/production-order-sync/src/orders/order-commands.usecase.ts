@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { createEvent, Production } from '@plantbridge/canonical-model';
 import { IdempotentRequests, type IdempotentResponse, type Transaction } from '@plantbridge/persistence';
+import type { CommandRequest } from '@plantbridge/service-runtime';
 import { originFromRequest } from '../common/event-source';
 import type {
   AcknowledgeOrderRequest,
@@ -11,13 +12,10 @@ import { OrderRepository } from './order.repository';
 import { toOrderView, type OrderView } from './order.views';
 import type { OrderOperationState, ProductionOrderRecord } from './production-order.entity';
 
-/** Who asked, under which key and correlation: every MES command carries this. */
-export interface CommandContext {
+/** A MES command on one order, with its idempotency key, path and correlation id. */
+export interface CommandContext extends CommandRequest {
   plant: string;
   manufacturingOrder: string;
-  idempotencyKey: string;
-  path: string;
-  correlationId?: string;
 }
 
 /**

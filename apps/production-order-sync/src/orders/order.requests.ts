@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-const TIMESTAMP_MESSAGE = '$property must be an RFC 3339 timestamp with a zone, e.g. 2026-11-26T08:00:00Z';
+import { IsBoolean, IsIn, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { IsRequestTimestamp } from '../common/request-rules';
 
 export class AcknowledgeOrderRequest {
   @ApiProperty({ description: 'true accepts the order for production; false rejects it (give a reason)' })
@@ -34,14 +32,14 @@ export class StartOperationRequest {
 
   @ApiPropertyOptional({ description: 'Defaults to now' })
   @IsOptional()
-  @Matches(RFC3339, { message: TIMESTAMP_MESSAGE })
+  @IsRequestTimestamp()
   startedAt?: string;
 }
 
 export class CompleteOperationRequest {
   @ApiPropertyOptional({ description: 'Defaults to now' })
   @IsOptional()
-  @Matches(RFC3339, { message: TIMESTAMP_MESSAGE })
+  @IsRequestTimestamp()
   completedAt?: string;
 }
 
@@ -51,5 +49,3 @@ export class ListOrdersQuery {
   @IsIn(['released', 'acknowledged', 'rejected', 'in-progress', 'completed'])
   status?: 'released' | 'acknowledged' | 'rejected' | 'in-progress' | 'completed';
 }
-
-export { RFC3339, TIMESTAMP_MESSAGE };

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CorrelationId, IdempotencyKey, Idempotent } from '@plantbridge/service-runtime';
+import { type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
 import { ServedPlantPipe } from '../common/served-plant.pipe';
 import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
 import { OrderCommands } from './order-commands.usecase';
@@ -12,10 +12,6 @@ import {
 } from './order.requests';
 import { OrderRepository } from './order.repository';
 import { toOrderView, OrderView } from './order.views';
-
-interface RequestLike {
-  originalUrl: string;
-}
 
 /** Production orders for MES: the synchronous "does this order exist and in which state", and MES commands. */
 @ApiTags('production orders')
@@ -58,18 +54,10 @@ export class OrdersController {
     @Param('plant', ServedPlantPipe) plant: string,
     @Param('order') order: string,
     @Body() body: AcknowledgeOrderRequest,
-    @IdempotencyKey() key: string,
-    @CorrelationId() correlationId: string | undefined,
-    @Req() req: RequestLike,
+    @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,
   ): Promise<OrderView> {
-    const ctx = {
-      plant,
-      manufacturingOrder: order,
-      idempotencyKey: key,
-      path: req.originalUrl,
-      correlationId,
-    };
+    const ctx = { ...command, plant, manufacturingOrder: order };
     return sendIdempotent(res, this.commands.acknowledge(ctx, body));
   }
 
@@ -83,18 +71,10 @@ export class OrdersController {
     @Param('order') order: string,
     @Param('operation') operation: string,
     @Body() body: StartOperationRequest,
-    @IdempotencyKey() key: string,
-    @CorrelationId() correlationId: string | undefined,
-    @Req() req: RequestLike,
+    @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,
   ): Promise<OrderView> {
-    const ctx = {
-      plant,
-      manufacturingOrder: order,
-      idempotencyKey: key,
-      path: req.originalUrl,
-      correlationId,
-    };
+    const ctx = { ...command, plant, manufacturingOrder: order };
     return sendIdempotent(res, this.commands.startOperation(ctx, operation, body));
   }
 
@@ -108,18 +88,10 @@ export class OrdersController {
     @Param('order') order: string,
     @Param('operation') operation: string,
     @Body() body: CompleteOperationRequest,
-    @IdempotencyKey() key: string,
-    @CorrelationId() correlationId: string | undefined,
-    @Req() req: RequestLike,
+    @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,
   ): Promise<OrderView> {
-    const ctx = {
-      plant,
-      manufacturingOrder: order,
-      idempotencyKey: key,
-      path: req.originalUrl,
-      correlationId,
-    };
+    const ctx = { ...command, plant, manufacturingOrder: order };
     return sendIdempotent(res, this.commands.completeOperation(ctx, operation, body));
   }
 }

@@ -12,7 +12,7 @@ const all =
   };
 
 /** RFC 3339 timestamp with a zone; plain ISO 8601 would also accept a date without a time. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A plant code; also the `<plant>` token of subjects, so no dots, spaces or wildcards. */
 export const PLANT_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
@@ -27,7 +27,8 @@ export const IsWorkCenter = (): Rule => all(IsString(), Length(1, 8));
 export const IsUnitOfMeasure = (): Rule => all(IsString(), Length(1, 3));
 export const IsIdentifier = (max = 64): Rule => all(IsString(), Length(1, max));
 export const IsText = (max = 255): Rule => all(IsString(), Length(1, max));
-export const IsTimestamp = (): Rule => all(IsString(), IsISO8601({ strict: true }), Matches(RFC3339));
+export const IsTimestamp = (): Rule =>
+  all(IsString(), IsISO8601({ strict: true }), Matches(TIMESTAMP_PATTERN));
 export const IsQuantity = (): Rule => all(IsNumber({ allowNaN: false, allowInfinity: false }), Min(0));
 
 /**

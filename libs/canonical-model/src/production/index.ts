@@ -1,3 +1,4 @@
+export * from './common/confirmation-reference';
 export * from './order-released/v1';
 export * from './order-acknowledged/v1';
 export * from './operation-started/v1';

@@ -1,28 +1,9 @@
 import { defineEvent } from '../../../catalog/event-definition';
-import {
-  IsIdentifier,
-  IsOperationNumber,
-  IsOrderNumber,
-  IsPlantCode,
-  IsText,
-  IsTimestamp,
-  Optional,
-} from '../../../common/field-rules';
+import { ConfirmationReferenceV1 } from '../../common/confirmation-reference';
+import { IsIdentifier, IsText, IsTimestamp, Optional } from '../../../common/field-rules';
 
 /** ERP refused an operation confirmation, or posting gave up: it waits in the exception queue. */
-export class ConfirmationFailedV1 {
-  @IsIdentifier(40)
-  confirmationKey!: string;
-
-  @IsOrderNumber()
-  manufacturingOrder!: string;
-
-  @IsOperationNumber()
-  operation!: string;
-
-  @IsPlantCode()
-  plant!: string;
-
+export class ConfirmationFailedV1 extends ConfirmationReferenceV1 {
   /** ERP's message, or why posting gave up. */
   @IsText(1000)
   reason!: string;

@@ -1,26 +1,9 @@
 import { defineEvent } from '../../../catalog/event-definition';
-import {
-  IsIdentifier,
-  IsOperationNumber,
-  IsOrderNumber,
-  IsPlantCode,
-  IsTimestamp,
-} from '../../../common/field-rules';
+import { ConfirmationReferenceV1 } from '../../common/confirmation-reference';
+import { IsIdentifier, IsTimestamp } from '../../../common/field-rules';
 
 /** ERP holds an operation confirmation: its document (SAP confirmation group and counter). */
-export class ConfirmationPostedV1 {
-  @IsIdentifier(40)
-  confirmationKey!: string;
-
-  @IsOrderNumber()
-  manufacturingOrder!: string;
-
-  @IsOperationNumber()
-  operation!: string;
-
-  @IsPlantCode()
-  plant!: string;
-
+export class ConfirmationPostedV1 extends ConfirmationReferenceV1 {
   /** SAP `ConfirmationGroup` (RUECK). */
   @IsIdentifier(10)
   confirmationGroup!: string;

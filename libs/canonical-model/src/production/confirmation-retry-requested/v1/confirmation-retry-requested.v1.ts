@@ -1,28 +1,9 @@
 import { defineEvent } from '../../../catalog/event-definition';
-import {
-  IsIdentifier,
-  IsOperationNumber,
-  IsOrderNumber,
-  IsPlantCode,
-  IsText,
-  IsTimestamp,
-  Optional,
-} from '../../../common/field-rules';
+import { ConfirmationReferenceV1 } from '../../common/confirmation-reference';
+import { IsText, IsTimestamp, Optional } from '../../../common/field-rules';
 
 /** An operator sent a failed confirmation back to ERP from the exception queue. */
-export class ConfirmationRetryRequestedV1 {
-  @IsIdentifier(40)
-  confirmationKey!: string;
-
-  @IsOrderNumber()
-  manufacturingOrder!: string;
-
-  @IsOperationNumber()
-  operation!: string;
-
-  @IsPlantCode()
-  plant!: string;
-
+export class ConfirmationRetryRequestedV1 extends ConfirmationReferenceV1 {
   @IsText(64)
   requestedBy!: string;
 
