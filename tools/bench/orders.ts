@@ -139,8 +139,9 @@ async function main(): Promise<void> {
     });
 
     progress('warm-up: 3 s at 200/s');
-    await mes.openLoop(200, 3000, confirm);
-    let ledgerPosition = await waitForLedger(erpHttp, 0, 0, 30_000).then((l) => l.total);
+    const warmUp = (await mes.openLoop(200, 3000, confirm)).filter((r) => r.status === 202).length;
+    // Its postings must be in ERP before measuring, or they would be taken for the first step's.
+    let ledgerPosition = await waitForLedger(erpHttp, 0, warmUp, 120_000).then((l) => l.total);
 
     const steps: Step[] = [];
     for (const rate of rates) {

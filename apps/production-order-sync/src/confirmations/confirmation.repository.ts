@@ -64,6 +64,29 @@ export class ConfirmationRepository {
     return row?.id;
   }
 
+  /** The next confirmation of the same order operation still waiting to be posted (pending), if any. */
+  async nextPending(c: ConfirmationRecord): Promise<string | undefined> {
+    const row = await this.dataSource.manager
+      .createQueryBuilder(ConfirmationRecord, 'c')
+      .innerJoin(ErpPostingRecord, 'p', 'p.posting_key = c.id')
+      .select('c.id', 'id')
+      .where('c.plant = :plant AND c.manufacturing_order = :order AND c.operation = :operation', {
+        plant: c.plant,
+        order: c.manufacturingOrder,
+        operation: c.operation,
+      })
+      .andWhere("p.state = 'pending'")
+      .andWhere('(c.accepted_at > :at OR (c.accepted_at = :at AND c.id > :id))', {
+        at: c.acceptedAt,
+        id: c.id,
+      })
+      .orderBy('c.accepted_at', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .limit(1)
+      .getRawOne<{ id: string }>();
+    return row?.id;
+  }
+
   get(id: string, tx?: EntityManager): Promise<ConfirmationRecord | null> {
     return (tx ?? this.dataSource.manager).findOneBy(ConfirmationRecord, { id });
   }

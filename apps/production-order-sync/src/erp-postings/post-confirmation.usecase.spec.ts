@@ -179,6 +179,7 @@ function setup(script: ErpBehaviour[]) {
   const confirmations = {
     get: async () => confirmation,
     earlierUnposted: async () => undefined,
+    nextPending: async () => undefined,
   } as unknown as ConfirmationRepository;
   const useCase = new PostConfirmationToErp(erp, ledger as unknown as PostingLedger, confirmations, config);
   return { erp, ledger, useCase };

@@ -19,8 +19,14 @@ import { ConfirmationRepository } from '../confirmations/confirmation.repository
 import type { ErpPostingRecord } from './erp-posting.entity';
 import { PostingLedger } from './posting-ledger';
 
-/** How soon a confirmation waiting for an earlier one of its operation tries again. */
-const ORDER_WAIT_MS = 200;
+/**
+ * How soon a confirmation waiting for an earlier one of its operation tries again. Long, because the
+ * worker that posts the earlier one posts the waiting ones right after it (see `postFollowers`):
+ * the redelivery is only the safety net, and a short one would churn.
+ */
+const ORDER_WAIT_MS = 2000;
+/** Later confirmations of the operation one worker posts after its own, at most. */
+const MAX_FOLLOWERS = 100;
 /** How soon an in-doubt posting is looked up in ERP. */
 const IN_DOUBT_RECHECK_MS = 1000;
 const DONE = new Set(['posted', 'failed', 'discarded']);
@@ -60,9 +66,31 @@ export class PostConfirmationToErp {
   }
 
   async execute(postingKey: string, cause: CanonicalEvent): Promise<void> {
+    const confirmation = await this.postOne(postingKey, cause);
+    if (confirmation) await this.postFollowers(confirmation, cause);
+  }
+
+  /**
+   * Once a confirmation is in ERP, the later ones of its operation that wait for it are posted right
+   * away, in order, instead of each waiting for its redelivery. Their own messages then find them
+   * posted. A follower that cannot be posted now is left to its own message.
+   */
+  private async postFollowers(posted: ConfirmationRecord, cause: CanonicalEvent): Promise<void> {
+    let previous = posted;
+    for (let i = 0; i < MAX_FOLLOWERS; i++) {
+      const next = await this.confirmations.nextPending(previous);
+      if (!next) return;
+      const done = await this.postOne(next, cause).catch(() => undefined);
+      if (!done) return;
+      previous = done;
+    }
+  }
+
+  /** Posts one confirmation; returns it when ERP holds it now, undefined when it ended otherwise. */
+  private async postOne(postingKey: string, cause: CanonicalEvent): Promise<ConfirmationRecord | undefined> {
     const posting = await this.ledger.find(postingKey);
     if (!posting) throw new PermanentError(`no ERP ledger entry for confirmation ${postingKey}`);
-    if (DONE.has(posting.state)) return;
+    if (DONE.has(posting.state)) return undefined;
     const heldUntil =
       posting.state === 'in-flight' && posting.claimedUntil ? Date.parse(posting.claimedUntil) : 0;
     if (heldUntil > Date.now()) {
@@ -88,13 +116,18 @@ export class PostConfirmationToErp {
     try {
       if (uncertain) {
         const found = await this.erp.findConfirmation(postingKey);
-        if (found) return await this.posted(confirmation, found, cause, 'found-posted');
+        if (found) {
+          await this.posted(confirmation, found, cause, 'found-posted');
+          return confirmation;
+        }
         uncertain = false;
       }
       const posted = await this.erp.postConfirmation(toPosting(confirmation));
       await this.posted(confirmation, posted, cause, 'posted');
+      return confirmation;
     } catch (error) {
       await this.failed(posting, confirmation, cause, error, uncertain);
+      return undefined;
     }
   }
 
