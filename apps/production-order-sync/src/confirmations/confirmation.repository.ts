@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { ErpPostingRecord } from '../erp-postings/erp-posting.entity';
+import { ErpPostingRecord, type PostingState } from '../erp-postings/erp-posting.entity';
 import { ConfirmationRecord } from './confirmation.entity';
 import { type ConfirmationView, toConfirmationView } from './confirmation.views';
 
@@ -43,29 +43,22 @@ export class ConfirmationRepository {
    * flight or in doubt), if any: ERP must see an operation's confirmations in the order the plant
    * made them (a partial after the final one would be refused or misread).
    */
-  async earlierUnposted(c: ConfirmationRecord): Promise<string | undefined> {
-    const row = await this.dataSource.manager
-      .createQueryBuilder(ConfirmationRecord, 'c')
-      .innerJoin(ErpPostingRecord, 'p', 'p.posting_key = c.id')
-      .select('c.id', 'id')
-      .where('c.plant = :plant AND c.manufacturing_order = :order AND c.operation = :operation', {
-        plant: c.plant,
-        order: c.manufacturingOrder,
-        operation: c.operation,
-      })
-      .andWhere("p.state IN ('pending', 'in-flight', 'in-doubt')")
-      .andWhere('(c.accepted_at < :at OR (c.accepted_at = :at AND c.id < :id))', {
-        at: c.acceptedAt,
-        id: c.id,
-      })
-      .orderBy('c.accepted_at', 'ASC')
-      .limit(1)
-      .getRawOne<{ id: string }>();
-    return row?.id;
+  earlierUnposted(c: ConfirmationRecord): Promise<string | undefined> {
+    return this.neighbour(c, 'before', ['pending', 'in-flight', 'in-doubt']);
   }
 
   /** The next confirmation of the same order operation still waiting to be posted (pending), if any. */
-  async nextPending(c: ConfirmationRecord): Promise<string | undefined> {
+  nextPending(c: ConfirmationRecord): Promise<string | undefined> {
+    return this.neighbour(c, 'after', ['pending']);
+  }
+
+  /** The nearest confirmation of the same order operation before or after `c`, in a posting state. */
+  private async neighbour(
+    c: ConfirmationRecord,
+    side: 'before' | 'after',
+    states: PostingState[],
+  ): Promise<string | undefined> {
+    const op = side === 'before' ? '<' : '>';
     const row = await this.dataSource.manager
       .createQueryBuilder(ConfirmationRecord, 'c')
       .innerJoin(ErpPostingRecord, 'p', 'p.posting_key = c.id')
@@ -75,8 +68,8 @@ export class ConfirmationRepository {
         order: c.manufacturingOrder,
         operation: c.operation,
       })
-      .andWhere("p.state = 'pending'")
-      .andWhere('(c.accepted_at > :at OR (c.accepted_at = :at AND c.id > :id))', {
+      .andWhere('p.state IN (:...states)', { states })
+      .andWhere(`(c.accepted_at ${op} :at OR (c.accepted_at = :at AND c.id ${op} :id))`, {
         at: c.acceptedAt,
         id: c.id,
       })
