@@ -2,7 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@plantbridge/service-runtime';
 import { EdgeGatewayConfig } from './config';
 import { GatewayState1764170000000 } from './migrations/1764170000000-gateway-state';
-import { CounterStateRecord, ProductionContextRecord } from './pipeline/gateway-state.entity';
+import { CountPeriods1764180000000 } from './migrations/1764180000000-count-periods';
+import {
+  CounterStateRecord,
+  CountPeriodRecord,
+  ProductionContextRecord,
+} from './pipeline/gateway-state.entity';
 import { GatewayObservability } from './pipeline/gateway-observability';
 import { GatewayPipeline } from './pipeline/gateway-pipeline';
 import { OpcuaEndpointsController } from './pipeline/opcua-endpoints.controller';
@@ -20,8 +25,8 @@ export class AppModule {
         PlatformModule.forRoot(
           {
             name: SERVICE_NAME,
-            entities: [CounterStateRecord, ProductionContextRecord],
-            migrations: [GatewayState1764170000000],
+            entities: [CounterStateRecord, ProductionContextRecord, CountPeriodRecord],
+            migrations: [GatewayState1764170000000, CountPeriods1764180000000],
           },
           config,
         ),

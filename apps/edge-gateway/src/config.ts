@@ -26,4 +26,16 @@ export class EdgeGatewayConfig extends ServiceConfig {
   /** Equipment events are committed to the outbox (the store-and-forward buffer) this often. */
   @IntSetting(5)
   EVENT_BATCH_MS = 50;
+
+  /** Store-and-forward limit for telemetry reports (up to 2,000 samples each); the oldest are dropped first. */
+  @IntSetting(1)
+  BUFFER_MAX_TELEMETRY_REPORTS = 2000;
+
+  /** Store-and-forward limit for business events (counts, states, alarms); over it the oldest are lost. */
+  @IntSetting(1)
+  BUFFER_MAX_EVENTS = 1_000_000;
+
+  /** How often the buffer limits are checked. */
+  @IntSetting(100)
+  BUFFER_CHECK_MS = 10_000;
 }

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CanonicalEvent } from '@plantbridge/canonical-model';
-import type { JetStreamConnection } from '@plantbridge/messaging';
+import { type CanonicalEvent, createEvent, Production } from '@plantbridge/canonical-model';
+import { samplePayload } from '@plantbridge/canonical-model/testing';
+import { EventPublisher, type JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest, deleteDurables, readStream } from '@plantbridge/messaging/testing';
 import { LineSimulator } from '@plantbridge/opcua-simulator';
 import {
@@ -69,9 +70,17 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
             counter: 'scrap',
             max: 65535,
           },
+          {
+            nodeId: simulator.nodeId(m, 'Temperature'),
+            equipmentId: `${plant}-${m}`,
+            signal: 'telemetry',
+            name: 'temperature',
+            intervalMs: 0,
+          },
         ]),
       },
     ],
+    countAggregation: { intervalMs: 500, unitStep: 20 },
   });
 
   async function startGateway(natsUrl = TEST_NATS_URL): Promise<void> {
@@ -170,6 +179,79 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/plantbridge_buffer_depth 0/);
     expect(metrics).toMatch(/plantbridge_opcua_endpoint_state\{endpoint="line1",state="connected"\} 1/);
+  });
+
+  it('adds the counts of an order operation up into production-counted events, across a gateway kill, and batches telemetry', async () => {
+    const operation = { manufacturingOrder: uniqueToken('').slice(-12), operation: '0010' };
+    const equipmentId = `${plant}-M01`;
+    const publisher = new EventPublisher(nats);
+    const publish = (event: CanonicalEvent) => publisher.publish(event);
+    const origin = { plant, source: '/test/mes' };
+    await publish(
+      createEvent(
+        Production.OperationStartedV1Event,
+        { ...samplePayload('plantbridge.production.operation-started.v1'), ...operation, plant, equipmentId },
+        origin,
+      ),
+    );
+    simulator.setState('M01', 'Executing');
+    const cyclesInOperation = async () =>
+      (await readStream(nats, 'EQUIPMENT', `mfg.equipment.v1.${plant}.cycle-completed`))
+        .map((m) => (JSON.parse(m.body) as CanonicalEvent<'plantbridge.equipment.cycle-completed.v1'>).data)
+        .filter((d) => d.context?.manufacturingOrder === operation.manufacturingOrder);
+    await expectEventually(async () => expect((await cyclesInOperation()).length).toBeGreaterThan(3), {
+      timeoutMs: 20_000,
+    });
+    await gateway.stop('SIGKILL');
+    await startGateway();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await publish(
+      createEvent(
+        Production.OperationCompletedV1Event,
+        {
+          ...samplePayload('plantbridge.production.operation-completed.v1'),
+          ...operation,
+          plant,
+          equipmentId,
+        },
+        origin,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    simulator.setState('M01', 'NotExecuting');
+
+    const parts = (d: { goodCount: number; scrapCount: number }) => d.goodCount + d.scrapCount;
+    const sum = <T>(items: T[], of: (item: T) => number) => items.reduce((total, i) => total + of(i), 0);
+    const countedPeriods = async () =>
+      (await readStream(nats, 'EQUIPMENT', `mfg.equipment.v1.${plant}.production-counted`))
+        .map(
+          (m) => (JSON.parse(m.body) as CanonicalEvent<'plantbridge.equipment.production-counted.v1'>).data,
+        )
+        .filter((d) => d.manufacturingOrder === operation.manufacturingOrder);
+    await expectEventually(
+      async () => {
+        const cycles = await cyclesInOperation();
+        expect(sum(cycles, parts)).toBeGreaterThan(20);
+        expect(sum(await countedPeriods(), parts)).toBe(sum(cycles, parts));
+      },
+      { timeoutMs: 20_000, intervalMs: 500 },
+    );
+    const periods = await countedPeriods();
+    expect(periods.length).toBeGreaterThan(1);
+    for (const p of periods) {
+      expect(p).toMatchObject({ equipmentId, plant, operation: '0010', unit: 'PC' });
+      expect(p.periodEnd >= p.periodStart).toBe(true);
+    }
+
+    const reports = await readStream(nats, 'TELEMETRY', `mfg.telemetry.v1.${plant}.samples-reported`);
+    const temperatures = reports
+      .flatMap(
+        (m) =>
+          (JSON.parse(m.body) as CanonicalEvent<'plantbridge.telemetry.samples-reported.v1'>).data.samples,
+      )
+      .filter((t) => t.equipmentId === equipmentId);
+    expect(temperatures.length).toBeGreaterThan(10);
+    expect(temperatures[0]).toMatchObject({ signal: 'temperature', value: expect.any(Number) });
   });
 
   it('keeps every event while NATS is away, also across a gateway restart, and delivers them once, in order', async () => {

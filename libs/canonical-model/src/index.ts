@@ -15,3 +15,4 @@ export * as Inventory from './inventory';
 export * as Equipment from './equipment';
 export * as Quality from './quality';
 export * as Maintenance from './maintenance';
+export * as Telemetry from './telemetry';

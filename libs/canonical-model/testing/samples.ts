@@ -204,6 +204,19 @@ export const VALID_PAYLOADS: { [T in EventType]: PayloadOf<T> } = {
     maintenanceNotification: '10004711',
     createdAt: at,
   },
+  'plantbridge.telemetry.samples-reported.v1': {
+    plant: 'P100',
+    endpointId: 'line1',
+    samples: [
+      {
+        equipmentId: 'P100-L1-M01',
+        signal: 'temperature',
+        value: 61.5,
+        sourceTimestamp: at,
+        serverTimestamp: at,
+      },
+    ],
+  },
 };
 
 /** A fresh copy of the sample payload of `type`, safe to mutate. */

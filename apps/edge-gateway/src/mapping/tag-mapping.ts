@@ -111,7 +111,7 @@ export class MeasurementTag extends TagBase {
   hysteresis = 0;
 }
 
-/** Raw values sent on, downsampled to one per interval; never to ERP. */
+/** Raw values for dashboards and historians, batched into samples-reported events; never to ERP. */
 export class TelemetryTag extends TagBase {
   @IsIn(['telemetry'])
   signal!: 'telemetry';
@@ -120,8 +120,9 @@ export class TelemetryTag extends TagBase {
   @Length(1, 40)
   name!: string;
 
+  /** Downsampling: at most one value per interval (the latest); 0 sends every change. */
   @IsInt()
-  @Min(100)
+  @Min(0)
   intervalMs = 1000;
 }
 

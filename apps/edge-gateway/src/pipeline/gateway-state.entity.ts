@@ -13,9 +13,8 @@ export class CounterStateRecord {
   updatedAt!: string;
 }
 
-/** The order operation running on a piece of equipment, learned from operation-started events. */
-@Entity({ name: 'production_context' })
-export class ProductionContextRecord {
+/** One row per equipment, about an order operation on it. */
+abstract class EquipmentOperationRow {
   @PrimaryColumn({ name: 'equipment_id', type: 'varchar', length: 64 })
   equipmentId!: string;
 
@@ -24,7 +23,30 @@ export class ProductionContextRecord {
 
   @Column({ type: 'varchar', length: 4 })
   operation!: string;
+}
 
+/** The order operation running on a piece of equipment, learned from operation-started events. */
+@Entity({ name: 'production_context' })
+export class ProductionContextRecord extends EquipmentOperationRow {
   @Column({ type: 'varchar', length: 30 })
   since!: string;
+}
+
+/** Parts counted per equipment for its order operation and not yet sent as production-counted. */
+@Entity({ name: 'count_period' })
+export class CountPeriodRecord extends EquipmentOperationRow {
+  @Column({ type: 'varchar', length: 3 })
+  unit!: string;
+
+  @Column({ name: 'good_count', type: 'integer' })
+  goodCount!: number;
+
+  @Column({ name: 'scrap_count', type: 'integer' })
+  scrapCount!: number;
+
+  @Column({ name: 'period_start', type: 'varchar', length: 30 })
+  periodStart!: string;
+
+  @Column({ name: 'period_end', type: 'varchar', length: 30 })
+  periodEnd!: string;
 }

@@ -3,6 +3,7 @@ import * as Inventory from '../inventory';
 import * as Maintenance from '../maintenance';
 import * as Production from '../production';
 import * as Quality from '../quality';
+import * as Telemetry from '../telemetry';
 
 /** Every event type Plantbridge publishes. Adding a definition here makes it routable and validated. */
 export const EVENT_DEFINITIONS = [
@@ -30,6 +31,7 @@ export const EVENT_DEFINITIONS = [
   Quality.NonconformanceOpenedV1Event,
   Maintenance.NotificationRequestedV1Event,
   Maintenance.NotificationCreatedV1Event,
+  Telemetry.SamplesReportedV1Event,
 ] as const;
 
 export type AnyEventDefinition = (typeof EVENT_DEFINITIONS)[number];

@@ -1,5 +1,12 @@
 /** The business capabilities Plantbridge speaks about; each has one JetStream stream. */
-export const CAPABILITIES = ['equipment', 'production', 'inventory', 'quality', 'maintenance'] as const;
+export const CAPABILITIES = [
+  'equipment',
+  'production',
+  'inventory',
+  'quality',
+  'maintenance',
+  'telemetry',
+] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export function isCapability(value: string): value is Capability {

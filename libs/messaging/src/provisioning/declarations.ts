@@ -40,6 +40,12 @@ export const DEFAULT_STREAM_SETTINGS: StreamDefaults = {
   maxBytes: -1,
 };
 
+/**
+ * Telemetry is a firehose for live consumers (dashboards, historians that keep up): kept for an
+ * hour and at most 1 GiB, oldest dropped first, so it can never fill the disk business events need.
+ */
+const TELEMETRY_LIMITS = { maxAgeMs: 60 * 60 * 1000, maxBytes: 1024 ** 3 };
+
 /** The capability streams and the dead-letter stream every Plantbridge deployment has. */
 export function canonicalStreams(settings: StreamDefaults = DEFAULT_STREAM_SETTINGS): StreamDeclaration[] {
   const capabilityStreams = CAPABILITIES.map((capability) => ({
@@ -47,6 +53,7 @@ export function canonicalStreams(settings: StreamDefaults = DEFAULT_STREAM_SETTI
     subjects: streamSubjectsFor(capability),
     storage: 'file' as const,
     ...settings,
+    ...(capability === 'telemetry' ? TELEMETRY_LIMITS : {}),
     description: `Plantbridge ${capability} events (mfg.${capability}.v<major>.<plant>.<event>)`,
   }));
   return [
