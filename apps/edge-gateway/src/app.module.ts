@@ -15,6 +15,13 @@ import { ProductionContextHandler } from './pipeline/production-context.handler'
 
 export const SERVICE_NAME = 'edge-gateway';
 
+export const OPEN_API = {
+  title: 'Plantbridge edge-gateway',
+  description:
+    'OPC UA endpoints of the plant: connection state, refused tags, and browsing the address space to write the tag mapping.',
+  version: '1',
+};
+
 /** OPC UA connectivity: tag mapping, normalized equipment events, store-and-forward (issue: edge gateway). */
 @Module({})
 export class AppModule {

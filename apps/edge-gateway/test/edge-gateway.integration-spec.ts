@@ -181,6 +181,60 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
     expect(metrics).toMatch(/plantbridge_opcua_endpoint_state\{endpoint="line1",state="connected"\} 1/);
   });
 
+  it('browses the address space page by page to help write the mapping, with clear errors', async () => {
+    const get = async (path: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints${path}`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    type Page = {
+      references: Array<{ nodeId: string; browseName: string; nodeClass: string }>;
+      continuationPoint: string | null;
+    };
+    const objects = (await get('/line1/browse')).body as unknown as Page;
+    expect(objects.references).toContainEqual(
+      expect.objectContaining({ nodeId: 'ns=1;s=Line1', nodeClass: 'Object' }),
+    );
+
+    const names: string[] = [];
+    let page = (await get(`/line1/browse?nodeId=${encodeURIComponent('ns=1;s=Line1.M01')}&maxReferences=2`))
+      .body as unknown as Page;
+    let pages = 1;
+    names.push(...page.references.map((r) => r.browseName));
+    while (page.continuationPoint) {
+      expect(page.references).toHaveLength(2);
+      page = (await get(`/line1/browse?continuationPoint=${encodeURIComponent(page.continuationPoint)}`))
+        .body as unknown as Page;
+      names.push(...page.references.map((r) => r.browseName));
+      pages += 1;
+    }
+    expect(pages).toBe(5);
+    expect(names.map((n) => n.replace(/^\d+:/, '')).sort()).toEqual([
+      'AlarmActive',
+      'AlarmCode',
+      'AlarmMessage',
+      'AlarmSeverity',
+      'GoodParts',
+      'ScrapParts',
+      'State',
+      'StateName',
+      'Temperature',
+    ]);
+
+    expect(await get(`/line1/browse?nodeId=${encodeURIComponent('ns=1;s=Nowhere')}`)).toMatchObject({
+      status: 404,
+    });
+    expect(await get('/line1/browse?nodeId=Line1')).toMatchObject({
+      status: 400,
+      body: { errors: [{ field: 'nodeId', reason: expect.stringMatching(/OPC UA node id/) }] },
+    });
+    expect(await get('/line1/browse?continuationPoint=AAAAAA%3D%3D')).toMatchObject({
+      status: 400,
+      body: { errors: [{ field: 'continuationPoint', reason: expect.stringMatching(/browse again/) }] },
+    });
+    expect(await get('/line1/browse?maxReferences=5000')).toMatchObject({ status: 400 });
+    expect(await get('/line9/browse')).toMatchObject({ status: 404 });
+  });
+
   it('adds the counts of an order operation up into production-counted events, across a gateway kill, and batches telemetry', async () => {
     const operation = { manufacturingOrder: uniqueToken('').slice(-12), operation: '0010' };
     const equipmentId = `${plant}-M01`;

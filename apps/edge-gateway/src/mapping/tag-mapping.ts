@@ -24,7 +24,7 @@ import {
  */
 
 /** OPC UA node id in string form: `ns=1;s=Line1.M01.GoodParts`, `ns=2;i=1001`, `i=2258`, … */
-const NODE_ID = /^(ns=\d+;)?(s=.+|i=\d+|g=[0-9a-fA-F-]{36}|b=[A-Za-z0-9+/=]+)$/;
+export const NODE_ID = /^(ns=\d+;)?(s=.+|i=\d+|g=[0-9a-fA-F-]{36}|b=[A-Za-z0-9+/=]+)$/;
 const EQUIPMENT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 abstract class TagBase {

@@ -2,14 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AttributeIds,
+  BrowseDirection,
   type ClientSession,
   ClientSubscription,
   type DataValue,
   MessageSecurityMode,
+  NodeClass,
   OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
+  StatusCodes,
   TimestampsToReturn,
+  type NodeId,
+  ReferenceTypeIds,
   type UserIdentityInfo,
   UserTokenType,
 } from 'node-opcua';
@@ -25,6 +30,33 @@ export interface TagSample {
 
 export type EndpointState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
 
+/** One child of a browsed node: what a mapping author needs to pick a node id. */
+export interface BrowsedReference {
+  nodeId: string;
+  browseName: string;
+  displayName: string;
+  nodeClass: string;
+  referenceType: string;
+  typeDefinition: string;
+}
+
+/** One page of children; `continuationPoint` fetches the next page (while this session lasts). */
+export interface BrowsePage {
+  references: BrowsedReference[];
+  continuationPoint: string | null;
+}
+
+/** Why a browse could not be answered, in terms an HTTP layer maps to a status code. */
+export class BrowseError extends Error {
+  constructor(
+    readonly reason: 'not-connected' | 'unknown-node' | 'invalid-continuation-point',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BrowseError';
+  }
+}
+
 export interface EndpointConnectionOptions {
   /** The gateway's PKI folder (own certificate, trusted and rejected server certificates). */
   pkiDir: string;
@@ -38,6 +70,13 @@ export interface EndpointConnectionOptions {
   /** Where `passwordEnv` of a username identity is looked up. */
   env: NodeJS.ProcessEnv;
   logger: { log(message: string): void; warn(message: string): void; error(message: string): void };
+}
+
+const REFERENCE_TYPE_NAMES = new Map(Object.entries(ReferenceTypeIds).map(([name, id]) => [id, name]));
+
+/** `HasComponent` for ns=0;i=47; other namespaces' reference types by their node id. */
+function referenceTypeName(id: NodeId): string {
+  return (id.namespace === 0 && REFERENCE_TYPE_NAMES.get(id.value as number)) || id.toString();
 }
 
 /** OperationLimits.MaxMonitoredItemsPerCall of the server (ns=0;i=11714). */
@@ -148,6 +187,64 @@ export class EndpointConnection {
     this.options.logger.log(
       `endpoint ${this.endpoint.id}: connected to ${this.endpoint.url}, ${this.endpoint.tags.length - this.faults.size} of ${this.endpoint.tags.length} tags monitored`,
     );
+  }
+
+  /**
+   * Children of a node (hierarchical references, forward), at most `maxReferences` per page. Large
+   * address spaces page through the server's continuation points, which belong to this session:
+   * after a reconnect, browse again from the node.
+   */
+  async browse(
+    request: { nodeId: string; maxReferences: number } | { continuationPoint: string },
+  ): Promise<BrowsePage> {
+    const session = this.session;
+    if (!session || this.state !== 'connected') {
+      throw new BrowseError(
+        'not-connected',
+        `endpoint ${this.endpoint.id} is ${this.state}; browse when it is connected`,
+      );
+    }
+    let result;
+    if ('continuationPoint' in request) {
+      result = await session.browseNext(Buffer.from(request.continuationPoint, 'base64'), false);
+    } else {
+      (session as ClientSession & { requestedMaxReferencesPerNode: number }).requestedMaxReferencesPerNode =
+        request.maxReferences;
+      result = await session.browse({
+        nodeId: request.nodeId,
+        browseDirection: BrowseDirection.Forward,
+        referenceTypeId: 'HierarchicalReferences',
+        includeSubtypes: true,
+        resultMask: 0x3f,
+      });
+    }
+    const status = result.statusCode;
+    if (status.equals(StatusCodes.BadNodeIdUnknown) || status.equals(StatusCodes.BadNodeIdInvalid)) {
+      throw new BrowseError(
+        'unknown-node',
+        `the server has no node ${'nodeId' in request ? request.nodeId : ''}`,
+      );
+    }
+    if (status.equals(StatusCodes.BadContinuationPointInvalid)) {
+      throw new BrowseError(
+        'invalid-continuation-point',
+        'the continuation point is unknown or expired (or the session was renewed); browse again from the node',
+      );
+    }
+    if (!status.isGood()) throw new Error(`browse failed: ${status.name}`);
+    return {
+      references: (result.references ?? []).map((r) => ({
+        nodeId: r.nodeId.toString(),
+        browseName: r.browseName.toString(),
+        displayName: r.displayName.text ?? '',
+        nodeClass: NodeClass[r.nodeClass],
+        referenceType: referenceTypeName(r.referenceTypeId),
+        typeDefinition: r.typeDefinition.toString(),
+      })),
+      continuationPoint: result.continuationPoint?.length
+        ? result.continuationPoint.toString('base64')
+        : null,
+    };
   }
 
   private async batchSize(session: ClientSession): Promise<number> {

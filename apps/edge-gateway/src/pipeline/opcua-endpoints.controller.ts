@@ -1,12 +1,48 @@
-import { Controller, Get } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Query,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
+import { badRequest } from '@plantbridge/service-runtime';
+import { Type } from 'class-transformer';
+import { IsBase64, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { NODE_ID } from '../mapping/tag-mapping';
+import { BrowseError, type BrowsePage } from '../opcua/endpoint-connection';
 import { GatewayPipeline } from './gateway-pipeline';
 
-/** Connection state per OPC UA endpoint, with the node ids the server refused. */
+export class BrowseQuery {
+  @ApiPropertyOptional({ description: 'The node whose children to list', default: 'i=85 (Objects)' })
+  @IsOptional()
+  @Matches(NODE_ID, { message: 'nodeId must be an OPC UA node id such as ns=1;s=Line1 or i=85' })
+  nodeId?: string;
+
+  @ApiPropertyOptional({ description: 'Children per page', default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  maxReferences?: number;
+
+  @ApiPropertyOptional({ description: 'From the previous page: fetches the next one' })
+  @IsOptional()
+  @IsBase64()
+  continuationPoint?: string;
+}
+
+const OBJECTS_FOLDER = 'i=85';
+
+/** Connection state per OPC UA endpoint, and browsing its address space to write the tag mapping. */
 @Controller('v1/opcua/endpoints')
 export class OpcuaEndpointsController {
   constructor(private readonly pipeline: GatewayPipeline) {}
 
   @Get()
+  @ApiOperation({ summary: 'Each endpoint: connection state, last error, tags the server refused, samples' })
   list() {
     return this.pipeline.connections.map((c) => ({
       id: c.endpoint.id,
@@ -18,5 +54,41 @@ export class OpcuaEndpointsController {
       samples: c.stats.samples,
       connects: c.stats.connects,
     }));
+  }
+
+  @Get(':id/browse')
+  @ApiOperation({
+    summary: 'Children of a node, paged',
+    description:
+      'Lists the children of `nodeId` (default: the Objects folder) with node id, browse name and node class. ' +
+      'When more children exist, `continuationPoint` fetches the next page; it is valid while the endpoint stays connected.',
+  })
+  async browse(
+    @Param('id') id: string,
+    @Query() query: BrowseQuery,
+  ): Promise<BrowsePage & { nodeId?: string }> {
+    const connection = this.pipeline.connections.find((c) => c.endpoint.id === id);
+    if (!connection) throw new NotFoundException(`no OPC UA endpoint "${id}" in the tag mapping`);
+    if (query.continuationPoint && query.nodeId) {
+      throw badRequest([
+        { field: 'continuationPoint', reason: 'give either nodeId or continuationPoint, not both' },
+      ]);
+    }
+    try {
+      if (query.continuationPoint)
+        return await connection.browse({ continuationPoint: query.continuationPoint });
+      const nodeId = query.nodeId ?? OBJECTS_FOLDER;
+      return { nodeId, ...(await connection.browse({ nodeId, maxReferences: query.maxReferences ?? 100 })) };
+    } catch (error) {
+      if (!(error instanceof BrowseError)) throw error;
+      switch (error.reason) {
+        case 'not-connected':
+          throw new ServiceUnavailableException(error.message);
+        case 'unknown-node':
+          throw new NotFoundException(error.message);
+        case 'invalid-continuation-point':
+          throw badRequest([{ field: 'continuationPoint', reason: error.message }]);
+      }
+    }
   }
 }
