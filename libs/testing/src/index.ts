@@ -3,3 +3,4 @@ export * from './environment';
 export * from './nats-server-process';
 export * from './database';
 export * from './service-process';
+export * from './stalling-proxy';

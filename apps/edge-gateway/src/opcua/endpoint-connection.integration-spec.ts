@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineSimulator } from '@plantbridge/opcua-simulator';
-import { expectEventually, freePort } from '@plantbridge/testing';
+import { expectEventually, freePort, StallingProxy } from '@plantbridge/testing';
 import { parseTagMapping, type EndpointMapping } from '../mapping/tag-mapping';
 import { EndpointConnection, type TagSample } from './endpoint-connection';
 
@@ -36,15 +36,15 @@ describe('OPC UA endpoint connection against the line simulator', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function endpoint(tags: object[], security: object = {}): EndpointMapping {
+  function endpoint(tags: object[], settings: object = {}): EndpointMapping {
     const parsed = parseTagMapping(
-      JSON.stringify({ endpoints: [{ id: 'line1', url: simulator.endpointUrl, tags, ...security }] }),
+      JSON.stringify({ endpoints: [{ id: 'line1', url: simulator.endpointUrl, tags, ...settings }] }),
     );
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
     return parsed.mapping.endpoints[0];
   }
 
-  function connect(mapping: EndpointMapping, trustUnknownServers = true, pki = 'pki') {
+  function connect(mapping: EndpointMapping, trustUnknownServers = true, pki = 'pki', stallTimeoutMs = 5000) {
     const samples: TagSample[] = [];
     const connection = new EndpointConnection(
       mapping,
@@ -53,7 +53,7 @@ describe('OPC UA endpoint connection against the line simulator', () => {
         trustUnknownServers,
         publishingIntervalMs: 50,
         samplingIntervalMs: 0,
-        stallTimeoutMs: 5000,
+        stallTimeoutMs,
         env: {},
         logger: quiet,
       },
@@ -99,6 +99,30 @@ describe('OPC UA endpoint connection against the line simulator', () => {
     const after = samples.length;
     await expectEventually(() => expect(samples.length).toBeGreaterThan(after + 5));
     expect(simulator.subscriptionCount()).toBe(1);
+  });
+
+  it('detects a silent stall (connection open, nothing arrives), reconnects and delivers again', async () => {
+    const port = Number(new URL(simulator.endpointUrl.replace('opc.tcp', 'http')).port);
+    const proxy = await StallingProxy.start(port);
+    try {
+      const url = simulator.endpointUrl.replace(`:${port}/`, `:${proxy.port}/`);
+      const { connection, samples } = connect(endpoint([good('M01')], { url }), true, 'pki', 1500);
+      await expectEventually(() => expect(connection.state).toBe('connected'), { timeoutMs: 20_000 });
+      proxy.stall();
+      await expectEventually(
+        () => expect(connection.lastError).toMatch(/no data and no keep-alive for 1500 ms/),
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
+      proxy.resume();
+      await expectEventually(() => expect(connection.stats.connects).toBe(2), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
+      const after = samples.length;
+      await expectEventually(() => expect(samples.length).toBeGreaterThan(after + 5));
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('refuses an untrusted server certificate with a message saying how to trust it, and connects once trusted', async () => {

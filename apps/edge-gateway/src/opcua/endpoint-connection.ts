@@ -82,6 +82,17 @@ function referenceTypeName(id: NodeId): string {
 /** OperationLimits.MaxMonitoredItemsPerCall of the server (ns=0;i=11714). */
 const MAX_MONITORED_ITEMS_PER_CALL = 'ns=0;i=11714';
 const DEFAULT_BATCH = 1000;
+const TEARDOWN_STEP_MS = 1000;
+
+/** Waits for `work` (ignoring its failure), but no longer than `ms`. */
+async function atMost(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work?.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
+}
 
 /**
  * One OPC UA endpoint: one client, one session, one subscription for all of its mapped tags. It
@@ -326,12 +337,17 @@ export class EndpointConnection {
     this.wakeLoop?.();
   }
 
+  /**
+   * Closes the subscription and session politely so the server frees them at once, but gives each
+   * step only a moment: after a stall or network loss the server may not answer, and the
+   * reconnection must not wait for it (the server drops an orphaned session at its timeout).
+   */
   private async teardown(): Promise<void> {
     const { client, session, subscription } = this;
     this.client = this.session = this.subscription = undefined;
-    await subscription?.terminate().catch(() => undefined);
-    await session?.close().catch(() => undefined);
-    await client?.disconnect().catch(() => undefined);
+    await atMost(TEARDOWN_STEP_MS, subscription?.terminate());
+    await atMost(TEARDOWN_STEP_MS, session?.close());
+    await atMost(TEARDOWN_STEP_MS, client?.disconnect());
   }
 
   /** What an operator should read: an untrusted certificate says where to trust it. */
