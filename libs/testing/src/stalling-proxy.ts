@@ -8,16 +8,17 @@ export class StallingProxy {
   private stalled = false;
   private readonly sockets = new Set<Socket>();
 
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
+  private readonly server: Server;
+  port = 0;
+
+  private constructor(targetPort: number, targetHost: string) {
+    this.server = createServer((client) => this.pipe(client, targetHost, targetPort));
+  }
 
   static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<StallingProxy> {
-    let proxy: StallingProxy | undefined;
-    const server = createServer((client) => proxy?.pipe(client, targetHost, targetPort));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new StallingProxy(server, (server.address() as AddressInfo).port);
+    const proxy = new StallingProxy(targetPort, targetHost);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    proxy.port = (proxy.server.address() as AddressInfo).port;
     return proxy;
   }
 
