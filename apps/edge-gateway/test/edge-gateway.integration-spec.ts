@@ -174,10 +174,19 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
     };
     expect(ready.details.opcua).toMatchObject({
       status: 'up',
-      endpoints: { line1: { state: 'connected', refusedTags: 0 } },
+      endpoints: { line1: { state: 'connected', refusedTags: 0, samples: expect.any(Number) } },
+      buffer: { depth: 0, eventsCommitted: expect.any(Number), eventsPublished: expect.any(Number) },
     });
+    const buffer = (ready.details.opcua as { buffer: { eventsCommitted: number; eventsPublished: number } })
+      .buffer;
+    expect(buffer.eventsCommitted).toBeGreaterThan(0);
+    expect(buffer.eventsPublished).toBe(buffer.eventsCommitted);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/plantbridge_buffer_depth 0/);
+    expect(metrics).toMatch(/plantbridge_opcua_samples_total\{endpoint="line1"\} [1-9]/);
+    expect(metrics).toMatch(
+      /plantbridge_equipment_events_total\{type="plantbridge.equipment.cycle-completed.v1"\} [1-9]/,
+    );
     expect(metrics).toMatch(/plantbridge_opcua_endpoint_state\{endpoint="line1",state="connected"\} 1/);
   });
 
@@ -322,6 +331,14 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
           timeoutMs: 20_000,
         },
       );
+      // What the earlier runs of the gateway committed and had not relayed yet reaches this broker too.
+      await expectEventually(async () => {
+        const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as {
+          details: { opcua: { buffer: { depth: number } } };
+        };
+        expect(ready.details.opcua.buffer.depth).toBe(0);
+      });
+      const before = await publishedCounts(ownNats);
       const initial = counts();
       for (const m of ['M01', 'M02']) simulator.setState(m, 'Executing');
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -337,8 +354,8 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
         ['M01', 'M02'].map((m) => [
           m,
           {
-            good: produced(initial[m].good, final[m].good),
-            scrap: produced(initial[m].scrap, final[m].scrap),
+            good: (before[m]?.good ?? 0) + produced(initial[m].good, final[m].good),
+            scrap: (before[m]?.scrap ?? 0) + produced(initial[m].scrap, final[m].scrap),
           },
         ]),
       );

@@ -1,15 +1,23 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { OutboxRelay } from '@plantbridge/persistence';
 import { ReadinessRegistry } from '@plantbridge/service-runtime';
-import { Gauge, register } from 'prom-client';
+import { Counter, Gauge, register } from 'prom-client';
 import { GatewayPipeline } from './gateway-pipeline';
 
 const STATES = ['connecting', 'connected', 'reconnecting', 'stopped'] as const;
 
+/** The sum of a counter over its labels (events committed, events published). */
+async function counterTotal(name: string): Promise<number> {
+  const metric = register.getSingleMetric(name);
+  if (!metric) return 0;
+  return (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
+}
+
 /**
- * What an operator watches on a gateway: each endpoint's connection on `/health/ready` (ready when
- * every endpoint is connected) and on `/metrics`, with the store-and-forward buffer depth (events
- * not yet on JetStream) and the tags the server refused.
+ * What an operator watches on a gateway, on `/health/ready` (ready when every endpoint is
+ * connected) and on `/metrics`: each endpoint's connection and the tags its server refused, tag
+ * changes in, events committed to the store-and-forward buffer, events published out of it to
+ * JetStream (`plantbridge_outbox_relayed_total`), and the buffer depth (not yet on JetStream).
  */
 @Injectable()
 export class GatewayObservability implements OnModuleInit {
@@ -24,20 +32,38 @@ export class GatewayObservability implements OnModuleInit {
       const endpoints = Object.fromEntries(
         this.pipeline.connections.map((c) => [
           c.endpoint.id,
-          { state: c.state, lastError: c.lastError, refusedTags: c.faults.size },
+          { state: c.state, lastError: c.lastError, refusedTags: c.faults.size, samples: c.stats.samples },
         ]),
       );
-      return { up: this.pipeline.connections.every((c) => c.state === 'connected'), details: { endpoints } };
+      const buffer = {
+        depth: await this.relay.backlog(),
+        eventsCommitted: await counterTotal('plantbridge_equipment_events_total'),
+        eventsPublished: await counterTotal('plantbridge_outbox_relayed_total'),
+      };
+      return {
+        up: this.pipeline.connections.every((c) => c.state === 'connected'),
+        details: { endpoints, buffer },
+      };
     });
     const pipeline = this.pipeline;
     const relay = this.relay;
     for (const name of [
       'plantbridge_opcua_endpoint_state',
       'plantbridge_opcua_refused_tags',
+      'plantbridge_opcua_samples_total',
       'plantbridge_buffer_depth',
     ]) {
       register.removeSingleMetric(name);
     }
+    new Counter({
+      name: 'plantbridge_opcua_samples_total',
+      help: 'Tag value changes received from OPC UA (events in)',
+      labelNames: ['endpoint'],
+      collect() {
+        this.reset();
+        for (const c of pipeline.connections) this.inc({ endpoint: c.endpoint.id }, c.stats.samples);
+      },
+    });
     new Gauge({
       name: 'plantbridge_opcua_endpoint_state',
       help: 'OPC UA endpoint connection state (1 for the current state)',

@@ -1,9 +1,9 @@
 import {
+  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type CanonicalEvent, Equipment, type ProductionContext } from '@plantbridge/canonical-model';
@@ -42,7 +42,7 @@ interface Batch {
  * batches loses no part and counts none twice.
  */
 @Injectable()
-export class GatewayPipeline implements OnApplicationBootstrap, OnApplicationShutdown {
+export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(GatewayPipeline.name);
   readonly connections: EndpointConnection[] = [];
   private normalizer?: EquipmentNormalizer;
@@ -120,7 +120,8 @@ export class GatewayPipeline implements OnApplicationBootstrap, OnApplicationShu
     ];
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database and the relay stop: the last samples are committed, not lost. */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await Promise.all(this.connections.map((c) => c.stop()));
     this.flush();
