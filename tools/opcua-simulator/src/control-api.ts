@@ -10,6 +10,8 @@ import { MACHINERY_ITEM_STATES, type MachineryItemState } from './machine-model'
  *   POST /__sim/machines/{id}/alarm/clear
  *   POST /__sim/machines/{id}/counters        {"kind":"good","value":0}  (reset, or near the maximum)
  *   POST /__sim/restart                       {"downMs":2000}  (the OPC UA server goes away and comes back)
+ *   GET  /__sim/load                          bulk tags: offered and achieved changes/s
+ *   POST /__sim/load                          {"changesPerSecond":50000}  (0 stops)
  */
 export function startControlApi(simulator: LineSimulator, port: number, host = '127.0.0.1'): Promise<Server> {
   const server = createServer((req, res) => void handle(simulator, req, res));
@@ -29,6 +31,16 @@ async function handle(simulator: LineSimulator, req: IncomingMessage, res: Serve
     const body = req.method === 'POST' ? await readJson(req) : {};
     if (req.method === 'GET' && path === '/__sim/machines') {
       return send(200, { endpointUrl: simulator.endpointUrl, machines: simulator.machines });
+    }
+    if (path === '/__sim/load') {
+      if (req.method === 'POST') {
+        const rate = Number(body.changesPerSecond);
+        if (!Number.isInteger(rate) || rate < 0) {
+          return send(400, { error: 'changesPerSecond must be a whole number, 0 or more' });
+        }
+        simulator.load.drive(rate);
+      }
+      return send(200, simulator.load.stats());
     }
     if (req.method === 'POST' && path === '/__sim/restart') {
       await simulator.restart(Number(body.downMs ?? 0));

@@ -1,3 +1,4 @@
 export * from './line-simulator';
 export * from './machine-model';
 export * from './control-api';
+export * from './tag-load';

@@ -32,6 +32,7 @@ describe('OPC UA line simulator, read by a real node-opcua client', () => {
       seed: 7,
       tickMs: 20,
       user: { name: 'plc-reader', password: 'secret' },
+      loadTags: 100,
     });
     await simulator.start();
   });
@@ -145,6 +146,43 @@ describe('OPC UA line simulator, read by a real node-opcua client', () => {
     await expect(connect(secure, user('wrong'))).rejects.toThrow(
       /BadUserAccessDenied|BadIdentityTokenRejected|BadIdentityTokenInvalid/,
     );
+  });
+
+  it('changes its bulk load tags at the rate asked, every change seen by a subscription', async () => {
+    const session = await connect();
+    const subscription = await session.createSubscription2({
+      requestedPublishingInterval: 50,
+      requestedMaxKeepAliveCount: 20,
+      publishingEnabled: true,
+    });
+    const group = await subscription.monitorItems(
+      Array.from({ length: 100 }, (_, i) => ({
+        nodeId: simulator.loadNodeId(i),
+        attributeId: AttributeIds.Value,
+      })),
+      { samplingInterval: 0, queueSize: 1000, discardOldest: false },
+      TimestampsToReturn.Both,
+    );
+    const seen = new Map<number, number[]>();
+    group.on('changed', (_item, dataValue, index: number) =>
+      seen.set(index, [...(seen.get(index) ?? []), dataValue.value.value as number]),
+    );
+    try {
+      await expectEventually(() => expect(seen.size).toBe(100)); // the initial values
+      simulator.load.drive(2000);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const { changes, achievedPerSecond } = simulator.load.stats();
+      simulator.load.stop();
+      expect(achievedPerSecond).toBeGreaterThan(1000);
+      const changed = () => [...seen.values()].reduce((sum, values) => sum + values.length - 1, 0);
+      await expectEventually(() => expect(changed()).toBe(changes));
+      for (const values of seen.values()) {
+        for (let i = 2; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1]);
+      }
+    } finally {
+      await subscription.terminate();
+    }
+    await session.close();
   });
 
   it('restarts like a rebooted PLC: the client reconnects and no count is lost', async () => {

@@ -20,6 +20,7 @@ import {
   type MachineSettings,
   seededRandom,
 } from './machine-model';
+import { TagLoad } from './tag-load';
 
 export interface LineSimulatorOptions {
   port: number;
@@ -33,6 +34,8 @@ export interface LineSimulatorOptions {
   machine?: Partial<MachineSettings>;
   /** When set, this user/password identity is accepted besides anonymous. */
   user?: { name: string; password: string };
+  /** Bulk Double tags for benchmarks, under `<line>.Load` (see TagLoad). */
+  loadTags?: number;
 }
 
 /** The OPC UA variables of one machine, by the name they have under the machine's object. */
@@ -72,6 +75,8 @@ function signalValues(m: MachineModel): Record<Signal, number | string | boolean
  */
 export class LineSimulator {
   readonly machines: MachineModel[];
+  /** Bulk tags for benchmarks; drive them with `load.drive(changesPerSecond)`. */
+  readonly load: TagLoad;
   private readonly line: string;
   private server?: OPCUAServer;
   private certificates?: OPCUACertificateManager;
@@ -87,6 +92,7 @@ export class LineSimulator {
       { length: options.machines ?? 3 },
       (_, i) => new MachineModel(`M${String(i + 1).padStart(2, '0')}`, random, settings),
     );
+    this.load = new TagLoad(options.loadTags ?? 0);
   }
 
   get endpointUrl(): string {
@@ -113,6 +119,9 @@ export class LineSimulator {
       securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256],
       securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
       allowAnonymous: true,
+      // Advertising 0 makes exception-based items report every change instead of coalescing the
+      // changes of each 50 ms window: what a test or a benchmark that counts changes needs.
+      serverCapabilities: { minSupportedSampleRate: 0 },
       userManager: {
         isValidUser: (name: string, password: string) =>
           this.options.user !== undefined &&
@@ -130,6 +139,7 @@ export class LineSimulator {
   /** Stops the server; the machines keep their counters for a `start()` after it. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.load.stop();
     const server = this.server;
     this.server = undefined;
     this.variables = new Map();
@@ -197,6 +207,12 @@ export class LineSimulator {
       nodeId: `s=${this.line}`,
     });
     for (const machine of this.machines) this.addMachine(namespace, line, machine);
+    if (this.load.count) this.load.build(namespace, line, this.line);
+  }
+
+  /** `ns=1;s=Line1.Load.T00001` for index 0. */
+  loadNodeId(index: number): string {
+    return TagLoad.nodeId(this.line, index);
   }
 
   private addMachine(namespace: Namespace, line: UAObject, machine: MachineModel): void {

@@ -16,6 +16,7 @@ Options:
   --tick-ms <n>        every machine advances one step this often (default 100)
   --line <name>        line name in node ids (default Line1)
   --data-dir <dir>     PKI folder lives in <dir>/pki (default ./.data/opcua-simulator)
+  --load-tags <n>      bulk Double tags for benchmarks, ns=1;s=<line>.Load.T00001 … (default 0)
   --user <name>        also accept this user name … (with --password)
   --password <secret>
   -h, --help           this text
@@ -29,6 +30,7 @@ Control API:
   POST /__sim/machines/M01/alarm {...}  POST /__sim/machines/M01/alarm/clear
   POST /__sim/machines/M01/counters {"kind":"good","value":0}
   POST /__sim/restart {"downMs":2000}
+  GET  /__sim/load                      POST /__sim/load {"changesPerSecond":50000}
 `;
 
 async function main(): Promise<void> {
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
       'tick-ms': { type: 'string', default: '100' },
       line: { type: 'string', default: 'Line1' },
       'data-dir': { type: 'string', default: './.data/opcua-simulator' },
+      'load-tags': { type: 'string', default: '0' },
       user: { type: 'string' },
       password: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
     tickMs: Number(values['tick-ms']),
     line: values.line,
     user: values.user ? { name: values.user, password: values.password ?? '' } : undefined,
+    loadTags: Number(values['load-tags']),
   });
   await simulator.start();
   const control = await startControlApi(simulator, Number(values['control-port']));
