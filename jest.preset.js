@@ -1,5 +1,6 @@
 // Shared jest settings. @swc/jest transpiles only (fast); `npm run typecheck` is what type-checks.
 const { compilerOptions } = require('./tsconfig.base.json');
+const swcOptions = require('./tools/runtime/swc-options');
 
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
@@ -14,18 +15,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2022',
-        },
-        module: { type: 'commonjs' },
-        sourceMaps: 'inline',
-      },
-    ],
+    '^.+\\.ts$': ['@swc/jest', swcOptions],
     // hexy (used by node-opcua) is ESM-only: compiled to CommonJS for jest.
     '/node_modules/hexy/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },

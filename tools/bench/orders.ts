@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EventPublisher, JetStreamConnection } from '@plantbridge/messaging';
 import { createTestSchema, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import { HttpLoad } from './lib/http-load';
+import { jetStreamPublishCeiling } from './lib/jetstream-ceiling';
 import { CpuMeter, peakRssMb } from './lib/process-stats';
 import { machine, progress, table, writeResult } from './lib/report';
 import { percentile, round } from './lib/stats';
@@ -208,7 +208,12 @@ async function main(): Promise<void> {
     await empty.stop();
 
     progress('ceiling: JetStream publish with acks outstanding, 5 s');
-    const jetstream = await jetStreamPublishCeiling(values.nats, plant, 5000);
+    const jetstream = await jetStreamPublishCeiling(
+      values.nats,
+      `mfg.production.v1.${plant}.bench-ceiling`,
+      700,
+      5000,
+    );
 
     const atE2eRate = steps.find((s) => s.offeredPerSecond === TARGETS.e2eRate);
     const best = steps
@@ -311,34 +316,6 @@ async function waitForLedger(erp: HttpLoad, from: number, expected: number, time
     if (entries.length >= expected || Date.now() > until) return { entries, total: from + entries.length };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-/** Messages/s published through EventPublisher with up to 1,000 acks outstanding. */
-async function jetStreamPublishCeiling(url: string, plant: string, durationMs: number): Promise<number> {
-  const logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
-  const connection = new JetStreamConnection({ url, name: 'bench-ceiling' }, logger);
-  connection.start();
-  await connection.whenConnected();
-  const publisher = new EventPublisher(connection);
-  const data = JSON.stringify({ padding: 'x'.repeat(700) });
-  let published = 0;
-  const started = performance.now();
-  while (performance.now() - started < durationMs) {
-    await Promise.all(
-      Array.from({ length: 1000 }, () =>
-        publisher.publishRaw({
-          subject: `mfg.production.v1.${plant}.bench-ceiling`,
-          data,
-          msgId: uniqueToken('m'),
-          headers: {},
-        }),
-      ),
-    );
-    published += 1000;
-  }
-  const perSecond = published / ((performance.now() - started) / 1000);
-  await connection.close();
-  return perSecond;
 }
 
 main().catch((error: unknown) => {

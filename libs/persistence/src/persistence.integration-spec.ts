@@ -280,6 +280,7 @@ describe.each(DATABASE_KINDS)('inbox and outbox on %s', (kind) => {
     const relay = new OutboxRelay(dataSource, unitOfWork, publisher, silentLogger, {
       pollMs: 100,
       batchSize: 50,
+      maxBatchBytes: 4 * 1024 * 1024,
       minBackoffMs: 100,
       maxBackoffMs: 500,
     });

@@ -105,7 +105,8 @@ async function atMost(ms: number, work: Promise<unknown> | undefined): Promise<v
 export class EndpointConnection {
   state: EndpointState = 'connecting';
   readonly faults = new Map<string, string>();
-  readonly stats = { samples: 0, connects: 0 };
+  /** Tag changes received; connections made; how long the last subscription took to create. */
+  readonly stats = { samples: 0, connects: 0, subscribeMs: 0 };
   lastError?: string;
   private client?: OPCUAClient;
   private session?: ClientSession;
@@ -180,6 +181,7 @@ export class EndpointConnection {
     await client.connect(this.endpoint.url);
     this.session = await client.createSession(this.identity());
     this.session.on('session_closed', () => this.lost('session closed'));
+    const subscribing = performance.now();
     const subscription = await this.session.createSubscription2({
       requestedPublishingInterval: this.options.publishingIntervalMs,
       requestedLifetimeCount: 60,
@@ -191,12 +193,13 @@ export class EndpointConnection {
     subscription.on('keepalive', () => (this.lastActivity = Date.now()));
     subscription.on('terminated', () => this.lost('subscription terminated'));
     await this.monitorInBatches(subscription, await this.batchSize(this.session));
+    this.stats.subscribeMs = Math.round(performance.now() - subscribing);
     this.lastActivity = Date.now();
     this.state = 'connected';
     this.stats.connects += 1;
     this.lastError = undefined;
     this.options.logger.log(
-      `endpoint ${this.endpoint.id}: connected to ${this.endpoint.url}, ${this.endpoint.tags.length - this.faults.size} of ${this.endpoint.tags.length} tags monitored`,
+      `endpoint ${this.endpoint.id}: connected to ${this.endpoint.url}, ${this.endpoint.tags.length - this.faults.size} of ${this.endpoint.tags.length} tags monitored (subscribed in ${this.stats.subscribeMs} ms)`,
     );
   }
 

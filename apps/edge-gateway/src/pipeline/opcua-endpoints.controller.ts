@@ -53,6 +53,7 @@ export class OpcuaEndpointsController {
       faults: Object.fromEntries(c.faults),
       samples: c.stats.samples,
       connects: c.stats.connects,
+      subscribeMs: c.stats.subscribeMs,
     }));
   }
 

@@ -7,7 +7,13 @@ import { OutboxMessage } from './outbox-message.entity';
 export interface OutboxRelayOptions {
   /** Look for rows this often when nothing woke the relay (rows of another replica, a restart). */
   pollMs: number;
+  /** Most rows read and published at once. */
   batchSize: number;
+  /**
+   * About how many bytes of bodies a batch may hold: fewer rows are read when rows are large (a
+   * telemetry report is ~250 kB), so a replay after an outage does not hold hundreds of MB at once.
+   */
+  maxBatchBytes: number;
   /** After a failed publish, wait this long before the next try, doubling up to `maxBackoffMs`. */
   minBackoffMs: number;
   maxBackoffMs: number;
@@ -16,6 +22,7 @@ export interface OutboxRelayOptions {
 export const DEFAULT_RELAY_OPTIONS: OutboxRelayOptions = {
   pollMs: 1000,
   batchSize: 256,
+  maxBatchBytes: 4 * 1024 * 1024,
   minBackoffMs: 250,
   maxBackoffMs: 10_000,
 };
@@ -43,6 +50,8 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private wake?: () => void;
   private pending = false;
+  /** Rows to read next; adapts to the size of the rows read last. */
+  private limit: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,7 +59,9 @@ export class OutboxRelay {
     private readonly publisher: EventPublisher,
     private readonly logger: MessagingLogger,
     private readonly options: OutboxRelayOptions = DEFAULT_RELAY_OPTIONS,
-  ) {}
+  ) {
+    this.limit = Math.min(options.batchSize, FIRST_BATCH_ROWS);
+  }
 
   start(): void {
     if (this.running) return;
@@ -80,9 +91,9 @@ export class OutboxRelay {
     while (this.running) {
       this.pending = false;
       try {
-        const published = await this.relayBatch();
+        const { published, full } = await this.relayBatch();
         backoff = this.options.minBackoffMs;
-        if (published === this.options.batchSize) continue;
+        if (full && published) continue;
         if (!this.pending) await this.sleep(this.options.pollMs);
       } catch (error) {
         failures.inc();
@@ -104,16 +115,24 @@ export class OutboxRelay {
     });
   }
 
-  /** Publishes one batch; returns how many rows it marked published. Throws if any publish failed. */
-  async relayBatch(): Promise<number> {
+  /**
+   * Publishes one batch; says how many rows it marked published and whether the batch was full (more
+   * may be waiting). Throws if any publish failed.
+   */
+  private async relayBatch(): Promise<{ published: number; full: boolean }> {
+    const limit = this.limit;
     const rows = await this.dataSource
       .getRepository(OutboxMessage)
       .createQueryBuilder('o')
       .where('o.published_at IS NULL')
       .orderBy('o.position', 'ASC')
-      .limit(this.options.batchSize)
+      .limit(limit)
       .getMany();
-    if (!rows.length) return 0;
+    if (!rows.length) return { published: 0, full: false };
+    this.limit = nextBatchRows(
+      rows.reduce((sum, row) => sum + row.body.length, 0) / rows.length,
+      this.options,
+    );
 
     // All publishes of the batch in flight at once; awaiting each in turn caps the relay at one
     // round trip per row. No transaction is held open across the network.
@@ -157,6 +176,18 @@ export class OutboxRelay {
         `published ${done.length} of ${rows.length} rows; ${failed.row.subject} failed: ${reason}`,
       );
     }
-    return done.length;
+    return { published: done.length, full: rows.length === limit };
   }
+}
+
+/** Rows read by a relay's first batch, before it knows how large they are. */
+const FIRST_BATCH_ROWS = 16;
+
+/** How many rows of about this size (characters of body) fit one batch: 1 to `batchSize`. */
+export function nextBatchRows(
+  averageRowBytes: number,
+  options: Pick<OutboxRelayOptions, 'batchSize' | 'maxBatchBytes'>,
+): number {
+  const fitting = Math.floor(options.maxBatchBytes / Math.max(averageRowBytes, 1));
+  return Math.max(1, Math.min(options.batchSize, fitting));
 }

@@ -1,0 +1,33 @@
+import { EventPublisher, JetStreamConnection } from '@plantbridge/messaging';
+import { uniqueToken } from '@plantbridge/testing';
+
+/**
+ * Messages/s this machine's JetStream takes through EventPublisher with up to 1,000 acks
+ * outstanding, for messages of `payloadBytes` on `subject`: the raw ceiling a service is compared with.
+ */
+export async function jetStreamPublishCeiling(
+  url: string,
+  subject: string,
+  payloadBytes: number,
+  durationMs: number,
+): Promise<number> {
+  const logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+  const connection = new JetStreamConnection({ url, name: 'bench-ceiling' }, logger);
+  connection.start();
+  await connection.whenConnected();
+  const publisher = new EventPublisher(connection);
+  const data = JSON.stringify({ padding: 'x'.repeat(Math.max(0, payloadBytes - 14)) });
+  let published = 0;
+  const started = performance.now();
+  while (performance.now() - started < durationMs) {
+    await Promise.all(
+      Array.from({ length: 1000 }, () =>
+        publisher.publishRaw({ subject, data, msgId: uniqueToken('m'), headers: {} }),
+      ),
+    );
+    published += 1000;
+  }
+  const perSecond = published / ((performance.now() - started) / 1000);
+  await connection.close();
+  return perSecond;
+}
