@@ -9,6 +9,9 @@ const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '../..');
+// The simulator's ports are fixed: apps/edge-gateway/mappings/simulator-line.json names them.
+const OPCUA_PORT = 4840;
+const OPCUA_CONTROL_PORT = 4841;
 const SERVICES = [
   ['edge-gateway', 3001],
   ['production-order-sync', 3002],
@@ -24,6 +27,9 @@ Starts the five Plantbridge services on embedded defaults:
     from PATH with JetStream storing in <data-dir>/nats;
   - ERP: the SAP-shaped simulator (tools/erp-simulator) on --erp-port, releasing two orders to the
     plant at once and one more every minute; set ERP_BASE_URL to use a real SAP S/4HANA instead;
+  - machines: the OPC UA line simulator (tools/opcua-simulator, three machines) on ports 4840 and
+    4841, read by edge-gateway through apps/edge-gateway/mappings/simulator-line.json; set
+    TAG_MAPPING_FILE to read real PLCs instead;
   - each service on SQLite in <data-dir> (set DATABASE_URL to use PostgreSQL instead).
 Ctrl-C drains and stops everything.
 
@@ -164,26 +170,11 @@ function relayLogs(name, stream, width) {
   });
 }
 
-/** The ERP the services talk to: ERP_BASE_URL when set (a real SAP), else the simulator, started here. */
-async function resolveErp(options) {
-  if (process.env.ERP_BASE_URL) return { url: process.env.ERP_BASE_URL, child: null, stop: async () => {} };
+/** Starts one of the simulators in tools/ and waits until it says it is listening. */
+async function startSimulator(label, entry, args) {
   const child = spawn(
     process.execPath,
-    [
-      '-r',
-      path.join(ROOT, 'tools/runtime/register.js'),
-      path.join(ROOT, 'tools/erp-simulator/src/main.ts'),
-      ...[
-        '--port',
-        String(options.erpPort),
-        '--plants',
-        options.plant,
-        '--orders',
-        '2',
-        '--release-every',
-        '60000',
-      ],
-    ],
+    ['-r', path.join(ROOT, 'tools/runtime/register.js'), path.join(ROOT, entry), ...args],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -191,18 +182,42 @@ async function resolveErp(options) {
   child.stderr.on('data', (chunk) => (output += chunk));
   const deadline = Date.now() + 30_000;
   while (!output.includes('listening')) {
-    if (child.exitCode !== null || Date.now() > deadline) fail(`the ERP simulator did not start:\n${output}`);
+    if (child.exitCode !== null || Date.now() > deadline) fail(`the ${label} did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return {
-    url: `http://127.0.0.1:${options.erpPort}`,
     child,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/** The ERP the services talk to: ERP_BASE_URL when set (a real SAP), else the simulator, started here. */
+async function resolveErp(options) {
+  if (process.env.ERP_BASE_URL) return { url: process.env.ERP_BASE_URL, child: null, stop: async () => {} };
+  const simulator = await startSimulator('ERP simulator', 'tools/erp-simulator/src/main.ts', [
+    ...['--port', String(options.erpPort), '--plants', options.plant],
+    ...['--orders', '2', '--release-every', '60000'],
+  ]);
+  return { url: `http://127.0.0.1:${options.erpPort}`, ...simulator };
+}
+
+/**
+ * The machines the edge gateway reads: TAG_MAPPING_FILE when set (real PLCs), else the OPC UA line
+ * simulator, started here, with the mapping written for it.
+ */
+async function resolveMachines(options) {
+  if (process.env.TAG_MAPPING_FILE) {
+    return { mappingFile: process.env.TAG_MAPPING_FILE, child: null, stop: async () => {} };
+  }
+  const simulator = await startSimulator('OPC UA line simulator', 'tools/opcua-simulator/src/main.ts', [
+    ...['--port', String(OPCUA_PORT), '--control-port', String(OPCUA_CONTROL_PORT)],
+    ...['--machines', '3', '--data-dir', path.join(options.dataDir, 'opcua-simulator')],
+  ]);
+  return { mappingFile: path.join(ROOT, 'apps/edge-gateway/mappings/simulator-line.json'), ...simulator };
 }
 
 async function main() {
@@ -215,9 +230,18 @@ async function main() {
     fail(
       `port ${options.erpPort} (for the ERP simulator) is already in use; use --erp-port or set ERP_BASE_URL`,
     );
+  if (!process.env.TAG_MAPPING_FILE) {
+    for (const port of [OPCUA_PORT, OPCUA_CONTROL_PORT]) {
+      if (!(await portFree(port)))
+        fail(
+          `port ${port} (for the OPC UA line simulator) is already in use; stop what uses it or set TAG_MAPPING_FILE`,
+        );
+    }
+  }
   const releaseLock = takeLock(options.dataDir);
   const nats = await resolveNats(options.dataDir);
   const erp = await resolveErp(options);
+  const machines = await resolveMachines(options);
   const width = Math.max(...SERVICES.map(([n]) => n.length));
   const children = SERVICES.map(([name], i) => {
     const port = options.portBase + i + 1;
@@ -232,6 +256,7 @@ async function main() {
           DATA_DIR: options.dataDir,
           NATS_URL: nats.url,
           ERP_BASE_URL: erp.url,
+          TAG_MAPPING_FILE: machines.mappingFile,
           PLANT_ID: options.plant,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -254,7 +279,7 @@ async function main() {
     console.log(`\nplantbridge: ${reason}; draining the services`);
     for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
     const results = await Promise.all(children.map((c) => c.exited));
-    await erp.stop();
+    await Promise.all([erp.stop(), machines.stop()]);
     await nats.stop();
     releaseLock();
     children.forEach((c, i) =>
@@ -289,6 +314,9 @@ async function main() {
   const orders = children.find((c) => c.name === 'production-order-sync');
   console.log(
     `  ${'ERP'.padEnd(width)}  ${erp.url}${erp.child ? '  (simulator; control API /__sim, see --help of tools/erp-simulator)' : ''}`,
+  );
+  console.log(
+    `  ${'OPC UA'.padEnd(width)}  ${machines.child ? `opc.tcp://127.0.0.1:${OPCUA_PORT}/UA/PlantbridgeLine  (line simulator; control API http://127.0.0.1:${OPCUA_CONTROL_PORT}/__sim)` : `machines of ${machines.mappingFile}`}`,
   );
   console.log(`\nMES API: http://127.0.0.1:${orders.port}/docs (OpenAPI at /openapi.json), e.g.`);
   console.log(`  curl http://127.0.0.1:${orders.port}/v1/plants/${options.plant}/production-orders`);

@@ -4,7 +4,7 @@ import {
   Logger,
   Module,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
@@ -24,7 +24,7 @@ export interface PersistenceModuleOptions extends DatabaseSettings {
 
 /** Starts the relay and the retention sweep once the app is up; stops them before the broker drains. */
 @Injectable()
-class PersistenceLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+class PersistenceLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly relay: OutboxRelay,
     private readonly sweeper: RetentionSweeper,
@@ -35,7 +35,12 @@ class PersistenceLifecycle implements OnApplicationBootstrap, OnApplicationShutd
     this.sweeper.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before any module's onApplicationShutdown, where TypeORM closes the database: a relay or sweep
+   * still running then fails on a closed connection. Rows not yet relayed wait in the outbox for the
+   * next start.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.sweeper.stop();
     await this.relay.stop();
   }
