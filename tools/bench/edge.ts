@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
+import { TagLoad } from '@plantbridge/opcua-simulator';
+import { expectEventually, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import type { JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest } from '@plantbridge/messaging/testing';
 import {
@@ -162,10 +163,7 @@ async function measureItems(items: number, settings: RunSettings): Promise<Items
   ]);
   const load = new LoadControl(`http://127.0.0.1:${controlPort}/__sim/load`);
   const url = `opc.tcp://127.0.0.1:${opcuaPort}/UA/PlantbridgeLine`;
-  const nodeIds = Array.from(
-    { length: items },
-    (_, i) => `ns=1;s=Line1.Load.T${String(i + 1).padStart(5, '0')}`,
-  );
+  const nodeIds = Array.from({ length: items }, (_, i) => TagLoad.nodeId('Line1', i));
   let gateway: ServiceProcess | undefined;
   let nats: JetStreamConnection | undefined;
   try {
@@ -204,12 +202,15 @@ async function measureItems(items: number, settings: RunSettings): Promise<Items
       LOG_LEVEL: 'warn',
       ...(settings.gatewayNodeOptions ? { NODE_OPTIONS: settings.gatewayNodeOptions } : {}),
     });
-    const endpoint = await waitUntil(async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`);
-      if (response.status !== 200) return undefined;
-      const [first] = (await response.json()) as Array<{ state: string; subscribeMs: number }>;
-      return first?.state === 'connected' ? first : undefined;
-    }, 120_000);
+    const endpoint = await expectEventually(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`);
+        const [first] = (await response.json()) as Array<{ state: string; subscribeMs: number }>;
+        if (first?.state !== 'connected') throw new Error(`gateway endpoint is ${first?.state}`);
+        return first;
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
 
     nats = await connectForTest(natsUrl, 'bench-edge-consumer');
     const reader = new JetStreamReader(nats, `mfg.telemetry.v1.${plant}.samples-reported`);
@@ -380,16 +381,6 @@ class JetStreamReader {
     this.totalSamples += samples.length;
     this.samples += samples.length;
     for (const sample of samples) this.latencies.push(now - Date.parse(sample.sourceTimestamp));
-  }
-}
-
-async function waitUntil<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`not ready within ${timeoutMs} ms`);
-    await sleep(250);
   }
 }
 
