@@ -109,7 +109,7 @@ async function main(): Promise<void> {
         ...db,
       },
       process.env.BENCH_PROFILE_DIR
-        ? ['--prof', '--no-logfile-per-isolate', `--logfile=${process.env.BENCH_PROFILE_DIR}/v8.log`]
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
         : [],
     );
     children.push(service);

@@ -1,5 +1,6 @@
 export * from './data-source';
 export * from './unit-of-work';
+export * from './entity-table';
 export * from './inbox/inbox-message.entity';
 export * from './inbox/inbox';
 export * from './outbox/outbox-message.entity';

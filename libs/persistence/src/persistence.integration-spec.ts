@@ -193,6 +193,40 @@ describe.each(DATABASE_KINDS)('inbox and outbox on %s', (kind) => {
     expect(await inbox.processOnce('c1', 'm-fail', async () => 42)).toEqual({ applied: true, result: 42 });
   });
 
+  it('commits concurrent transactions each on its own: a failing one rolls back alone, the rest commit', async () => {
+    const plant = uniqueToken('P');
+    const events = Array.from({ length: 60 }, () => confirmation(plant));
+    const results = await Promise.allSettled(
+      events.map((event, i) =>
+        unitOfWork.run(async (tx) => {
+          await tx.publish(event);
+          if (i % 7 === 3) throw new Error(`work ${i} refused`);
+          // A second write of a work after an await, so works of a group interleave with the queue.
+          await tx.manager.query('SELECT 1');
+          return i;
+        }),
+      ),
+    );
+    results.forEach((result, i) =>
+      expect(result).toEqual(
+        i % 7 === 3
+          ? { status: 'rejected', reason: new Error(`work ${i} refused`) }
+          : { status: 'fulfilled', value: i },
+      ),
+    );
+    const stored = await dataSource
+      .getRepository(OutboxMessage)
+      .findBy({ subject: subjectFor(Confirmed, plant) });
+    expect(stored.map((row) => row.messageId).sort()).toEqual(
+      events
+        .filter((_, i) => i % 7 !== 3)
+        .map((event) => event.id)
+        .sort(),
+    );
+    // The connection is usable and outside any transaction afterwards.
+    await expect(unitOfWork.transaction((manager) => manager.query('SELECT 1'))).resolves.toBeDefined();
+  });
+
   describe('with the shared NATS', () => {
     let connection: JetStreamConnection;
     beforeAll(async () => {

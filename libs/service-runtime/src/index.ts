@@ -6,3 +6,4 @@ export * from './idempotency-key';
 export * from './openapi';
 export * from './validation';
 export * from './readiness-registry';
+export * from './keyed-lanes';

@@ -17,11 +17,11 @@ import { badRequest } from '@plantbridge/service-runtime';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { originFromRequest, sourceFor } from '../common/event-source';
 import { ProductionOrderSyncConfig } from '../config';
-import { ErpPostingRecord } from '../erp-postings/erp-posting.entity';
+import { type ErpPostingRecord, erpPostingTable, postingReference } from '../erp-postings/erp-posting.entity';
 import { assertOpenInErp, type CommandContext } from '../orders/order-commands.usecase';
 import { OrderRepository } from '../orders/order.repository';
 import type { OrderOperationState, ProductionOrderRecord } from '../orders/production-order.entity';
-import { type ConfirmationSource, ConfirmationRecord } from './confirmation.entity';
+import { type ConfirmationRecord, type ConfirmationSource, confirmationTable } from './confirmation.entity';
 import type { ConfirmOperationRequest } from './confirmation.requests';
 import { type ConfirmationView, toConfirmationView } from './confirmation.views';
 
@@ -90,7 +90,7 @@ export class AcceptConfirmation {
     const id = uuidv5(event.id, COUNTS_NAMESPACE);
     return this.unitOfWork
       .run(async (tx) => {
-        if (await tx.manager.existsBy(ConfirmationRecord, { id })) return false;
+        if (await confirmationTable.findOne(tx.manager, { id })) return false;
         const input: ConfirmationInput = {
           operation: data.operation,
           yieldQuantity: data.goodCount,
@@ -153,7 +153,7 @@ export class AcceptConfirmation {
       postingKey: identity.id,
       kind: 'operation-confirmation',
       plant,
-      reference: `${manufacturingOrder}/${input.operation}`,
+      reference: postingReference(manufacturingOrder, input.operation),
       state: 'pending',
       attempts: 0,
       lastError: null,
@@ -164,8 +164,8 @@ export class AcceptConfirmation {
       updatedAt: now,
       postedAt: null,
     };
-    await tx.manager.insert(ConfirmationRecord, confirmation);
-    await tx.manager.insert(ErpPostingRecord, posting);
+    await confirmationTable.insert(tx.manager, confirmation);
+    await erpPostingTable.insert(tx.manager, posting);
     await tx.publish(
       createEvent(Production.OperationConfirmedV1Event, toOperationConfirmed(confirmation), identity.origin),
     );

@@ -1,3 +1,4 @@
+import { EntityTable } from '@plantbridge/persistence';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type ConfirmationSource = 'mes' | 'equipment-counts';
@@ -55,3 +56,6 @@ export class ConfirmationRecord {
   @Column({ name: 'accepted_at', type: 'varchar', length: 30 })
   acceptedAt!: string;
 }
+
+/** Confirmation rows on the hot path, without the query builder (see EntityTable). */
+export const confirmationTable = new EntityTable(ConfirmationRecord);

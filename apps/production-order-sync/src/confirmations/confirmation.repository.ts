@@ -1,8 +1,9 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { runSql, tableName } from '@plantbridge/persistence';
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { ErpPostingRecord, type PostingState } from '../erp-postings/erp-posting.entity';
-import { ConfirmationRecord } from './confirmation.entity';
+import { ErpPostingRecord, type PostingState, postingReference } from '../erp-postings/erp-posting.entity';
+import { ConfirmationRecord, confirmationTable } from './confirmation.entity';
 import { type ConfirmationView, toConfirmationView } from './confirmation.views';
 
 /** Confirmations with their ledger state, as MES sees them. */
@@ -52,35 +53,38 @@ export class ConfirmationRepository {
     return this.neighbour(c, 'after', ['pending']);
   }
 
-  /** The nearest confirmation of the same order operation before or after `c`, in a posting state. */
+  /**
+   * The nearest confirmation of the same order operation before or after `c`, in a posting state.
+   * Read from the ledger's open postings of the operation (index on plant, reference, state), so
+   * the cost does not grow with the confirmations the operation already has in ERP.
+   */
   private async neighbour(
     c: ConfirmationRecord,
     side: 'before' | 'after',
     states: PostingState[],
   ): Promise<string | undefined> {
-    const op = side === 'before' ? '<' : '>';
-    const row = await this.dataSource.manager
-      .createQueryBuilder(ConfirmationRecord, 'c')
-      .innerJoin(ErpPostingRecord, 'p', 'p.posting_key = c.id')
-      .select('c.id', 'id')
-      .where('c.plant = :plant AND c.manufacturing_order = :order AND c.operation = :operation', {
-        plant: c.plant,
-        order: c.manufacturingOrder,
-        operation: c.operation,
-      })
-      .andWhere('p.state IN (:...states)', { states })
-      .andWhere(`(c.accepted_at ${op} :at OR (c.accepted_at = :at AND c.id ${op} :id))`, {
-        at: c.acceptedAt,
-        id: c.id,
-      })
-      .orderBy('c.accepted_at', 'ASC')
-      .addOrderBy('c.id', 'ASC')
-      .limit(1)
-      .getRawOne<{ id: string }>();
-    return row?.id;
+    const [op, direction] = side === 'before' ? ['<', 'DESC'] : ['>', 'ASC'];
+    const manager = this.dataSource.manager;
+    const { rows } = await runSql<{ id: string }>(
+      manager,
+      `SELECT c.id FROM ${tableName(manager, ErpPostingRecord)} p ` +
+        `JOIN ${tableName(manager, ConfirmationRecord)} c ON c.id = p.posting_key ` +
+        `WHERE p.plant = ? AND p.reference = ? AND p.state IN (${states.map(() => '?').join(', ')}) ` +
+        `AND (c.accepted_at ${op} ? OR (c.accepted_at = ? AND c.id ${op} ?)) ` +
+        `ORDER BY c.accepted_at ${direction}, c.id ${direction} LIMIT 1`,
+      [
+        c.plant,
+        postingReference(c.manufacturingOrder, c.operation),
+        ...states,
+        c.acceptedAt,
+        c.acceptedAt,
+        c.id,
+      ],
+    );
+    return rows[0]?.id;
   }
 
   get(id: string, tx?: EntityManager): Promise<ConfirmationRecord | null> {
-    return (tx ?? this.dataSource.manager).findOneBy(ConfirmationRecord, { id });
+    return confirmationTable.findOne(tx ?? this.dataSource.manager, { id });
   }
 }

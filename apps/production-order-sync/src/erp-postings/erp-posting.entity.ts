@@ -1,3 +1,4 @@
+import { EntityTable } from '@plantbridge/persistence';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
@@ -20,6 +21,7 @@ export const POSTING_STATES: readonly PostingState[] = [
 /** The ERP posting ledger: one row per business transaction, keyed by its ERP idempotency key. */
 @Entity({ name: 'erp_posting' })
 @Index('erp_posting_state', ['state'])
+@Index('erp_posting_plant_reference_state', ['plant', 'reference', 'state'])
 export class ErpPostingRecord {
   /** SAP `ExternalSystemConfirmation` (a UUID). */
   @PrimaryColumn({ name: 'posting_key', type: 'varchar', length: 36 })
@@ -31,7 +33,7 @@ export class ErpPostingRecord {
   @Column({ type: 'varchar', length: 32 })
   plant!: string;
 
-  /** What it posts, for people: `1000001/0010`. */
+  /** What it posts, `1000001/0010` (see `postingReference`); open postings are found by it. */
   @Column({ type: 'varchar', length: 40 })
   reference!: string;
 
@@ -91,4 +93,12 @@ export class ErpPostingAuditRecord {
 
   @Column({ type: 'varchar', length: 30 })
   at!: string;
+}
+
+/** Ledger rows on the hot path, without the query builder (see EntityTable). */
+export const erpPostingTable = new EntityTable(ErpPostingRecord);
+
+/** The ledger reference of a confirmation of an order operation: `1000001/0010`. */
+export function postingReference(manufacturingOrder: string, operation: string): string {
+  return `${manufacturingOrder}/${operation}`;
 }

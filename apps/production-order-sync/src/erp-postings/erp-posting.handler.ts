@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { type CanonicalEvent, Production } from '@plantbridge/canonical-model';
 import { type JetStreamContext, OnEvent, type OnEventOptions } from '@plantbridge/messaging';
+import { KeyedLanes } from '@plantbridge/service-runtime';
 import { PostConfirmationToErp } from './post-confirmation.usecase';
 
 /**
@@ -14,6 +15,13 @@ const POSTING_CONSUMER: OnEventOptions = { concurrency: 64, retry: { maxDeliveri
 
 @Controller()
 export class ErpPostingHandler {
+  /**
+   * Messages of one order operation are handled one after another, in delivery order: the use case
+   * would otherwise find the earlier confirmation still in flight next door and send the later one
+   * back to JetStream to wait. Other operations go on side by side.
+   */
+  private readonly lanes = new KeyedLanes();
+
   constructor(private readonly post: PostConfirmationToErp) {}
 
   @OnEvent(Production.OperationConfirmedV1Event, POSTING_CONSUMER)
@@ -21,7 +29,7 @@ export class ErpPostingHandler {
     @Payload() event: CanonicalEvent<'plantbridge.production.operation-confirmed.v1'>,
     @Ctx() _ctx: JetStreamContext,
   ): Promise<void> {
-    return this.post.execute(event.data.confirmationKey, event);
+    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event));
   }
 
   @OnEvent(Production.ConfirmationRetryRequestedV1Event, POSTING_CONSUMER)
@@ -29,6 +37,13 @@ export class ErpPostingHandler {
     @Payload() event: CanonicalEvent<'plantbridge.production.confirmation-retry-requested.v1'>,
     @Ctx() _ctx: JetStreamContext,
   ): Promise<void> {
-    return this.post.execute(event.data.confirmationKey, event);
+    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event));
+  }
+
+  private inLane(
+    operation: { plant: string; manufacturingOrder: string; operation: string },
+    work: () => Promise<void>,
+  ): Promise<void> {
+    return this.lanes.run(`${operation.plant}/${operation.manufacturingOrder}/${operation.operation}`, work);
   }
 }

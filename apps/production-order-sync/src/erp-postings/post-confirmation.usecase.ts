@@ -66,14 +66,16 @@ export class PostConfirmationToErp {
   }
 
   async execute(postingKey: string, cause: CanonicalEvent): Promise<void> {
-    const confirmation = await this.postOne(postingKey, cause);
-    if (confirmation) await this.postFollowers(confirmation, cause);
+    const done = await this.postOne(postingKey, cause);
+    if (done?.afterRetry) await this.postFollowers(done.confirmation, cause);
   }
 
   /**
-   * Once a confirmation is in ERP, the later ones of its operation that wait for it are posted right
-   * away, in order, instead of each waiting for its redelivery. Their own messages then find them
-   * posted. A follower that cannot be posted now is left to its own message.
+   * Once a confirmation that had to be retried is in ERP, the later ones of its operation that waited
+   * for it are posted right away, in order, instead of each waiting for its redelivery. Their own
+   * messages then find them posted. A follower that cannot be posted now is left to its own message.
+   * A first-time posting skips this: the next ones of its operation are right behind it in the
+   * handler's lane.
    */
   private async postFollowers(posted: ConfirmationRecord, cause: CanonicalEvent): Promise<void> {
     let previous = posted;
@@ -82,12 +84,18 @@ export class PostConfirmationToErp {
       if (!next) return;
       const done = await this.postOne(next, cause).catch(() => undefined);
       if (!done) return;
-      previous = done;
+      previous = done.confirmation;
     }
   }
 
-  /** Posts one confirmation; returns it when ERP holds it now, undefined when it ended otherwise. */
-  private async postOne(postingKey: string, cause: CanonicalEvent): Promise<ConfirmationRecord | undefined> {
+  /**
+   * Posts one confirmation; says so when ERP holds it now (and whether an earlier attempt had failed),
+   * undefined when it ended otherwise.
+   */
+  private async postOne(
+    postingKey: string,
+    cause: CanonicalEvent,
+  ): Promise<{ confirmation: ConfirmationRecord; afterRetry: boolean } | undefined> {
     const posting = await this.ledger.find(postingKey);
     if (!posting) throw new PermanentError(`no ERP ledger entry for confirmation ${postingKey}`);
     if (DONE.has(posting.state)) return undefined;
@@ -113,18 +121,19 @@ export class PostConfirmationToErp {
       throw new RetryLaterError(`confirmation ${postingKey} changed while claiming it`, 100);
     }
     let uncertain = posting.state === 'in-flight' || posting.state === 'in-doubt';
+    const afterRetry = posting.attempts > 0;
     try {
       if (uncertain) {
         const found = await this.erp.findConfirmation(postingKey);
         if (found) {
           await this.posted(confirmation, found, cause, 'found-posted');
-          return confirmation;
+          return { confirmation, afterRetry };
         }
         uncertain = false;
       }
       const posted = await this.erp.postConfirmation(toPosting(confirmation));
       await this.posted(confirmation, posted, cause, 'posted');
-      return confirmation;
+      return { confirmation, afterRetry };
     } catch (error) {
       await this.failed(posting, confirmation, cause, error, uncertain);
       return undefined;

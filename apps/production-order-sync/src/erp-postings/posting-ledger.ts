@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { CanonicalEvent } from '@plantbridge/canonical-model';
 import { UnitOfWork } from '@plantbridge/persistence';
 import type { DataSource } from 'typeorm';
-import { ErpPostingRecord, type PostingState } from './erp-posting.entity';
+import { type ErpPostingRecord, erpPostingTable, type PostingState } from './erp-posting.entity';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -20,30 +20,20 @@ export class PostingLedger {
   ) {}
 
   find(postingKey: string): Promise<ErpPostingRecord | null> {
-    return this.dataSource.manager.findOneBy(ErpPostingRecord, { postingKey });
+    return erpPostingTable.findOne(this.dataSource.manager, { postingKey });
   }
 
   /** Marks the posting in flight for `leaseMs`; false when another worker changed it first. */
   async claim(posting: ErpPostingRecord, leaseMs: number): Promise<boolean> {
     const now = Date.now();
-    const result = await this.unitOfWork.transaction((m) =>
-      m
-        .createQueryBuilder()
-        .update(ErpPostingRecord)
-        .set({
-          state: 'in-flight',
-          attempts: posting.attempts + 1,
-          claimedUntil: iso(now + leaseMs),
-          updatedAt: iso(now),
-        })
-        .where('posting_key = :key AND state = :state AND attempts = :attempts', {
-          key: posting.postingKey,
-          state: posting.state,
-          attempts: posting.attempts,
-        })
-        .execute(),
+    const claimed = await this.unitOfWork.transaction((m) =>
+      erpPostingTable.update(
+        m,
+        { postingKey: posting.postingKey, state: posting.state, attempts: posting.attempts },
+        { state: 'in-flight', attempts: posting.attempts + 1, claimedUntil: iso(now + leaseMs), updatedAt: iso(now) },
+      ),
     );
-    return result.affected === 1;
+    return claimed === 1;
   }
 
   /** Back to waiting after an attempt that did not post: `pending` (certainly not applied) or `in-doubt`. */
@@ -53,8 +43,8 @@ export class PostingLedger {
     error: string,
   ): Promise<void> {
     await this.unitOfWork.transaction((m) =>
-      m.update(
-        ErpPostingRecord,
+      erpPostingTable.update(
+        m,
         { postingKey },
         { state, lastError: error, claimedUntil: null, updatedAt: iso(Date.now()) },
       ),
@@ -64,8 +54,8 @@ export class PostingLedger {
   async markPosted(postingKey: string, erpDocument: string, event: CanonicalEvent): Promise<void> {
     const now = iso(Date.now());
     await this.unitOfWork.run(async (tx) => {
-      await tx.manager.update(
-        ErpPostingRecord,
+      await erpPostingTable.update(
+        tx.manager,
         { postingKey },
         { state: 'posted', erpDocument, erpCode: null, claimedUntil: null, postedAt: now, updatedAt: now },
       );
@@ -80,8 +70,8 @@ export class PostingLedger {
     event: CanonicalEvent,
   ): Promise<void> {
     await this.unitOfWork.run(async (tx) => {
-      await tx.manager.update(
-        ErpPostingRecord,
+      await erpPostingTable.update(
+        tx.manager,
         { postingKey },
         { state: 'failed', lastError: reason, erpCode, claimedUntil: null, updatedAt: iso(Date.now()) },
       );

@@ -1,7 +1,11 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { EntityTable } from '@plantbridge/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ProductionOrderRecord } from './production-order.entity';
+
+/** Every confirmation reads and writes its order: without the query builder (see EntityTable). */
+const orders = new EntityTable(ProductionOrderRecord);
 
 /** Orders and their confirmed totals; writes go through the caller's transaction manager. */
 @Injectable()
@@ -13,7 +17,7 @@ export class OrderRepository {
   }
 
   find(plant: string, manufacturingOrder: string, tx?: EntityManager): Promise<ProductionOrderRecord | null> {
-    return this.manager(tx).findOneBy(ProductionOrderRecord, { plant, manufacturingOrder });
+    return orders.findOne(this.manager(tx), { plant, manufacturingOrder });
   }
 
   /**
@@ -27,14 +31,11 @@ export class OrderRepository {
     tx?: EntityManager,
     options: { lock?: boolean } = {},
   ): Promise<ProductionOrderRecord> {
-    const manager = this.manager(tx);
-    const lock = options.lock && tx && manager.connection.options.type === 'postgres';
-    const order = lock
-      ? await manager.findOne(ProductionOrderRecord, {
-          where: { plant, manufacturingOrder },
-          lock: { mode: 'pessimistic_write' },
-        })
-      : await this.find(plant, manufacturingOrder, tx);
+    const order = await orders.findOne(
+      this.manager(tx),
+      { plant, manufacturingOrder },
+      { forUpdate: options.lock && tx !== undefined },
+    );
     if (!order)
       throw new NotFoundException(`production order ${manufacturingOrder} is not known in plant ${plant}`);
     return order;
@@ -49,8 +50,8 @@ export class OrderRepository {
 
   /** Writes back what MES changes on an order (a plain UPDATE: `save` would read the row again first). */
   async update(order: ProductionOrderRecord, tx: EntityManager): Promise<void> {
-    await tx.update(
-      ProductionOrderRecord,
+    await orders.update(
+      tx,
       { manufacturingOrder: order.manufacturingOrder },
       {
         mesStatus: order.mesStatus,

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { EntityTable } from '../entity-table';
 import type { Transaction, UnitOfWork } from '../unit-of-work';
 import { isUniqueViolation } from '../unique-violation';
 import { IdempotencyRecord } from './idempotency-record.entity';
+
+const records = new EntityTable(IdempotencyRecord);
 
 /** The key was used before for a different request (other path or body). */
 export class IdempotencyKeyReusedError extends Error {
@@ -42,10 +45,10 @@ export class IdempotentRequests {
     const requestHash = hashRequest(request);
     try {
       return await this.unitOfWork.run(async (tx) => {
-        const earlier = await tx.manager.findOneBy(IdempotencyRecord, { key });
+        const earlier = await records.findOne(tx.manager, { key });
         if (earlier) return replay<T>(earlier, requestHash);
         const { statusCode, body } = await work(tx);
-        await tx.manager.insert(IdempotencyRecord, {
+        await records.insert(tx.manager, {
           key,
           requestHash,
           statusCode,
