@@ -108,9 +108,7 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
         ...db,
       },
-      process.env.BENCH_PROFILE_DIR
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-        : [],
+      process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
     );
     children.push(service);
     const mes = new HttpLoad('127.0.0.1', port);

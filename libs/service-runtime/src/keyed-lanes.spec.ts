@@ -32,7 +32,8 @@ describe('KeyedLanes', () => {
           outcomes.forEach((outcome, i) =>
             expect(outcome).toEqual(jobs[i].fails ? { ok: false, value: 'planned' } : { ok: true, value: i }),
           );
-          for (const indices of Object.values(order)) expect(indices).toEqual([...indices].sort((x, y) => x - y));
+          for (const indices of Object.values(order))
+            expect(indices).toEqual([...indices].sort((x, y) => x - y));
           await tick();
           expect(lanes.size).toBe(0);
         },

@@ -30,7 +30,12 @@ export class PostingLedger {
       erpPostingTable.update(
         m,
         { postingKey: posting.postingKey, state: posting.state, attempts: posting.attempts },
-        { state: 'in-flight', attempts: posting.attempts + 1, claimedUntil: iso(now + leaseMs), updatedAt: iso(now) },
+        {
+          state: 'in-flight',
+          attempts: posting.attempts + 1,
+          claimedUntil: iso(now + leaseMs),
+          updatedAt: iso(now),
+        },
       ),
     );
     return claimed === 1;
