@@ -1,0 +1,275 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CanonicalEvent } from '@plantbridge/canonical-model';
+import type { SapConfirmation } from '@plantbridge/erp';
+import { MesClient } from '@plantbridge/mes-client';
+import type { JetStreamConnection } from '@plantbridge/messaging';
+import { connectForTest, deleteDurables, readStream } from '@plantbridge/messaging/testing';
+import { LineSimulator } from '@plantbridge/opcua-simulator';
+import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
+
+jest.setTimeout(240_000);
+
+const ROLLOVER = 65_536;
+const MACHINES = ['M01', 'M02'];
+
+/**
+ * The seed's scenario end to end, every service as its own process: ERP releases orders, MES
+ * acknowledges them and starts their operations on machines, the machines produce, the edge
+ * gateway counts, production-order-sync turns counts into confirmations, and ERP receives each
+ * exactly once, through an ERP outage and an OPC UA server restart in the middle of production.
+ * The assertions come from the ERP simulator's ledger and the services' APIs.
+ */
+describe('plant scenario: ERP orders to machine counts to ERP confirmations, as processes', () => {
+  const plant = uniqueToken('S');
+  let dir: string;
+  let nats: JetStreamConnection;
+  let line: LineSimulator;
+  let erp: ServiceProcess;
+  let orderSync: ServiceProcess;
+  let gateway: ServiceProcess;
+  let erpUrl: string;
+  let mes: MesClient;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'plant-scenario-'));
+    nats = await connectForTest(TEST_NATS_URL);
+    line = new LineSimulator({
+      port: await freePort(),
+      dataDir: join(dir, 'plc'),
+      machines: MACHINES.length,
+      seed: 5,
+      tickMs: 25,
+    });
+    await line.start();
+    // Nothing is made before MES starts an operation: every part belongs to an order.
+    for (const machine of MACHINES) line.setState(machine, 'NotExecuting');
+
+    const erpPort = await freePort();
+    erpUrl = `http://127.0.0.1:${erpPort}`;
+    erp = ServiceProcess.startEntry('tools/erp-simulator/src/main.ts', [
+      '--port',
+      String(erpPort),
+      '--plants',
+      plant,
+      '--orders',
+      '0',
+    ]);
+    await erp.waitFor('listening');
+
+    const orderSyncPort = await freePort();
+    orderSync = ServiceProcess.start('production-order-sync', {
+      HTTP_PORT: String(orderSyncPort),
+      PLANT_ID: plant,
+      NATS_URL: TEST_NATS_URL,
+      DATA_DIR: join(dir, 'order-sync'),
+      ERP_BASE_URL: erpUrl,
+      ORDER_POLL_MS: '300',
+      AUTO_CONFIRM_COUNTS: 'true',
+      ERP_TIMEOUT_MS: '2000',
+      ERP_BREAKER_HALF_OPEN_MS: '1000',
+      POSTING_RETRY_MAX_DELAY_MS: '1000',
+      LOG_LEVEL: 'warn',
+    });
+    mes = new MesClient(`http://127.0.0.1:${orderSyncPort}`, plant, 'scenario-mes');
+
+    const mappingFile = join(dir, 'mapping.json');
+    writeFileSync(mappingFile, JSON.stringify(mappingFor(plant, line)));
+    const gatewayPort = await freePort();
+    gateway = ServiceProcess.start('edge-gateway', {
+      HTTP_PORT: String(gatewayPort),
+      PLANT_ID: plant,
+      NATS_URL: TEST_NATS_URL,
+      DATA_DIR: join(dir, 'gateway'),
+      TAG_MAPPING_FILE: mappingFile,
+      EVENT_BATCH_MS: '20',
+      LOG_LEVEL: 'warn',
+    });
+    await expectEventually(
+      async () => {
+        for (const port of [orderSyncPort, gatewayPort]) {
+          expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+  });
+
+  afterAll(async () => {
+    for (const service of [gateway, orderSync, erp]) await service?.stop();
+    await line?.stop();
+    if (nats) {
+      await deleteDurables(nats, plant);
+      await nats.close();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('confirms every part the machines made to ERP exactly once, per order, through an ERP outage and an OPC UA restart', async () => {
+    // ERP releases one order per machine; MES sees them, acknowledges them and starts operation 0010.
+    const released: string[] = [];
+    for (const _ of MACHINES) {
+      const response = await fetch(`${erpUrl}/__sim/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ plant, quantity: 1_000_000, operations: 1 }),
+      });
+      released.push(((await response.json()) as { ManufacturingOrder: string }).ManufacturingOrder);
+    }
+    await expectEventually(
+      async () =>
+        expect((await mes.orders('released')).map((o) => o.manufacturingOrder).sort()).toEqual(
+          [...released].sort(),
+        ),
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
+    const machineOf = new Map(released.map((order, i) => [order, MACHINES[i]]));
+    for (const [order, machine] of machineOf) {
+      await mes.acknowledge(order);
+      await mes.startOperation(order, '0010', `${plant}-${machine}`);
+      // A repeated step (MES retrying after a timeout) changes nothing.
+      await mes.acknowledge(order);
+    }
+    await expectEventually(async () => expect(await consumersIdle(nats, 'PRODUCTION', plant)).toBe(true), {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
+
+    // Production, with ERP away for a while and the PLC's OPC UA server restarting meanwhile.
+    const before = counters(line);
+    for (const machine of MACHINES) line.setState(machine, 'Executing');
+    await sleep(3000);
+    await setErpFaults({ outageMs: 6000 });
+    await sleep(1500);
+    await line.restart(1000);
+    await sleep(6000);
+    for (const machine of MACHINES) line.setState(machine, 'NotExecuting');
+    const after = counters(line);
+    const produced = Object.fromEntries(
+      MACHINES.map((m) => [
+        m,
+        {
+          good: (after[m].good - before[m].good + ROLLOVER) % ROLLOVER,
+          scrap: (after[m].scrap - before[m].scrap + ROLLOVER) % ROLLOVER,
+        },
+      ]),
+    );
+    for (const m of MACHINES) expect(produced[m].good).toBeGreaterThan(20);
+    // The operations end once the gateway has published the last parts (no part after the end).
+    await expectEventually(async () => expect(await cyclesPublished(nats, plant)).toEqual(produced), {
+      timeoutMs: 20_000,
+      intervalMs: 250,
+    });
+    for (const order of released) await mes.completeOperation(order, '0010');
+
+    // ERP's ledger: per order exactly what its machine made, each confirmation once.
+    const ledger = await expectEventually(
+      async () => {
+        const entries = await erpLedger();
+        const totals = totalsByOrder(entries);
+        for (const [order, machine] of machineOf) {
+          expect({ order, ...totals[order] }).toEqual({ order, ...produced[machine] });
+        }
+        return entries;
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    const keys = ledger.map((c) => c.ExternalSystemConfirmation);
+    expect(new Set(keys).size).toBe(keys.length);
+
+    // production-order-sync agrees: every confirmation of the orders is posted, none failed.
+    for (const order of released) {
+      const confirmations = await mes.confirmations(order);
+      expect(confirmations.map((c) => c.status)).toEqual(confirmations.map(() => 'posted'));
+      expect(confirmations.length).toBe(ledger.filter((c) => c.OrderID === order).length);
+    }
+    // The outage really happened: ERP answered 503 to posting attempts.
+    const requests = (await (await fetch(`${erpUrl}/__sim/requests`)).json()) as {
+      requests: Array<{ status: number; path: string }>;
+    };
+    expect(requests.requests.some((r) => r.status === 503)).toBe(true);
+  });
+
+  async function setErpFaults(faults: Record<string, unknown>): Promise<void> {
+    const response = await fetch(`${erpUrl}/__sim/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(faults),
+    });
+    expect(response.ok).toBe(true);
+  }
+
+  async function erpLedger(): Promise<SapConfirmation[]> {
+    const page = (await (await fetch(`${erpUrl}/__sim/ledger?from=0`)).json()) as {
+      confirmations: SapConfirmation[];
+    };
+    return page.confirmations;
+  }
+});
+
+function mappingFor(plant: string, line: LineSimulator) {
+  return {
+    endpoints: [
+      {
+        id: 'line1',
+        url: line.endpointUrl,
+        tags: MACHINES.flatMap((m) => [
+          { nodeId: line.nodeId(m, 'State'), equipmentId: `${plant}-${m}`, signal: 'state' },
+          ...(['good', 'scrap'] as const).map((counter) => ({
+            nodeId: line.nodeId(m, counter === 'good' ? 'GoodParts' : 'ScrapParts'),
+            equipmentId: `${plant}-${m}`,
+            signal: 'counter',
+            counter,
+            max: 65535,
+            unit: 'PC',
+          })),
+        ]),
+      },
+    ],
+    countAggregation: { intervalMs: 1000, unitStep: 50 },
+  };
+}
+
+function counters(line: LineSimulator): Record<string, { good: number; scrap: number }> {
+  return Object.fromEntries(line.machines.map((m) => [m.id, { good: m.goodCount, scrap: m.scrapCount }]));
+}
+
+function totalsByOrder(entries: SapConfirmation[]): Record<string, { good: number; scrap: number }> {
+  const totals: Record<string, { good: number; scrap: number }> = {};
+  for (const c of entries) {
+    totals[c.OrderID] ??= { good: 0, scrap: 0 };
+    totals[c.OrderID].good += Number(c.ConfirmationYieldQuantity);
+    totals[c.OrderID].scrap += Number(c.ConfirmationScrapQuantity);
+  }
+  return totals;
+}
+
+/** Parts per machine in the gateway's cycle-completed events of this plant. */
+async function cyclesPublished(
+  nats: JetStreamConnection,
+  plant: string,
+): Promise<Record<string, { good: number; scrap: number }>> {
+  const totals = Object.fromEntries(MACHINES.map((m) => [m, { good: 0, scrap: 0 }]));
+  for (const message of await readStream(nats, 'EQUIPMENT', `mfg.equipment.v1.${plant}.cycle-completed`)) {
+    const data = (JSON.parse(message.body) as CanonicalEvent<'plantbridge.equipment.cycle-completed.v1'>)
+      .data;
+    const machine = data.equipmentId.slice(plant.length + 1);
+    totals[machine].good += data.goodCount;
+    totals[machine].scrap += data.scrapCount;
+  }
+  return totals;
+}
+
+/** True when every durable consumer of this plant on the stream has handled all it was sent. */
+async function consumersIdle(nats: JetStreamConnection, stream: string, token: string): Promise<boolean> {
+  let seen = 0;
+  for await (const consumer of nats.manager().consumers.list(stream)) {
+    if (!consumer.name.includes(token)) continue;
+    seen++;
+    if (consumer.num_pending > 0 || consumer.num_ack_pending > 0) return false;
+  }
+  return seen > 0;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
