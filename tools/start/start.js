@@ -21,6 +21,7 @@ const SERVICES = [
 ];
 
 const HELP = `Usage: npm start [-- --data-dir DIR] [--plant CODE] [--port-base N] [--erp-port N]
+                 [--operation-seconds N] [--no-mes] [--erp-outage AT:FOR] [--duration S]
 
 Starts the five Plantbridge services on embedded defaults:
   - NATS: the server at NATS_URL (default nats://127.0.0.1:4222) if it answers, else a nats-server
@@ -30,14 +31,25 @@ Starts the five Plantbridge services on embedded defaults:
   - machines: the OPC UA line simulator (tools/opcua-simulator, three machines) on ports 4840 and
     4841, read by edge-gateway through apps/edge-gateway/mappings/simulator-line.json; set
     TAG_MAPPING_FILE to read real PLCs instead;
-  - each service on SQLite in <data-dir> (set DATABASE_URL to use PostgreSQL instead).
-Ctrl-C drains and stops everything.
+  - each service on SQLite in <data-dir> (set DATABASE_URL to use PostgreSQL instead);
+  - a scripted MES (tools/mes-client) that acknowledges released orders and runs their operations
+    on the machines, so machine counts become confirmations (AUTO_CONFIRM_COUNTS=true) posted to ERP.
+A status line every few seconds shows orders, ERP postings (posted / waiting / in doubt / failed)
+and the ERP's state. Ctrl-C drains and stops everything and prints a summary.
 
 Options:
   --data-dir DIR   local state (SQLite files, NATS store); default ./.data
   --plant CODE     plant code the services serve; default P100 (or PLANT_ID)
   --port-base N    first HTTP port; services take N+1 .. N+5; default 3000
   --erp-port N     port of the ERP simulator; default 4300
+  --operation-seconds N
+                   how long the MES script runs an operation on a machine; default 60
+  --no-mes         do not run the MES script (drive the REST API yourself)
+  --erp-outage AT:FOR
+                   the ERP simulator answers 503 from AT seconds after start for FOR seconds
+                   (watch postings wait and then go through, none lost, none twice)
+  --duration S     stop by itself after S seconds (default: run until Ctrl-C)
+  --status-every S seconds between status lines; default 5 (0: none)
   --help           this text
 
 Every other setting is an environment variable passed to the services (see README, Configuration).`;
@@ -48,6 +60,11 @@ function parseArgs(argv) {
     plant: process.env.PLANT_ID || 'P100',
     portBase: 3000,
     erpPort: 4300,
+    operationSeconds: 60,
+    mes: true,
+    erpOutage: null,
+    duration: 0,
+    statusEvery: 5,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -62,12 +79,25 @@ function parseArgs(argv) {
     else if (arg === '--plant') options.plant = value();
     else if (arg === '--port-base') options.portBase = Number(value());
     else if (arg === '--erp-port') options.erpPort = Number(value());
-    else fail(`unknown option ${arg}; see npm start -- --help`);
+    else if (arg === '--operation-seconds') options.operationSeconds = Number(value());
+    else if (arg === '--no-mes') options.mes = false;
+    else if (arg === '--duration') options.duration = Number(value());
+    else if (arg === '--status-every') options.statusEvery = Number(value());
+    else if (arg === '--erp-outage') {
+      const match = /^(\d+):(\d+)$/.exec(value());
+      if (!match) fail('--erp-outage takes AT:FOR in seconds, e.g. 60:30');
+      options.erpOutage = { atS: Number(match[1]), forS: Number(match[2]) };
+    } else fail(`unknown option ${arg}; see npm start -- --help`);
   }
   if (!Number.isInteger(options.portBase) || options.portBase < 1 || options.portBase > 65530)
     fail('--port-base must be a port number');
   if (!Number.isInteger(options.erpPort) || options.erpPort < 1 || options.erpPort > 65535)
     fail('--erp-port must be a port number');
+  if (!(options.operationSeconds > 0)) fail('--operation-seconds must be a positive number');
+  if (!(options.duration >= 0)) fail('--duration must be a number of seconds');
+  if (!(options.statusEvery >= 0)) fail('--status-every must be a number of seconds');
+  if (options.erpOutage && process.env.ERP_BASE_URL)
+    fail('--erp-outage needs the ERP simulator; unset ERP_BASE_URL');
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(options.plant))
     fail('--plant must be a plant code (letters, digits, _ or -)');
   return options;
@@ -170,21 +200,24 @@ function relayLogs(name, stream, width) {
   });
 }
 
-/** Starts one of the simulators in tools/ and waits until it says it is listening. */
-async function startSimulator(label, entry, args) {
+/** Starts one of the helpers in tools/ and waits until it prints `readyText`. */
+async function startSimulator(label, entry, args, readyText = 'listening') {
   const child = spawn(
     process.execPath,
     ['-r', path.join(ROOT, 'tools/runtime/register.js'), path.join(ROOT, entry), ...args],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
+  const collect = (chunk) => (output += chunk);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const deadline = Date.now() + 30_000;
-  while (!output.includes('listening')) {
+  while (!output.includes(readyText)) {
     if (child.exitCode !== null || Date.now() > deadline) fail(`the ${label} did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  child.stdout.off('data', collect);
+  child.stderr.off('data', collect);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return {
     child,
@@ -200,7 +233,9 @@ async function resolveErp(options) {
   if (process.env.ERP_BASE_URL) return { url: process.env.ERP_BASE_URL, child: null, stop: async () => {} };
   const simulator = await startSimulator('ERP simulator', 'tools/erp-simulator/src/main.ts', [
     ...['--port', String(options.erpPort), '--plants', options.plant],
-    ...['--orders', '2', '--release-every', '60000'],
+    // Enough per order for a few minutes of the line's counts (a confirmation above the order
+    // quantity plus tolerance is refused).
+    ...['--orders', '2', '--release-every', '60000', '--quantity', '5000'],
   ]);
   return { url: `http://127.0.0.1:${options.erpPort}`, ...simulator };
 }
@@ -258,6 +293,7 @@ async function main() {
           ERP_BASE_URL: erp.url,
           TAG_MAPPING_FILE: machines.mappingFile,
           PLANT_ID: options.plant,
+          AUTO_CONFIRM_COUNTS: process.env.AUTO_CONFIRM_COUNTS || 'true',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -272,11 +308,17 @@ async function main() {
     };
   });
 
+  const orders = children.find((c) => c.name === 'production-order-sync');
+  let mes = null;
+  let statusTimer;
   let stopping = false;
   const stop = async (reason) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(statusTimer);
     console.log(`\nplantbridge: ${reason}; draining the services`);
+    await mes?.stop();
+    const last = orders && (await readStatus(options, orders.port, erp).catch(() => null));
     for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
     const results = await Promise.all(children.map((c) => c.exited));
     await Promise.all([erp.stop(), machines.stop()]);
@@ -285,6 +327,7 @@ async function main() {
     children.forEach((c, i) =>
       console.log(`  ${c.name.padEnd(width)}  stopped (${results[i].signal || `exit ${results[i].code}`})`),
     );
+    if (last) console.log(summaryOf(last));
     process.exit(
       results.every((r) => r.code === 0 || r.signal === 'SIGTERM' || r.signal === 'SIGINT') ? 0 : 1,
     );
@@ -311,7 +354,6 @@ async function main() {
   console.log(`\nPlantbridge is up for plant ${options.plant} (data in ${options.dataDir}):`);
   for (const c of children)
     console.log(`  ${c.name.padEnd(width)}  http://127.0.0.1:${c.port}  (/health/ready, /metrics)`);
-  const orders = children.find((c) => c.name === 'production-order-sync');
   console.log(
     `  ${'ERP'.padEnd(width)}  ${erp.url}${erp.child ? '  (simulator; control API /__sim, see --help of tools/erp-simulator)' : ''}`,
   );
@@ -321,6 +363,80 @@ async function main() {
   console.log(`\nMES API: http://127.0.0.1:${orders.port}/docs (OpenAPI at /openapi.json), e.g.`);
   console.log(`  curl http://127.0.0.1:${orders.port}/v1/plants/${options.plant}/production-orders`);
   console.log('Ctrl-C to stop.\n');
+
+  if (options.mes) {
+    mes = await startSimulator(
+      'MES script',
+      'tools/mes-client/src/main.ts',
+      [
+        ...['--url', `http://127.0.0.1:${orders.port}`, '--plant', options.plant],
+        ...['--operation-seconds', String(options.operationSeconds)],
+      ],
+      'MES script started',
+    ).catch((error) => (stop(`the MES script did not start: ${error.message}`), null));
+    if (mes) relayLogs('mes', mes.child.stdout, width);
+  }
+  if (options.erpOutage) {
+    const { atS, forS } = options.erpOutage;
+    setTimeout(() => {
+      console.log(`plantbridge: ERP outage for ${forS} s starts now (--erp-outage)`);
+      void fetch(`${erp.url}/__sim/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ outageMs: forS * 1000 }),
+      }).catch((error) => console.log(`plantbridge: could not start the ERP outage: ${error.message}`));
+    }, atS * 1000).unref();
+  }
+  if (options.duration)
+    setTimeout(() => void stop(`--duration ${options.duration} s reached`), options.duration * 1000);
+  if (options.statusEvery) {
+    statusTimer = setInterval(() => {
+      void readStatus(options, orders.port, erp).then(
+        (status) => !stopping && console.log(statusLine(status)),
+        () => undefined,
+      );
+    }, options.statusEvery * 1000);
+  }
+}
+
+/** What the status line and the summary show, read from the services' and the ERP's own APIs. */
+async function readStatus(options, ordersPort, erp) {
+  const base = `http://127.0.0.1:${ordersPort}`;
+  const [orderList, metrics, faults] = await Promise.all([
+    fetch(`${base}/v1/plants/${options.plant}/production-orders`).then((r) => r.json()),
+    fetch(`${base}/metrics`).then((r) => r.text()),
+    erp.child ? fetch(`${erp.url}/__sim/faults`).then((r) => r.json()) : Promise.resolve(null),
+  ]);
+  const orders = {};
+  for (const order of orderList) orders[order.status] = (orders[order.status] || 0) + 1;
+  const postings = {};
+  for (const match of metrics.matchAll(/^plantbridge_erp_postings\{state="([a-z-]+)"\} (\d+)/gm))
+    postings[match[1]] = Number(match[2]);
+  const outageS = faults ? Math.ceil(faults.outageRemainingMs / 1000) : 0;
+  return { orders, postings, outageS, erpSimulated: Boolean(erp.child) };
+}
+
+function statusLine({ orders, postings, outageS, erpSimulated }) {
+  const orderText = Object.entries(orders)
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+  const waiting = (postings.pending || 0) + (postings['in-flight'] || 0);
+  const erpText = !erpSimulated ? 'ERP real' : outageS > 0 ? `ERP DOWN (${outageS} s left)` : 'ERP up';
+  return (
+    `status   orders: ${orderText || 'none yet'} | ERP postings: ${postings.posted || 0} posted, ` +
+    `${waiting} waiting, ${postings['in-doubt'] || 0} in doubt, ${postings.failed || 0} failed | ${erpText}`
+  );
+}
+
+function summaryOf(status) {
+  const open =
+    (status.postings.pending || 0) + (status.postings['in-flight'] || 0) + (status.postings['in-doubt'] || 0);
+  return (
+    `\nsummary  ${statusLine(status).replace(/^status\s+/, '')}\n` +
+    (open
+      ? `         ${open} confirmations not yet in ERP stay in the ledger and are posted on the next start.`
+      : '         every accepted confirmation is in ERP.')
+  );
 }
 
 void main();

@@ -11,6 +11,7 @@ Options:
   --plants <list>       plants to release orders to, comma separated (default P100)
   --orders <n>          orders released per plant at start (default 2)
   --release-every <ms>  release one more order per plant at this interval (default: never)
+  --quantity <n>        quantity of each order released (default 100)
   --user <name>         require basic auth with this user (and --password)
   --password <secret>
   -h, --help            this text
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
       plants: { type: 'string', default: 'P100' },
       orders: { type: 'string', default: '2' },
       'release-every': { type: 'string' },
+      quantity: { type: 'string', default: '100' },
       user: { type: 'string' },
       password: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -57,10 +59,12 @@ async function main(): Promise<void> {
     password: values.password,
   });
   const url = await simulator.start();
+  const quantity = Number(values.quantity);
+  if (!(quantity > 0)) throw new Error('--quantity must be a positive number');
   for (const plant of plants) {
-    for (let i = 0; i < Number(values.orders); i++) simulator.store.releaseOrder({ plant });
+    for (let i = 0; i < Number(values.orders); i++) simulator.store.releaseOrder({ plant, quantity });
   }
-  if (values['release-every']) simulator.releaseEvery(Number(values['release-every']), plants);
+  if (values['release-every']) simulator.releaseEvery(Number(values['release-every']), plants, { quantity });
   process.stdout.write(`ERP simulator listening on ${url} for plants ${plants.join(', ')}\n`);
   const stop = () => void simulator.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);

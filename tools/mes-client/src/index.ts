@@ -1,1 +1,2 @@
 export * from './mes-client';
+export * from './mes-script';

@@ -7,7 +7,7 @@ export interface MesOrderView {
   status: string;
   totalQuantity: number;
   unit: string;
-  operations: Array<{ operation: string; status?: string }>;
+  operations: Array<{ operation: string; status: 'pending' | 'started' | 'completed' }>;
 }
 
 /** A refused or failed call, with the service's status and answer. */
