@@ -9,7 +9,7 @@ const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '../..');
-// The simulator's ports are fixed: apps/edge-gateway/mappings/simulator-line.json names them.
+// The first plant's OPC UA line simulator; each further plant takes the next two ports.
 const OPCUA_PORT = 4840;
 const OPCUA_CONTROL_PORT = 4841;
 const SERVICES = [
@@ -21,17 +21,21 @@ const SERVICES = [
 ];
 
 const HELP = `Usage: npm start [-- --data-dir DIR] [--plant CODE] [--port-base N] [--erp-port N]
-                 [--operation-seconds N] [--no-mes] [--erp-outage AT:FOR] [--duration S]
+                 [--plants N] [--machines N] [--operation-seconds N] [--no-mes]
+                 [--erp-outage AT:FOR] [--duration S] [--status-every S]
 
-Starts the five Plantbridge services on embedded defaults:
+Runs Plantbridge for --plants plants (default 2: P100 and P200), each with the five services on
+embedded defaults, one line of machines and a scripted MES, against one ERP:
   - NATS: the server at NATS_URL (default nats://127.0.0.1:4222) if it answers, else a nats-server
     from PATH with JetStream storing in <data-dir>/nats;
-  - ERP: the SAP-shaped simulator (tools/erp-simulator) on --erp-port, releasing two orders to the
+  - ERP: the SAP-shaped simulator (tools/erp-simulator) on --erp-port, releasing two orders to each
     plant at once and one more every minute; set ERP_BASE_URL to use a real SAP S/4HANA instead;
-  - machines: the OPC UA line simulator (tools/opcua-simulator, three machines) on ports 4840 and
-    4841, read by edge-gateway through apps/edge-gateway/mappings/simulator-line.json; set
-    TAG_MAPPING_FILE to read real PLCs instead;
-  - each service on SQLite in <data-dir> (set DATABASE_URL to use PostgreSQL instead);
+  - machines: per plant an OPC UA line simulator (tools/opcua-simulator, --machines machines) on
+    ports 4840 and 4841 (the next plant 4842 and 4843, …), read by that plant's edge-gateway through
+    a mapping written from apps/edge-gateway/mappings/simulator-line.json; set TAG_MAPPING_FILE
+    (with --plants 1) to read real PLCs instead;
+  - each service on SQLite in <data-dir>/<plant> (<data-dir> itself with --plants 1; set
+    DATABASE_URL to use PostgreSQL instead), plant n's services on ports port-base + 10·(n-1) + 1…5;
   - a scripted MES (tools/mes-client) that acknowledges released orders and runs their operations
     on the machines, so machine counts become confirmations (AUTO_CONFIRM_COUNTS=true) posted to ERP.
 A status line every few seconds shows orders, ERP postings (posted / waiting / in doubt / failed)
@@ -39,8 +43,10 @@ and the ERP's state. Ctrl-C drains and stops everything and prints a summary.
 
 Options:
   --data-dir DIR   local state (SQLite files, NATS store); default ./.data
-  --plant CODE     plant code the services serve; default P100 (or PLANT_ID)
-  --port-base N    first HTTP port; services take N+1 .. N+5; default 3000
+  --plant CODE     code of the first plant; default P100 (or PLANT_ID); the next are P200, P300, …
+  --plants N       plants to run, 1 to 9; default 2
+  --machines N     machines per line, 1 to 20; default 3
+  --port-base N    first HTTP port; the first plant's services take N+1 .. N+5; default 3000
   --erp-port N     port of the ERP simulator; default 4300
   --operation-seconds N
                    how long the MES script runs an operation on a machine; default 60
@@ -61,6 +67,8 @@ function parseArgs(argv) {
     portBase: 3000,
     erpPort: 4300,
     operationSeconds: 60,
+    plants: 2,
+    machines: 3,
     mes: true,
     erpOutage: null,
     duration: 0,
@@ -81,6 +89,8 @@ function parseArgs(argv) {
     else if (arg === '--erp-port') options.erpPort = Number(value());
     else if (arg === '--operation-seconds') options.operationSeconds = Number(value());
     else if (arg === '--no-mes') options.mes = false;
+    else if (arg === '--plants') options.plants = Number(value());
+    else if (arg === '--machines') options.machines = Number(value());
     else if (arg === '--duration') options.duration = Number(value());
     else if (arg === '--status-every') options.statusEvery = Number(value());
     else if (arg === '--erp-outage') {
@@ -93,6 +103,10 @@ function parseArgs(argv) {
     fail('--port-base must be a port number');
   if (!Number.isInteger(options.erpPort) || options.erpPort < 1 || options.erpPort > 65535)
     fail('--erp-port must be a port number');
+  if (!Number.isInteger(options.plants) || options.plants < 1 || options.plants > 9)
+    fail('--plants must be a whole number from 1 to 9');
+  if (!Number.isInteger(options.machines) || options.machines < 1 || options.machines > 20)
+    fail('--machines must be a whole number from 1 to 20');
   if (!(options.operationSeconds > 0)) fail('--operation-seconds must be a positive number');
   if (!(options.duration >= 0)) fail('--duration must be a number of seconds');
   if (!(options.statusEvery >= 0)) fail('--status-every must be a number of seconds');
@@ -229,10 +243,10 @@ async function startSimulator(label, entry, args, readyText = 'listening') {
 }
 
 /** The ERP the services talk to: ERP_BASE_URL when set (a real SAP), else the simulator, started here. */
-async function resolveErp(options) {
+async function resolveErp(options, plants) {
   if (process.env.ERP_BASE_URL) return { url: process.env.ERP_BASE_URL, child: null, stop: async () => {} };
   const simulator = await startSimulator('ERP simulator', 'tools/erp-simulator/src/main.ts', [
-    ...['--port', String(options.erpPort), '--plants', options.plant],
+    ...['--port', String(options.erpPort), '--plants', plants.map((p) => p.code).join(',')],
     // Enough per order for a few minutes of the line's counts (a confirmation above the order
     // quantity plus tolerance is refused).
     ...['--orders', '2', '--release-every', '60000', '--quantity', '5000'],
@@ -241,75 +255,148 @@ async function resolveErp(options) {
 }
 
 /**
- * The machines the edge gateway reads: TAG_MAPPING_FILE when set (real PLCs), else the OPC UA line
- * simulator, started here, with the mapping written for it.
+ * The plants to run: codes (the first from --plant, then P200, P300, …), their ports (services at
+ * port-base + 10 × index + 1 … 5, OPC UA simulator at 4840 + 2 × index and the next port for its
+ * control API) and data folders.
  */
-async function resolveMachines(options) {
+function plantsOf(options) {
+  const codes = [options.plant];
+  for (let n = 2; codes.length < options.plants; n++) if (!codes.includes(`P${n}00`)) codes.push(`P${n}00`);
+  return codes.map((code, index) => ({
+    code,
+    dataDir: options.plants === 1 ? options.dataDir : path.join(options.dataDir, code),
+    services: SERVICES.map(([name], i) => ({ name, port: options.portBase + 10 * index + i + 1 })),
+    opcuaPort: OPCUA_PORT + 2 * index,
+    opcuaControlPort: OPCUA_CONTROL_PORT + 2 * index,
+    equipment: Array.from(
+      { length: options.machines },
+      (_, m) => `${code}-L1-M${String(m + 1).padStart(2, '0')}`,
+    ),
+  }));
+}
+
+/**
+ * The machines a plant's edge gateway reads: TAG_MAPPING_FILE when set (real PLCs), else an OPC UA
+ * line simulator started here, with a mapping written for it from the template
+ * apps/edge-gateway/mappings/simulator-line.json (machine M01's tags, repeated per machine).
+ */
+async function resolveMachines(options, plant) {
   if (process.env.TAG_MAPPING_FILE) {
     return { mappingFile: process.env.TAG_MAPPING_FILE, child: null, stop: async () => {} };
   }
-  const simulator = await startSimulator('OPC UA line simulator', 'tools/opcua-simulator/src/main.ts', [
-    ...['--port', String(OPCUA_PORT), '--control-port', String(OPCUA_CONTROL_PORT)],
-    ...['--machines', '3', '--data-dir', path.join(options.dataDir, 'opcua-simulator')],
-  ]);
-  return { mappingFile: path.join(ROOT, 'apps/edge-gateway/mappings/simulator-line.json'), ...simulator };
+  const simulator = await startSimulator(
+    `OPC UA line simulator of ${plant.code}`,
+    'tools/opcua-simulator/src/main.ts',
+    [
+      ...['--port', String(plant.opcuaPort), '--control-port', String(plant.opcuaControlPort)],
+      ...['--machines', String(options.machines), '--data-dir', path.join(plant.dataDir, 'opcua-simulator')],
+    ],
+  );
+  const template = JSON.parse(
+    fs.readFileSync(path.join(ROOT, 'apps/edge-gateway/mappings/simulator-line.json'), 'utf8'),
+  );
+  const endpoint = template.endpoints[0];
+  const firstMachine = endpoint.tags.filter((t) => t.equipmentId === 'P100-L1-M01');
+  const mapping = {
+    ...template,
+    endpoints: [
+      {
+        ...endpoint,
+        url: endpoint.url.replace(':4840/', `:${plant.opcuaPort}/`),
+        tags: plant.equipment.flatMap((equipmentId, m) => {
+          const machine = `M${String(m + 1).padStart(2, '0')}`;
+          return firstMachine.map((tag) =>
+            JSON.parse(JSON.stringify(tag).replaceAll('P100-L1-M01', equipmentId).replaceAll('M01', machine)),
+          );
+        }),
+      },
+    ],
+  };
+  const mappingFile = path.join(plant.dataDir, 'simulator-line.json');
+  fs.mkdirSync(plant.dataDir, { recursive: true });
+  fs.writeFileSync(mappingFile, JSON.stringify(mapping, null, 2));
+  return { mappingFile, ...simulator };
 }
 
-async function main() {
-  const options = parseArgs(process.argv.slice(2));
-  for (const [name, offset] of SERVICES.map(([n], i) => [n, i + 1])) {
-    if (!(await portFree(options.portBase + offset)))
-      fail(`port ${options.portBase + offset} (for ${name}) is already in use; use --port-base`);
+/** Fails with one message naming the first port something else already uses. */
+async function checkPorts(options, plants) {
+  for (const plant of plants) {
+    for (const { name, port } of plant.services) {
+      if (!(await portFree(port)))
+        fail(`port ${port} (for ${name} of ${plant.code}) is already in use; use --port-base`);
+    }
+    if (!process.env.TAG_MAPPING_FILE) {
+      for (const port of [plant.opcuaPort, plant.opcuaControlPort]) {
+        if (!(await portFree(port)))
+          fail(
+            `port ${port} (for the OPC UA line simulator of ${plant.code}) is already in use; stop what uses it or set TAG_MAPPING_FILE`,
+          );
+      }
+    }
   }
   if (!process.env.ERP_BASE_URL && !(await portFree(options.erpPort)))
     fail(
       `port ${options.erpPort} (for the ERP simulator) is already in use; use --erp-port or set ERP_BASE_URL`,
     );
-  if (!process.env.TAG_MAPPING_FILE) {
-    for (const port of [OPCUA_PORT, OPCUA_CONTROL_PORT]) {
-      if (!(await portFree(port)))
-        fail(
-          `port ${port} (for the OPC UA line simulator) is already in use; stop what uses it or set TAG_MAPPING_FILE`,
-        );
-    }
-  }
+}
+
+function spawnService(name, plant, port, env, label) {
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(ROOT, 'tools/runtime/register.js'), path.join(ROOT, 'apps', name, 'src/main.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...env,
+        HTTP_PORT: String(port),
+        DATA_DIR: plant.dataDir,
+        PLANT_ID: plant.code,
+        AUTO_CONFIRM_COUNTS: process.env.AUTO_CONFIRM_COUNTS || 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  relayLogs(label, child.stdout, LABEL_WIDTH);
+  relayLogs(label, child.stderr, LABEL_WIDTH);
+  return {
+    name,
+    label,
+    plant,
+    port,
+    child,
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+  };
+}
+
+const LABEL_WIDTH = 27;
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const plants = plantsOf(options);
+  if (process.env.TAG_MAPPING_FILE && plants.length > 1)
+    fail('TAG_MAPPING_FILE names the machines of one plant; run it with --plants 1');
+  await checkPorts(options, plants);
   const releaseLock = takeLock(options.dataDir);
   const nats = await resolveNats(options.dataDir);
-  const erp = await resolveErp(options);
-  const machines = await resolveMachines(options);
-  const width = Math.max(...SERVICES.map(([n]) => n.length));
-  const children = SERVICES.map(([name], i) => {
-    const port = options.portBase + i + 1;
-    const child = spawn(
-      process.execPath,
-      ['-r', path.join(ROOT, 'tools/runtime/register.js'), path.join(ROOT, 'apps', name, 'src/main.ts')],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          HTTP_PORT: String(port),
-          DATA_DIR: options.dataDir,
-          NATS_URL: nats.url,
-          ERP_BASE_URL: erp.url,
-          TAG_MAPPING_FILE: machines.mappingFile,
-          PLANT_ID: options.plant,
-          AUTO_CONFIRM_COUNTS: process.env.AUTO_CONFIRM_COUNTS || 'true',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    relayLogs(name, child.stdout, width);
-    relayLogs(name, child.stderr, width);
-    return {
-      name,
-      port,
-      child,
-      exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-    };
-  });
+  const erp = await resolveErp(options, plants);
+  const machines = [];
+  for (const plant of plants) machines.push(await resolveMachines(options, plant));
+  const children = plants.flatMap((plant, p) =>
+    plant.services.map(({ name, port }) =>
+      spawnService(
+        name,
+        plant,
+        port,
+        { NATS_URL: nats.url, ERP_BASE_URL: erp.url, TAG_MAPPING_FILE: machines[p].mappingFile },
+        plants.length > 1 ? `${plant.code} ${name}` : name,
+      ),
+    ),
+  );
+  const orderSyncOf = (plant) =>
+    children.find((c) => c.plant === plant && c.name === 'production-order-sync');
 
-  const orders = children.find((c) => c.name === 'production-order-sync');
-  let mes = null;
+  const mesScripts = [];
   let statusTimer;
   let stopping = false;
   const stop = async (reason) => {
@@ -317,17 +404,21 @@ async function main() {
     stopping = true;
     clearInterval(statusTimer);
     console.log(`\nplantbridge: ${reason}; draining the services`);
-    await mes?.stop();
-    const last = orders && (await readStatus(options, orders.port, erp).catch(() => null));
+    await Promise.all(mesScripts.map((m) => m.stop()));
+    const last = await Promise.all(
+      plants.map((plant) => readStatus(plant, orderSyncOf(plant).port, erp).catch(() => null)),
+    );
     for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
     const results = await Promise.all(children.map((c) => c.exited));
-    await Promise.all([erp.stop(), machines.stop()]);
+    await Promise.all([erp.stop(), ...machines.map((m) => m.stop())]);
     await nats.stop();
     releaseLock();
     children.forEach((c, i) =>
-      console.log(`  ${c.name.padEnd(width)}  stopped (${results[i].signal || `exit ${results[i].code}`})`),
+      console.log(
+        `  ${c.label.padEnd(LABEL_WIDTH)}  stopped (${results[i].signal || `exit ${results[i].code}`})`,
+      ),
     );
-    if (last) console.log(summaryOf(last));
+    plants.forEach((plant, i) => last[i] && console.log(summaryOf(plant, last[i])));
     process.exit(
       results.every((r) => r.code === 0 || r.signal === 'SIGTERM' || r.signal === 'SIGINT') ? 0 : 1,
     );
@@ -335,10 +426,10 @@ async function main() {
   process.on('SIGINT', () => void stop('Ctrl-C'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   for (const c of children)
-    void c.exited.then(({ code }) => !stopping && stop(`${c.name} exited with code ${code}`));
+    void c.exited.then(({ code }) => !stopping && stop(`${c.label} exited with code ${code}`));
 
   // Report when every service is ready.
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000;
   for (const c of children) {
     while (!stopping) {
       const ok = await fetch(`http://127.0.0.1:${c.port}/health/ready`).then(
@@ -346,35 +437,49 @@ async function main() {
         () => false,
       );
       if (ok) break;
-      if (Date.now() > deadline) return void stop(`${c.name} was not ready within 60 s`);
+      if (Date.now() > deadline) return void stop(`${c.label} was not ready within 90 s`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
   if (stopping) return;
-  console.log(`\nPlantbridge is up for plant ${options.plant} (data in ${options.dataDir}):`);
-  for (const c of children)
-    console.log(`  ${c.name.padEnd(width)}  http://127.0.0.1:${c.port}  (/health/ready, /metrics)`);
+  for (const [p, plant] of plants.entries()) {
+    console.log(`\nPlantbridge is up for plant ${plant.code} (data in ${plant.dataDir}):`);
+    for (const c of children.filter((c) => c.plant === plant))
+      console.log(`  ${c.name.padEnd(LABEL_WIDTH)}  http://127.0.0.1:${c.port}  (/health/ready, /metrics)`);
+    console.log(
+      `  ${'OPC UA'.padEnd(LABEL_WIDTH)}  ${machines[p].child ? `opc.tcp://127.0.0.1:${plant.opcuaPort}/UA/PlantbridgeLine  (line simulator; control API http://127.0.0.1:${plant.opcuaControlPort}/__sim)` : `machines of ${machines[p].mappingFile}`}`,
+    );
+    console.log(
+      `  ${'MES API'.padEnd(LABEL_WIDTH)}  http://127.0.0.1:${orderSyncOf(plant).port}/docs (OpenAPI at /openapi.json)`,
+    );
+  }
   console.log(
-    `  ${'ERP'.padEnd(width)}  ${erp.url}${erp.child ? '  (simulator; control API /__sim, see --help of tools/erp-simulator)' : ''}`,
+    `\n  ${'ERP'.padEnd(LABEL_WIDTH)}  ${erp.url}${erp.child ? '  (simulator; control API /__sim, see --help of tools/erp-simulator)' : ''}`,
   );
   console.log(
-    `  ${'OPC UA'.padEnd(width)}  ${machines.child ? `opc.tcp://127.0.0.1:${OPCUA_PORT}/UA/PlantbridgeLine  (line simulator; control API http://127.0.0.1:${OPCUA_CONTROL_PORT}/__sim)` : `machines of ${machines.mappingFile}`}`,
+    `\ne.g. curl http://127.0.0.1:${orderSyncOf(plants[0]).port}/v1/plants/${plants[0].code}/production-orders`,
   );
-  console.log(`\nMES API: http://127.0.0.1:${orders.port}/docs (OpenAPI at /openapi.json), e.g.`);
-  console.log(`  curl http://127.0.0.1:${orders.port}/v1/plants/${options.plant}/production-orders`);
   console.log('Ctrl-C to stop.\n');
 
   if (options.mes) {
-    mes = await startSimulator(
-      'MES script',
-      'tools/mes-client/src/main.ts',
-      [
-        ...['--url', `http://127.0.0.1:${orders.port}`, '--plant', options.plant],
-        ...['--operation-seconds', String(options.operationSeconds)],
-      ],
-      'MES script started',
-    ).catch((error) => (stop(`the MES script did not start: ${error.message}`), null));
-    if (mes) relayLogs('mes', mes.child.stdout, width);
+    for (const plant of plants) {
+      const mes = await startSimulator(
+        `MES script of ${plant.code}`,
+        'tools/mes-client/src/main.ts',
+        [
+          ...['--url', `http://127.0.0.1:${orderSyncOf(plant).port}`, '--plant', plant.code],
+          ...[
+            '--equipment',
+            plant.equipment.join(','),
+            '--operation-seconds',
+            String(options.operationSeconds),
+          ],
+        ],
+        'MES script started',
+      );
+      mesScripts.push(mes);
+      relayLogs(plants.length > 1 ? `${plant.code} mes` : 'mes', mes.child.stdout, LABEL_WIDTH);
+    }
   }
   if (options.erpOutage) {
     const { atS, forS } = options.erpOutage;
@@ -391,19 +496,21 @@ async function main() {
     setTimeout(() => void stop(`--duration ${options.duration} s reached`), options.duration * 1000);
   if (options.statusEvery) {
     statusTimer = setInterval(() => {
-      void readStatus(options, orders.port, erp).then(
-        (status) => !stopping && console.log(statusLine(status)),
-        () => undefined,
-      );
+      for (const plant of plants) {
+        void readStatus(plant, orderSyncOf(plant).port, erp).then(
+          (status) => !stopping && console.log(statusLine(plant, status)),
+          () => undefined,
+        );
+      }
     }, options.statusEvery * 1000);
   }
 }
 
 /** What the status line and the summary show, read from the services' and the ERP's own APIs. */
-async function readStatus(options, ordersPort, erp) {
+async function readStatus(plant, ordersPort, erp) {
   const base = `http://127.0.0.1:${ordersPort}`;
   const [orderList, metrics, faults] = await Promise.all([
-    fetch(`${base}/v1/plants/${options.plant}/production-orders`).then((r) => r.json()),
+    fetch(`${base}/v1/plants/${plant.code}/production-orders`).then((r) => r.json()),
     fetch(`${base}/metrics`).then((r) => r.text()),
     erp.child ? fetch(`${erp.url}/__sim/faults`).then((r) => r.json()) : Promise.resolve(null),
   ]);
@@ -416,26 +523,26 @@ async function readStatus(options, ordersPort, erp) {
   return { orders, postings, outageS, erpSimulated: Boolean(erp.child) };
 }
 
-function statusLine({ orders, postings, outageS, erpSimulated }) {
+function statusLine(plant, { orders, postings, outageS, erpSimulated }) {
   const orderText = Object.entries(orders)
     .map(([state, n]) => `${n} ${state}`)
     .join(', ');
   const waiting = (postings.pending || 0) + (postings['in-flight'] || 0);
   const erpText = !erpSimulated ? 'ERP real' : outageS > 0 ? `ERP DOWN (${outageS} s left)` : 'ERP up';
   return (
-    `status   orders: ${orderText || 'none yet'} | ERP postings: ${postings.posted || 0} posted, ` +
+    `${plant.code} status  orders: ${orderText || 'none yet'} | ERP postings: ${postings.posted || 0} posted, ` +
     `${waiting} waiting, ${postings['in-doubt'] || 0} in doubt, ${postings.failed || 0} failed | ${erpText}`
   );
 }
 
-function summaryOf(status) {
+function summaryOf(plant, status) {
   const open =
     (status.postings.pending || 0) + (status.postings['in-flight'] || 0) + (status.postings['in-doubt'] || 0);
   return (
-    `\nsummary  ${statusLine(status).replace(/^status\s+/, '')}\n` +
+    `\n${plant.code} summary  ${statusLine(plant, status).replace(/^\S+ status\s+/, '')}\n` +
     (open
-      ? `         ${open} confirmations not yet in ERP stay in the ledger and are posted on the next start.`
-      : '         every accepted confirmation is in ERP.')
+      ? `  ${open} confirmations not yet in ERP stay in the ledger and are posted on the next start.`
+      : '  every accepted confirmation is in ERP.')
   );
 }
 
