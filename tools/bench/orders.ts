@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTestSchema, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import { HttpLoad } from './lib/http-load';
-import { jetStreamPublishCeiling } from './lib/jetstream-ceiling';
+import { confirmationPublishCeiling } from './lib/jetstream-ceiling';
 import { CpuMeter, peakRssMb } from './lib/process-stats';
 import { machine, progress, table, writeResult } from './lib/report';
 import { percentile, round } from './lib/stats';
@@ -205,13 +205,7 @@ async function main(): Promise<void> {
     emptyHttp.close();
     await empty.stop();
 
-    progress('ceiling: JetStream publish with acks outstanding, 5 s');
-    const jetstream = await jetStreamPublishCeiling(
-      values.nats,
-      `mfg.production.v1.${plant}.bench-ceiling`,
-      700,
-      5000,
-    );
+    const jetstream = await confirmationPublishCeiling(values.nats, plant);
 
     const atE2eRate = steps.find((s) => s.offeredPerSecond === TARGETS.e2eRate);
     const best = steps

@@ -5,7 +5,7 @@ import type { CanonicalEvent } from '@plantbridge/canonical-model';
 import type { SapConfirmation } from '@plantbridge/erp';
 import { MesClient } from '@plantbridge/mes-client';
 import type { JetStreamConnection } from '@plantbridge/messaging';
-import { connectForTest, deleteDurables, readStream } from '@plantbridge/messaging/testing';
+import { connectForTest, consumersSettled, deleteDurables, readStream } from '@plantbridge/messaging/testing';
 import { LineSimulator } from '@plantbridge/opcua-simulator';
 import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
 
@@ -131,7 +131,7 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
       // A repeated step (MES retrying after a timeout) changes nothing.
       await mes.acknowledge(order);
     }
-    await expectEventually(async () => expect(await consumersIdle(nats, 'PRODUCTION', plant)).toBe(true), {
+    await expectEventually(async () => expect(await consumersSettled(nats, 'PRODUCTION', plant)).toBe(true), {
       timeoutMs: 20_000,
       intervalMs: 200,
     });
@@ -259,17 +259,6 @@ async function cyclesPublished(
     totals[machine].scrap += data.scrapCount;
   }
   return totals;
-}
-
-/** True when every durable consumer of this plant on the stream has handled all it was sent. */
-async function consumersIdle(nats: JetStreamConnection, stream: string, token: string): Promise<boolean> {
-  let seen = 0;
-  for await (const consumer of nats.manager().consumers.list(stream)) {
-    if (!consumer.name.includes(token)) continue;
-    seen++;
-    if (consumer.num_pending > 0 || consumer.num_ack_pending > 0) return false;
-  }
-  return seen > 0;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -67,3 +67,21 @@ export async function deleteDurables(connection: JetStreamConnection, token: str
     }
   }
 }
+
+/**
+ * True when every durable consumer on `stream` whose name contains `token` has handled all it was
+ * sent (nothing pending, nothing unacknowledged), and there is at least one.
+ */
+export async function consumersSettled(
+  connection: JetStreamConnection,
+  stream: string,
+  token: string,
+): Promise<boolean> {
+  let seen = 0;
+  for await (const consumer of connection.manager().consumers.list(stream)) {
+    if (!consumer.name.includes(token)) continue;
+    seen++;
+    if (consumer.num_pending > 0 || consumer.num_ack_pending > 0) return false;
+  }
+  return seen > 0;
+}

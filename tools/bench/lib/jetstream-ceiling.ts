@@ -1,5 +1,6 @@
 import { EventPublisher, JetStreamConnection } from '@plantbridge/messaging';
 import { uniqueToken } from '@plantbridge/testing';
+import { progress } from './report';
 
 /**
  * Messages/s this machine's JetStream takes through EventPublisher with up to 1,000 acks
@@ -30,4 +31,10 @@ export async function jetStreamPublishCeiling(
   const perSecond = published / ((performance.now() - started) / 1000);
   await connection.close();
   return perSecond;
+}
+
+/** The ceiling for confirmation-sized events (about 700 bytes) of `plant`, measured for 5 s. */
+export function confirmationPublishCeiling(url: string, plant: string): Promise<number> {
+  progress('ceiling: JetStream publish with acks outstanding, 5 s');
+  return jetStreamPublishCeiling(url, `mfg.production.v1.${plant}.bench-ceiling`, 700, 5000);
 }

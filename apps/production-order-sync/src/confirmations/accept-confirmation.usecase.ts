@@ -14,7 +14,7 @@ import {
   UnitOfWork,
 } from '@plantbridge/persistence';
 import { badRequest } from '@plantbridge/service-runtime';
-import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { v7 as uuidv7 } from 'uuid';
 import { originFromRequest, sourceFor } from '../common/event-source';
 import { ProductionOrderSyncConfig } from '../config';
 import { type ErpPostingRecord, erpPostingTable, postingReference } from '../erp-postings/erp-posting.entity';
@@ -24,9 +24,6 @@ import type { OrderOperationState, ProductionOrderRecord } from '../orders/produ
 import { type ConfirmationRecord, type ConfirmationSource, confirmationTable } from './confirmation.entity';
 import type { ConfirmOperationRequest } from './confirmation.requests';
 import { type ConfirmationView, toConfirmationView } from './confirmation.views';
-
-/** Namespace of confirmation ids derived from production-count event ids (UUIDv5). */
-const COUNTS_NAMESPACE = '6f1d3b7e-3c0a-4b8e-9a51-0c2e7d9f4a10';
 
 interface ConfirmationInput extends Required<Omit<ConfirmOperationRequest, 'postingDate'>> {
   postingDate?: string;
@@ -87,7 +84,7 @@ export class AcceptConfirmation {
    */
   fromCounts(event: CanonicalEvent<'plantbridge.equipment.production-counted.v1'>): Promise<boolean> {
     const data = event.data;
-    const id = uuidv5(event.id, COUNTS_NAMESPACE);
+    const id = Production.confirmationKeyForCount(event.id);
     return this.unitOfWork
       .run(async (tx) => {
         if (await confirmationTable.findOne(tx.manager, { id })) return false;

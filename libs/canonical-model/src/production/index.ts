@@ -1,4 +1,5 @@
 export * from './common/confirmation-reference';
+export * from './common/count-confirmation-key';
 export * from './order-released/v1';
 export * from './order-acknowledged/v1';
 export * from './operation-started/v1';

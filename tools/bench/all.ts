@@ -1,0 +1,170 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { machine, progress, table, writeResult } from './lib/report';
+import { round } from './lib/stats';
+
+const ROOT = join(__dirname, '../..');
+const BENCHMARKS = ['edge', 'orders', 'pipeline'] as const;
+type Benchmark = (typeof BENCHMARKS)[number];
+
+const HELP = `npm run bench -- [options]
+
+Runs the edge, orders and pipeline benchmarks one after another (each measures its own raw ceilings
+in the same run on this machine), then prints one table: throughput, p50/p99 latency, CPU and peak
+memory per service, each next to its ceiling as a ratio. Writes bench/results/summary-<time>.json;
+each benchmark also writes its own file.
+
+Options:
+  --only <list>   benchmarks to run, comma separated (default edge,orders,pipeline); the others'
+                  latest results (bench/results/<name>-latest.json) go into the table as they are
+  -h, --help      this text
+
+Each benchmark has its own options: npm run bench:edge -- --help (and bench:orders, bench:pipeline).
+`;
+
+interface Row {
+  benchmark: string;
+  throughput: string;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  cpuCores: string;
+  peakRssMb: string;
+  ceiling: string;
+  ratio: number | null;
+  measuredAt: string;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string', default: BENCHMARKS.join(',') },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return void process.stdout.write(HELP);
+  const selected = values.only.split(',').filter(Boolean) as Benchmark[];
+  const unknown = selected.filter((b) => !BENCHMARKS.includes(b));
+  if (unknown.length)
+    throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.join(', ')}`);
+  for (const name of selected) {
+    progress(`bench:${name}`);
+    const run = spawnSync(
+      process.execPath,
+      ['-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, `tools/bench/${name}.ts`)],
+      { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (run.status !== 0) throw new Error(`bench:${name} failed (exit ${run.status})`);
+  }
+  const rows = [
+    ...edgeRows(latest('edge')),
+    ...ordersRows(latest('orders')),
+    ...pipelineRows(latest('pipeline')),
+  ];
+  const file = writeResult('summary', {
+    benchmark: 'summary',
+    measuredAt: new Date().toISOString(),
+    machine: machine(),
+    rows,
+  });
+  process.stdout.write(
+    `\nPlantbridge benchmarks on ${machine().cpus} cores (${machine().cpuModel})\n\n` +
+      table(
+        ['benchmark', 'throughput', 'p50', 'p99', 'CPU (cores)', 'peak MB', 'ceiling (same run)', 'ratio'],
+        rows.map((r) => [
+          r.benchmark,
+          r.throughput,
+          r.p50Ms === null ? '-' : `${r.p50Ms} ms`,
+          r.p99Ms === null ? '-' : `${r.p99Ms} ms`,
+          r.cpuCores,
+          r.peakRssMb,
+          r.ceiling,
+          r.ratio === null ? '-' : r.ratio,
+        ]),
+      ) +
+      `\n\nwritten to ${file}\n`,
+  );
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- result files of three shapes, read as JSON
+type Json = any;
+
+function latest(name: Benchmark): Json {
+  return JSON.parse(readFileSync(join(ROOT, `bench/results/${name}-latest.json`), 'utf8'));
+}
+
+/** Per item count, the fastest step within the p99 target, against a bare node-opcua client. */
+function edgeRows(result: Json): Row[] {
+  return result.results.map((r: Json) => {
+    const within = r.steps.filter((s: Json) => s.latencyP99Ms <= result.targets.p99Ms);
+    const best = [...within].sort((a: Json, b: Json) => b.deliveredPerSecond - a.deliveredPerSecond)[0];
+    return {
+      benchmark: `edge, ${r.items} items`,
+      throughput: best ? `${best.deliveredPerSecond} changes/s` : 'none within p99 target',
+      p50Ms: best?.latencyP50Ms ?? null,
+      p99Ms: best?.latencyP99Ms ?? null,
+      cpuCores: best ? `gateway ${best.gatewayCpuCores}` : '-',
+      peakRssMb: `gateway ${r.gatewayPeakRssMb}`,
+      ceiling: `node-opcua client ${r.rawClientNotificationsPerSecond}/s`,
+      ratio: best ? round(best.deliveredPerSecond / r.rawClientNotificationsPerSecond, 2) : null,
+      measuredAt: result.at ?? result.measuredAt,
+    };
+  });
+}
+
+/** The fastest step that kept up with what was offered, against an empty NestJS endpoint. */
+function ordersRows(result: Json): Row[] {
+  const kept = result.steps.filter((s: Json) => s.acceptedPerSecond >= 0.9 * s.offeredPerSecond);
+  const best = [...kept].sort((a: Json, b: Json) => b.acceptedPerSecond - a.acceptedPerSecond)[0];
+  if (!best) return [];
+  const common = {
+    cpuCores: `service ${best.serviceCpuCores}`,
+    peakRssMb: `service ${best.servicePeakRssMb}`,
+    measuredAt: result.measuredAt,
+  };
+  return [
+    {
+      benchmark: `orders, MES POST (${result.settings.database})`,
+      throughput: `${best.acceptedPerSecond} accepted/s`,
+      p50Ms: best.postP50Ms,
+      p99Ms: best.postP99Ms,
+      ceiling: `empty NestJS ${result.ceilings.emptyNestEndpointPerSecond} req/s`,
+      ratio: round(best.acceptedPerSecond / result.ceilings.emptyNestEndpointPerSecond, 2),
+      ...common,
+    },
+    {
+      benchmark: 'orders, POST to ERP posted',
+      throughput: `${best.postedInErp}/${best.accepted} posted`,
+      p50Ms: best.e2eP50Ms,
+      p99Ms: best.e2eP99Ms,
+      ceiling: `JetStream ${result.ceilings.jetStreamPublishPerSecond} msgs/s`,
+      ratio: round(best.acceptedPerSecond / result.ceilings.jetStreamPublishPerSecond, 3),
+      ...common,
+    },
+  ];
+}
+
+/** Machine counters to ERP postings, against JetStream publish. */
+function pipelineRows(result: Json): Row[] {
+  return [
+    {
+      benchmark: `pipeline, ${result.settings.machines} machines`,
+      throughput: `${result.partsPerSecond} parts/s in ${result.confirmationsPerSecond} conf/s`,
+      p50Ms: result.latencyP50Ms,
+      p99Ms: result.latencyP99Ms,
+      cpuCores: `gateway ${result.cpuCores.gateway}, order-sync ${result.cpuCores.orderSync}`,
+      peakRssMb: `gateway ${result.peakRssMb.gateway}, order-sync ${result.peakRssMb.orderSync}`,
+      ceiling: `JetStream ${result.ceilings.jetStreamPublishPerSecond} msgs/s`,
+      ratio: round(result.confirmationsPerSecond / result.ceilings.jetStreamPublishPerSecond, 4),
+      measuredAt: result.measuredAt,
+    },
+  ];
+}
+
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`bench failed: ${(error as Error).message}\n`);
+  process.exit(1);
+}
