@@ -22,7 +22,7 @@ const SERVICES = [
 
 const HELP = `Usage: npm start [-- --data-dir DIR] [--plant CODE] [--port-base N] [--erp-port N]
                  [--plants N] [--machines N] [--operation-seconds N] [--no-mes]
-                 [--erp-outage AT:FOR] [--duration S] [--status-every S]
+                 [--erp-outage AT:FOR] [--broker-restart AT:FOR] [--duration S] [--status-every S]
 
 Runs Plantbridge for --plants plants (default 2: P100 and P200), each with the five services on
 embedded defaults, one line of machines and a scripted MES, against one ERP:
@@ -54,6 +54,10 @@ Options:
   --erp-outage AT:FOR
                    the ERP simulator answers 503 from AT seconds after start for FOR seconds
                    (watch postings wait and then go through, none lost, none twice)
+  --broker-restart AT:FOR
+                   stops the nats-server that npm start runs AT seconds after start and starts it
+                   again FOR seconds later (services buffer and catch up); needs that server: set
+                   NATS_URL to a free port, e.g. nats://127.0.0.1:4333, if one runs on 4222
   --duration S     stop by itself after S seconds (default: run until Ctrl-C)
   --status-every S seconds between status lines; default 5 (0: none)
   --help           this text
@@ -71,6 +75,7 @@ function parseArgs(argv) {
     machines: 3,
     mes: true,
     erpOutage: null,
+    brokerRestart: null,
     duration: 0,
     statusEvery: 5,
   };
@@ -93,11 +98,9 @@ function parseArgs(argv) {
     else if (arg === '--machines') options.machines = Number(value());
     else if (arg === '--duration') options.duration = Number(value());
     else if (arg === '--status-every') options.statusEvery = Number(value());
-    else if (arg === '--erp-outage') {
-      const match = /^(\d+):(\d+)$/.exec(value());
-      if (!match) fail('--erp-outage takes AT:FOR in seconds, e.g. 60:30');
-      options.erpOutage = { atS: Number(match[1]), forS: Number(match[2]) };
-    } else fail(`unknown option ${arg}; see npm start -- --help`);
+    else if (arg === '--erp-outage') options.erpOutage = schedule(arg, value());
+    else if (arg === '--broker-restart') options.brokerRestart = schedule(arg, value());
+    else fail(`unknown option ${arg}; see npm start -- --help`);
   }
   if (!Number.isInteger(options.portBase) || options.portBase < 1 || options.portBase > 65530)
     fail('--port-base must be a port number');
@@ -115,6 +118,13 @@ function parseArgs(argv) {
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(options.plant))
     fail('--plant must be a plant code (letters, digits, _ or -)');
   return options;
+}
+
+/** `AT:FOR` in seconds: a fault that starts AT seconds after start and lasts FOR seconds. */
+function schedule(flag, text) {
+  const match = /^(\d+):(\d+)$/.exec(text);
+  if (!match) fail(`${flag} takes AT:FOR in seconds, e.g. 60:30`);
+  return { atS: Number(match[1]), forS: Number(match[2]) };
 }
 
 function fail(message) {
@@ -178,19 +188,30 @@ async function resolveNats(dataDir) {
   const port = Number(new URL(url.split(',')[0].trim()).port || 4222);
   const store = path.join(dataDir, 'nats');
   fs.mkdirSync(store, { recursive: true });
-  const child = spawn(found, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], {
-    stdio: 'ignore',
-  });
   const local = `nats://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && !(await answers(local)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!(await answers(local))) fail(`nats-server did not start on port ${port}`);
+  const launch = async () => {
+    const child = spawn(found, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], {
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 100 && !(await answers(local)); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!(await answers(local))) fail(`nats-server did not start on port ${port}`);
+    return child;
+  };
+  const halt = (child) =>
+    new Promise((resolve) =>
+      child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
+    );
+  let child = await launch();
   console.log(`NATS: started ${found} on ${local} (JetStream in ${store})`);
   return {
     url: local,
-    stop: () =>
-      new Promise((resolve) =>
-        child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
-      ),
+    stop: () => halt(child),
+    /** Stops the broker and starts it again on the same store after `downMs` (--broker-restart). */
+    restart: async (downMs) => {
+      await halt(child);
+      await new Promise((r) => setTimeout(r, downMs));
+      child = await launch();
+    },
   };
 }
 
@@ -379,6 +400,11 @@ async function main() {
   await checkPorts(options, plants);
   const releaseLock = takeLock(options.dataDir);
   const nats = await resolveNats(options.dataDir);
+  if (options.brokerRestart && !nats.restart)
+    fail(
+      `--broker-restart needs the nats-server that npm start runs, but one already answers at ${nats.url}; ` +
+        'set NATS_URL to a free port, e.g. nats://127.0.0.1:4333',
+    );
   const erp = await resolveErp(options, plants);
   const machines = [];
   for (const plant of plants) machines.push(await resolveMachines(options, plant));
@@ -405,9 +431,7 @@ async function main() {
     clearInterval(statusTimer);
     console.log(`\nplantbridge: ${reason}; draining the services`);
     await Promise.all(mesScripts.map((m) => m.stop()));
-    const last = await Promise.all(
-      plants.map((plant) => readStatus(plant, orderSyncOf(plant).port, erp).catch(() => null)),
-    );
+    const last = await Promise.all(plants.map((plant) => readStatus(plant, erp).catch(() => null)));
     for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
     const results = await Promise.all(children.map((c) => c.exited));
     await Promise.all([erp.stop(), ...machines.map((m) => m.stop())]);
@@ -492,12 +516,19 @@ async function main() {
       }).catch((error) => console.log(`plantbridge: could not start the ERP outage: ${error.message}`));
     }, atS * 1000).unref();
   }
+  if (options.brokerRestart) {
+    const { atS, forS } = options.brokerRestart;
+    setTimeout(() => {
+      console.log(`plantbridge: NATS goes away for ${forS} s now (--broker-restart)`);
+      void nats.restart(forS * 1000).then(() => console.log('plantbridge: NATS is back'));
+    }, atS * 1000).unref();
+  }
   if (options.duration)
     setTimeout(() => void stop(`--duration ${options.duration} s reached`), options.duration * 1000);
   if (options.statusEvery) {
     statusTimer = setInterval(() => {
       for (const plant of plants) {
-        void readStatus(plant, orderSyncOf(plant).port, erp).then(
+        void readStatus(plant, erp).then(
           (status) => !stopping && console.log(statusLine(plant, status)),
           () => undefined,
         );
@@ -507,11 +538,13 @@ async function main() {
 }
 
 /** What the status line and the summary show, read from the services' and the ERP's own APIs. */
-async function readStatus(plant, ordersPort, erp) {
-  const base = `http://127.0.0.1:${ordersPort}`;
-  const [orderList, metrics, faults] = await Promise.all([
+async function readStatus(plant, erp) {
+  const portOf = (name) => plant.services.find((s) => s.name === name).port;
+  const base = `http://127.0.0.1:${portOf('production-order-sync')}`;
+  const [orderList, metrics, edgeMetrics, faults] = await Promise.all([
     fetch(`${base}/v1/plants/${plant.code}/production-orders`).then((r) => r.json()),
     fetch(`${base}/metrics`).then((r) => r.text()),
+    fetch(`http://127.0.0.1:${portOf('edge-gateway')}/metrics`).then((r) => r.text()),
     erp.child ? fetch(`${erp.url}/__sim/faults`).then((r) => r.json()) : Promise.resolve(null),
   ]);
   const orders = {};
@@ -519,19 +552,39 @@ async function readStatus(plant, ordersPort, erp) {
   const postings = {};
   for (const match of metrics.matchAll(/^plantbridge_erp_postings\{state="([a-z-]+)"\} (\d+)/gm))
     postings[match[1]] = Number(match[2]);
-  const outageS = faults ? Math.ceil(faults.outageRemainingMs / 1000) : 0;
-  return { orders, postings, outageS, erpSimulated: Boolean(erp.child) };
+  const sum = (text, pattern) => [...text.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0);
+  // Posting: from the operation-confirmed delivery to its settlement (posted in ERP, or retry later).
+  const postingSeconds = sum(
+    metrics,
+    /^plantbridge_message_handle_seconds_sum\{durable="[^"]*operation-confirmed"\} ([\d.e+-]+)/gm,
+  );
+  const postingCount = sum(
+    metrics,
+    /^plantbridge_message_handle_seconds_count\{durable="[^"]*operation-confirmed"\} (\d+)/gm,
+  );
+  return {
+    orders,
+    postings,
+    edgeEventsOut: sum(edgeMetrics, /^plantbridge_outbox_relayed_total (\d+)/gm),
+    eventsIn: sum(metrics, /^plantbridge_messages_settled_total\{[^}]*settlement="ack"[^}]*\} (\d+)/gm),
+    postingAvgMs: postingCount ? Math.round((1000 * postingSeconds) / postingCount) : null,
+    outageS: faults ? Math.ceil(faults.outageRemainingMs / 1000) : 0,
+    erpSimulated: Boolean(erp.child),
+  };
 }
 
-function statusLine(plant, { orders, postings, outageS, erpSimulated }) {
+function statusLine(plant, status) {
+  const { orders, postings, outageS, erpSimulated } = status;
   const orderText = Object.entries(orders)
     .map(([state, n]) => `${n} ${state}`)
     .join(', ');
   const waiting = (postings.pending || 0) + (postings['in-flight'] || 0);
   const erpText = !erpSimulated ? 'ERP real' : outageS > 0 ? `ERP DOWN (${outageS} s left)` : 'ERP up';
+  const latency = status.postingAvgMs === null ? '' : `, ${status.postingAvgMs} ms per posting`;
   return (
-    `${plant.code} status  orders: ${orderText || 'none yet'} | ERP postings: ${postings.posted || 0} posted, ` +
-    `${waiting} waiting, ${postings['in-doubt'] || 0} in doubt, ${postings.failed || 0} failed | ${erpText}`
+    `${plant.code} status  orders: ${orderText || 'none yet'} | events: edge out ${status.edgeEventsOut}, ` +
+    `order-sync in ${status.eventsIn} | ERP postings: ${postings.posted || 0} posted, ${waiting} waiting, ` +
+    `${postings['in-doubt'] || 0} in doubt, ${postings.failed || 0} failed${latency} | ${erpText}`
   );
 }
 

@@ -227,6 +227,40 @@ describe.each(DATABASE_KINDS)('inbox and outbox on %s', (kind) => {
     await expect(unitOfWork.transaction((manager) => manager.query('SELECT 1'))).resolves.toBeDefined();
   });
 
+  it('backs off while NATS is away, even when every commit wakes the relay', async () => {
+    let attempts = 0;
+    const unreachable = {
+      publishRaw: async () => {
+        attempts++;
+        throw new Error('NATS is unavailable: not connected');
+      },
+    } as unknown as EventPublisher;
+    const relay = new OutboxRelay(dataSource, unitOfWork, unreachable, silentLogger, {
+      pollMs: 50,
+      // One row per attempt, so attempts count tries (other tests leave unpublished rows behind).
+      batchSize: 1,
+      maxBatchBytes: 4 * 1024 * 1024,
+      minBackoffMs: 400,
+      maxBackoffMs: 400,
+    });
+    const plant = uniqueToken('P');
+    await unitOfWork.run((tx) => tx.publish(confirmation(plant)));
+    relay.start();
+    try {
+      // A busy service commits all the time; each commit notifies the relay.
+      for (let i = 0; i < 30; i++) {
+        relay.notify();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // 600 ms with a 400 ms backoff: the first try and at most one retry, not one per commit.
+      expect(attempts).toBeGreaterThanOrEqual(1);
+      expect(attempts).toBeLessThanOrEqual(2);
+    } finally {
+      await relay.stop();
+      await dataSource.getRepository(OutboxMessage).delete({ subject: subjectFor(Confirmed, plant) });
+    }
+  });
+
   describe('with the shared NATS', () => {
     let connection: JetStreamConnection;
     beforeAll(async () => {

@@ -50,6 +50,8 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private wake?: () => void;
   private pending = false;
+  /** Waiting out a failure: new commits must not cut the backoff short (NATS is still away). */
+  private backingOff = false;
   /** Rows to read next; adapts to the size of the rows read last. */
   private limit: number;
 
@@ -72,7 +74,7 @@ export class OutboxRelay {
   /** Something was committed: look now instead of at the next poll. */
   notify(): void {
     this.pending = true;
-    this.wake?.();
+    if (!this.backingOff) this.wake?.();
   }
 
   async stop(): Promise<void> {
@@ -98,7 +100,9 @@ export class OutboxRelay {
       } catch (error) {
         failures.inc();
         this.logger.warn(`outbox relay: ${(error as Error).message}; retrying in ${backoff} ms`);
+        this.backingOff = true;
         await this.sleep(backoff);
+        this.backingOff = false;
         backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
       }
     }
