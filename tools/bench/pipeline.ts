@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CanonicalEvent, Production } from '@plantbridge/canonical-model';
 import { MesClient } from '@plantbridge/mes-client';
+import { LineControlClient, type MachineView } from '@plantbridge/opcua-simulator';
 import { connectForTest, consumersSettled, deleteDurables, readStream } from '@plantbridge/messaging/testing';
 import { expectEventually, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import { confirmationPublishCeiling } from './lib/jetstream-ceiling';
@@ -62,8 +63,8 @@ async function main(): Promise<void> {
     ]);
     children.push(line);
     await Promise.all([erp.waitFor('listening'), line.waitFor('listening')]);
-    const control = `http://127.0.0.1:${controlPort}/__sim`;
-    for (const id of machineIds) await post(`${control}/machines/${id}/state`, { state: 'NotExecuting' });
+    const plc = new LineControlClient(`http://127.0.0.1:${controlPort}`);
+    for (const id of machineIds) await plc.setState(id, 'NotExecuting');
 
     progress(`production-order-sync and edge-gateway for ${machineCount} machines`);
     const orderSyncPort = await freePort();
@@ -150,13 +151,13 @@ async function main(): Promise<void> {
     const meters = { gateway, orderSync, line, erp };
     const cpu = Object.fromEntries(Object.entries(meters).map(([k, p]) => [k, new CpuMeter(p.pid)]));
     Object.values(cpu).forEach((m) => m.start());
-    const before = await counters(control);
+    const before = await counters(plc);
     const started = performance.now();
-    for (const id of machineIds) await post(`${control}/machines/${id}/state`, { state: 'Executing' });
+    for (const id of machineIds) await plc.setState(id, 'Executing');
     await new Promise((resolve) => setTimeout(resolve, Number(values.seconds) * 1000));
-    for (const id of machineIds) await post(`${control}/machines/${id}/state`, { state: 'NotExecuting' });
+    for (const id of machineIds) await plc.setState(id, 'NotExecuting');
     const productionS = (performance.now() - started) / 1000;
-    const after = await counters(control);
+    const after = await counters(plc);
     const produced = machineIds.map((m) => ({
       good: (after[m].goodCount - before[m].goodCount + 65_536) % 65_536,
       scrap: (after[m].scrapCount - before[m].scrapCount + 65_536) % 65_536,
@@ -281,11 +282,8 @@ async function post(url: string, body: unknown): Promise<unknown> {
   return response.json();
 }
 
-async function counters(control: string): Promise<Record<string, { goodCount: number; scrapCount: number }>> {
-  const { machines } = (await (await fetch(`${control}/machines`)).json()) as {
-    machines: Array<{ id: string; goodCount: number; scrapCount: number }>;
-  };
-  return Object.fromEntries(machines.map((m) => [m.id, m]));
+async function counters(plc: LineControlClient): Promise<Record<string, MachineView>> {
+  return Object.fromEntries((await plc.machines()).map((m) => [m.id, m]));
 }
 
 main().catch((error: unknown) => {

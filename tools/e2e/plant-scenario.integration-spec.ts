@@ -6,7 +6,7 @@ import type { SapConfirmation } from '@plantbridge/erp';
 import { MesClient } from '@plantbridge/mes-client';
 import type { JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest, consumersSettled, deleteDurables, readStream } from '@plantbridge/messaging/testing';
-import { LineSimulator } from '@plantbridge/opcua-simulator';
+import { LineControlClient } from '@plantbridge/opcua-simulator';
 import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
 
 jest.setTimeout(240_000);
@@ -15,7 +15,7 @@ const ROLLOVER = 65_536;
 const MACHINES = ['M01', 'M02'];
 
 /**
- * The seed's scenario end to end, every service as its own process: ERP releases orders, MES
+ * The seed's scenario end to end, every service and simulator as its own process: ERP releases orders, MES
  * acknowledges them and starts their operations on machines, the machines produce, the edge
  * gateway counts, production-order-sync turns counts into confirmations, and ERP receives each
  * exactly once, through an ERP outage and an OPC UA server restart in the middle of production.
@@ -25,7 +25,9 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
   const plant = uniqueToken('S');
   let dir: string;
   let nats: JetStreamConnection;
-  let line: LineSimulator;
+  let plc: ServiceProcess;
+  let line: LineControlClient;
+  let opcuaPort: number;
   let erp: ServiceProcess;
   let orderSync: ServiceProcess;
   let gateway: ServiceProcess;
@@ -35,16 +37,18 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'plant-scenario-'));
     nats = await connectForTest(TEST_NATS_URL);
-    line = new LineSimulator({
-      port: await freePort(),
-      dataDir: join(dir, 'plc'),
-      machines: MACHINES.length,
-      seed: 5,
-      tickMs: 25,
-    });
-    await line.start();
+    // The PLC: the OPC UA line simulator as its own process, driven through its control API.
+    opcuaPort = await freePort();
+    const controlPort = await freePort();
+    plc = ServiceProcess.startEntry('tools/opcua-simulator/src/main.ts', [
+      ...['--port', String(opcuaPort), '--control-port', String(controlPort)],
+      ...['--machines', String(MACHINES.length), '--seed', '5', '--tick-ms', '25'],
+      ...['--data-dir', join(dir, 'plc')],
+    ]);
+    await plc.waitFor('listening');
+    line = new LineControlClient(`http://127.0.0.1:${controlPort}`);
     // Nothing is made before MES starts an operation: every part belongs to an order.
-    for (const machine of MACHINES) line.setState(machine, 'NotExecuting');
+    for (const machine of MACHINES) await line.setState(machine, 'NotExecuting');
 
     const erpPort = await freePort();
     erpUrl = `http://127.0.0.1:${erpPort}`;
@@ -75,7 +79,7 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
     mes = new MesClient(`http://127.0.0.1:${orderSyncPort}`, plant, 'scenario-mes');
 
     const mappingFile = join(dir, 'mapping.json');
-    writeFileSync(mappingFile, JSON.stringify(mappingFor(plant, line)));
+    writeFileSync(mappingFile, JSON.stringify(mappingFor(plant, opcuaPort)));
     const gatewayPort = await freePort();
     gateway = ServiceProcess.start('edge-gateway', {
       HTTP_PORT: String(gatewayPort),
@@ -97,8 +101,7 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
   });
 
   afterAll(async () => {
-    for (const service of [gateway, orderSync, erp]) await service?.stop();
-    await line?.stop();
+    for (const service of [gateway, orderSync, erp, plc]) await service?.stop();
     if (nats) {
       await deleteDurables(nats, plant);
       await nats.close();
@@ -137,15 +140,15 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
     });
 
     // Production, with ERP away for a while and the PLC's OPC UA server restarting meanwhile.
-    const before = counters(line);
-    for (const machine of MACHINES) line.setState(machine, 'Executing');
+    const before = await counters(line);
+    for (const machine of MACHINES) await line.setState(machine, 'Executing');
     await sleep(3000);
     await setErpFaults({ outageMs: 6000 });
     await sleep(1500);
     await line.restart(1000);
     await sleep(6000);
-    for (const machine of MACHINES) line.setState(machine, 'NotExecuting');
-    const after = counters(line);
+    for (const machine of MACHINES) await line.setState(machine, 'NotExecuting');
+    const after = await counters(line);
     const produced = Object.fromEntries(
       MACHINES.map((m) => [
         m,
@@ -208,16 +211,16 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
   }
 });
 
-function mappingFor(plant: string, line: LineSimulator) {
+function mappingFor(plant: string, opcuaPort: number) {
   return {
     endpoints: [
       {
         id: 'line1',
-        url: line.endpointUrl,
+        url: `opc.tcp://127.0.0.1:${opcuaPort}/UA/PlantbridgeLine`,
         tags: MACHINES.flatMap((m) => [
-          { nodeId: line.nodeId(m, 'State'), equipmentId: `${plant}-${m}`, signal: 'state' },
+          { nodeId: `ns=1;s=Line1.${m}.State`, equipmentId: `${plant}-${m}`, signal: 'state' },
           ...(['good', 'scrap'] as const).map((counter) => ({
-            nodeId: line.nodeId(m, counter === 'good' ? 'GoodParts' : 'ScrapParts'),
+            nodeId: `ns=1;s=Line1.${m}.${counter === 'good' ? 'GoodParts' : 'ScrapParts'}`,
             equipmentId: `${plant}-${m}`,
             signal: 'counter',
             counter,
@@ -231,8 +234,9 @@ function mappingFor(plant: string, line: LineSimulator) {
   };
 }
 
-function counters(line: LineSimulator): Record<string, { good: number; scrap: number }> {
-  return Object.fromEntries(line.machines.map((m) => [m.id, { good: m.goodCount, scrap: m.scrapCount }]));
+async function counters(line: LineControlClient): Promise<Record<string, { good: number; scrap: number }>> {
+  const machines = await line.machines();
+  return Object.fromEntries(machines.map((m) => [m.id, { good: m.goodCount, scrap: m.scrapCount }]));
 }
 
 function totalsByOrder(entries: SapConfirmation[]): Record<string, { good: number; scrap: number }> {

@@ -2,3 +2,4 @@ export * from './line-simulator';
 export * from './machine-model';
 export * from './control-api';
 export * from './tag-load';
+export * from './control-client';
