@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CanonicalEvent, Production } from '@plantbridge/canonical-model';
 import { MesClient } from '@plantbridge/mes-client';
-import { LineControlClient, type MachineView } from '@plantbridge/opcua-simulator';
+import { countingMapping, LineControlClient, type MachineView } from '@plantbridge/opcua-simulator';
 import { connectForTest, consumersSettled, deleteDurables, readStream } from '@plantbridge/messaging/testing';
 import { expectEventually, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import { confirmationPublishCeiling } from './lib/jetstream-ceiling';
@@ -82,26 +82,14 @@ async function main(): Promise<void> {
     const mappingFile = join(dir, 'mapping.json');
     writeFileSync(
       mappingFile,
-      JSON.stringify({
-        endpoints: [
-          {
-            id: 'line1',
-            url: `opc.tcp://127.0.0.1:${opcuaPort}/UA/PlantbridgeLine`,
-            tags: machineIds.flatMap((m) => [
-              { nodeId: `ns=1;s=Line1.${m}.State`, equipmentId: `${plant}-${m}`, signal: 'state' },
-              ...(['good', 'scrap'] as const).map((counter) => ({
-                nodeId: `ns=1;s=Line1.${m}.${counter === 'good' ? 'GoodParts' : 'ScrapParts'}`,
-                equipmentId: `${plant}-${m}`,
-                signal: 'counter',
-                counter,
-                max: 65535,
-                unit: 'PC',
-              })),
-            ]),
-          },
-        ],
-        countAggregation: { intervalMs: Number(values['interval-ms']), unitStep: 1_000_000 },
-      }),
+      JSON.stringify(
+        countingMapping({
+          opcuaPort,
+          plant,
+          machines: machineIds,
+          countAggregation: { intervalMs: Number(values['interval-ms']), unitStep: 1_000_000 },
+        }),
+      ),
     );
     const gatewayPort = await freePort();
     const gateway = ServiceProcess.start('edge-gateway', {

@@ -6,7 +6,7 @@ import type { SapConfirmation } from '@plantbridge/erp';
 import { MesClient } from '@plantbridge/mes-client';
 import type { JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest, consumersSettled, deleteDurables, readStream } from '@plantbridge/messaging/testing';
-import { LineControlClient } from '@plantbridge/opcua-simulator';
+import { countingMapping, LineControlClient } from '@plantbridge/opcua-simulator';
 import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
 
 jest.setTimeout(240_000);
@@ -79,7 +79,17 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
     mes = new MesClient(`http://127.0.0.1:${orderSyncPort}`, plant, 'scenario-mes');
 
     const mappingFile = join(dir, 'mapping.json');
-    writeFileSync(mappingFile, JSON.stringify(mappingFor(plant, opcuaPort)));
+    writeFileSync(
+      mappingFile,
+      JSON.stringify(
+        countingMapping({
+          opcuaPort,
+          plant,
+          machines: MACHINES,
+          countAggregation: { intervalMs: 1000, unitStep: 50 },
+        }),
+      ),
+    );
     const gatewayPort = await freePort();
     gateway = ServiceProcess.start('edge-gateway', {
       HTTP_PORT: String(gatewayPort),
@@ -210,29 +220,6 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
     return page.confirmations;
   }
 });
-
-function mappingFor(plant: string, opcuaPort: number) {
-  return {
-    endpoints: [
-      {
-        id: 'line1',
-        url: `opc.tcp://127.0.0.1:${opcuaPort}/UA/PlantbridgeLine`,
-        tags: MACHINES.flatMap((m) => [
-          { nodeId: `ns=1;s=Line1.${m}.State`, equipmentId: `${plant}-${m}`, signal: 'state' },
-          ...(['good', 'scrap'] as const).map((counter) => ({
-            nodeId: `ns=1;s=Line1.${m}.${counter === 'good' ? 'GoodParts' : 'ScrapParts'}`,
-            equipmentId: `${plant}-${m}`,
-            signal: 'counter',
-            counter,
-            max: 65535,
-            unit: 'PC',
-          })),
-        ]),
-      },
-    ],
-    countAggregation: { intervalMs: 1000, unitStep: 50 },
-  };
-}
 
 async function counters(line: LineControlClient): Promise<Record<string, { good: number; scrap: number }>> {
   const machines = await line.machines();

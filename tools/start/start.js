@@ -236,7 +236,7 @@ function relayLogs(name, stream, width) {
 }
 
 /** Starts one of the helpers in tools/ and waits until it prints `readyText`. */
-async function startSimulator(label, entry, args, readyText = 'listening') {
+async function startTool(label, entry, args, readyText = 'listening') {
   const child = spawn(
     process.execPath,
     ['-r', path.join(ROOT, 'tools/runtime/register.js'), path.join(ROOT, entry), ...args],
@@ -266,7 +266,7 @@ async function startSimulator(label, entry, args, readyText = 'listening') {
 /** The ERP the services talk to: ERP_BASE_URL when set (a real SAP), else the simulator, started here. */
 async function resolveErp(options, plants) {
   if (process.env.ERP_BASE_URL) return { url: process.env.ERP_BASE_URL, child: null, stop: async () => {} };
-  const simulator = await startSimulator('ERP simulator', 'tools/erp-simulator/src/main.ts', [
+  const simulator = await startTool('ERP simulator', 'tools/erp-simulator/src/main.ts', [
     ...['--port', String(options.erpPort), '--plants', plants.map((p) => p.code).join(',')],
     // Enough per order for a few minutes of the line's counts (a confirmation above the order
     // quantity plus tolerance is refused).
@@ -305,7 +305,7 @@ async function resolveMachines(options, plant) {
   if (process.env.TAG_MAPPING_FILE) {
     return { mappingFile: process.env.TAG_MAPPING_FILE, child: null, stop: async () => {} };
   }
-  const simulator = await startSimulator(
+  const simulator = await startTool(
     `OPC UA line simulator of ${plant.code}`,
     'tools/opcua-simulator/src/main.ts',
     [
@@ -487,7 +487,7 @@ async function main() {
 
   if (options.mes) {
     for (const plant of plants) {
-      const mes = await startSimulator(
+      const mes = await startTool(
         `MES script of ${plant.code}`,
         'tools/mes-client/src/main.ts',
         [

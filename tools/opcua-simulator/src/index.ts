@@ -3,3 +3,4 @@ export * from './machine-model';
 export * from './control-api';
 export * from './tag-load';
 export * from './control-client';
+export * from './counting-mapping';

@@ -21,6 +21,7 @@ import {
   seededRandom,
 } from './machine-model';
 import { TagLoad } from './tag-load';
+import { lineEndpointUrl, lineNodeId } from './counting-mapping';
 
 export interface LineSimulatorOptions {
   port: number;
@@ -96,12 +97,12 @@ export class LineSimulator {
   }
 
   get endpointUrl(): string {
-    return `opc.tcp://127.0.0.1:${this.options.port}/UA/PlantbridgeLine`;
+    return lineEndpointUrl(this.options.port);
   }
 
   /** `ns=1;s=Line1.M01.GoodParts` */
   nodeId(machine: string, signal: Signal): string {
-    return `ns=1;s=${this.line}.${machine}.${signal}`;
+    return lineNodeId(this.line, machine, signal);
   }
 
   async start(): Promise<void> {
