@@ -29,6 +29,13 @@ export class ErpServiceConfig extends ServiceConfig {
   @IntSetting(1, 1024)
   ERP_MAX_IN_FLIGHT = 32;
 
+  /**
+   * Most confirmations in one OData `$batch` request (each its own changeset, so ERP applies or
+   * refuses each alone). Postings that are ready in the same instant go together; 1 sends one POST each.
+   */
+  @IntSetting(1, 1000)
+  ERP_BATCH_SIZE = 50;
+
   /** Attempts per call on 429/503/network errors (the first included) before the caller takes over. */
   @IntSetting(1, 10)
   ERP_RETRY_MAX_ATTEMPTS = 3;

@@ -6,3 +6,4 @@ export * from './sap/sap-entities';
 export * from './sap/sap-erp-adapter';
 export * from './sap/odata-values';
 export type { SapErrorBody } from './sap/sap-error-body';
+export * from './sap/odata-batch';

@@ -10,6 +10,7 @@ export function sapAdapterSettingsFrom(config: ErpServiceConfig): SapAdapterSett
     password: config.ERP_PASSWORD,
     sapClient: config.ERP_SAP_CLIENT,
     timeoutMs: config.ERP_TIMEOUT_MS,
+    batchSize: config.ERP_BATCH_SIZE,
     resilience: {
       ...DEFAULT_RESILIENCE,
       maxInFlight: config.ERP_MAX_IN_FLIGHT,

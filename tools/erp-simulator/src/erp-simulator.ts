@@ -1,8 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  BatchFormatError,
+  type BatchMessage,
+  type BatchPart,
+  batchContentType,
   CONFIRMATION_SERVICE,
+  decodeBatch,
+  encodeBatch,
+  newBoundary,
   PRODUCTION_ORDER_SERVICE,
   type SapConfirmationCreate,
   type SapErrorBody,
@@ -107,6 +120,8 @@ export class ErpSimulator {
         return this.sapError(res, 400, '/IWBEP/CM_MGW_RT/022', error.message);
       if (error instanceof SyntaxError)
         return this.sapError(res, 400, '/IWBEP/CM_MGW_RT/021', `Malformed JSON: ${error.message}`);
+      if (error instanceof BatchFormatError)
+        return this.sapError(res, 400, '/IWBEP/CM_MGW_RT/021', `Malformed $batch: ${error.message}`);
       this.sapError(res, 500, '/IWBEP/CM_MGW_RT/000', `Runtime error: ${(error as Error).message}`);
     }
   }
@@ -189,6 +204,7 @@ export class ErpSimulator {
     if (path === '/ProdnOrdConf2' && method === 'GET') {
       return this.json(res, 200, { d: { results: applyQuery(this.store.ledger(), params) } });
     }
+    if (path === '/$batch' && method === 'POST') return this.batch(req, res, body);
     if (path === '/ProdnOrdConf2' && method === 'POST') {
       const confirmation = this.store.confirm(JSON.parse(body) as SapConfirmationCreate);
       if (this.faults.dropThisAnswer()) {
@@ -207,6 +223,59 @@ export class ErpSimulator {
       return this.json(res, 200, { d: reversal });
     }
     this.sapError(res, 404, '/IWBEP/CM_MGW_RT/020', `Resource not found for segment '${path}'`);
+  }
+
+  /**
+   * `$batch` of confirmation changesets, one operation each (all the adapter sends). Changesets are
+   * applied in order; like SAP Gateway, the first one refused ends the batch: its error is the last
+   * answer and the changesets after it are not applied. "Drop the answer" counts a batch as one write.
+   */
+  private batch(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const answers: BatchPart[] = [];
+    for (const part of decodeBatch(req.headers['content-type'], body)) {
+      const answer = this.changeset(part);
+      answers.push(answer);
+      if ('message' in answer) break;
+    }
+    if (this.faults.dropThisAnswer()) {
+      req.socket.destroy();
+      return;
+    }
+    const boundary = newBoundary('batchresponse');
+    const text = encodeBatch(boundary, answers);
+    res.writeHead(202, {
+      'content-type': batchContentType(boundary),
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
+  }
+
+  private changeset(part: BatchPart): BatchPart {
+    const requests = 'changeset' in part ? part.changeset : [part.message];
+    const [request] = requests;
+    if (requests.length !== 1 || !/^POST ProdnOrdConf2 HTTP\/1\.1$/.test(request.startLine)) {
+      return {
+        message: answer(
+          400,
+          sapErrorBody(
+            '/IWBEP/CM_MGW_RT/022',
+            'The simulator takes changesets of one POST ProdnOrdConf2 each',
+          ),
+        ),
+      };
+    }
+    try {
+      const confirmation = this.store.confirm(JSON.parse(request.body) as SapConfirmationCreate);
+      return { changeset: [answer(201, { d: confirmation })] };
+    } catch (error) {
+      if (error instanceof SapRejection)
+        return { message: answer(error.status, sapErrorBody(error.code, error.message)) };
+      if (error instanceof SyntaxError)
+        return {
+          message: answer(400, sapErrorBody('/IWBEP/CM_MGW_RT/021', `Malformed JSON: ${error.message}`)),
+        };
+      throw error;
+    }
   }
 
   private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -295,18 +364,31 @@ export class ErpSimulator {
   }
 
   private sapError(res: ServerResponse, status: number, code: string, message: string): void {
-    const body: SapErrorBody = {
-      error: {
-        code,
-        message: { lang: 'en', value: message },
-        innererror: {
-          transactionid: randomUUID().replace(/-/g, '').toUpperCase(),
-          errordetails: [{ code, message, severity: 'error', target: '' }],
-        },
-      },
-    };
-    this.json(res, status, body);
+    this.json(res, status, sapErrorBody(code, message));
   }
+}
+
+/** SAP Gateway's error body. */
+function sapErrorBody(code: string, message: string): SapErrorBody {
+  return {
+    error: {
+      code,
+      message: { lang: 'en', value: message },
+      innererror: {
+        transactionid: randomUUID().replace(/-/g, '').toUpperCase(),
+        errordetails: [{ code, message, severity: 'error', target: '' }],
+      },
+    },
+  };
+}
+
+/** One HTTP answer inside a `$batch` response. */
+function answer(status: number, body: unknown): BatchMessage {
+  return {
+    startLine: `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trim(),
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  };
 }
 
 /** Navigation properties only when `$expand` asks for them, as SAP sends them. */

@@ -1,4 +1,12 @@
 import { ErpBusinessError, ErpConfigurationError, ErpInDoubtError, ErpTransientError } from '../errors';
+import {
+  type BatchMessage,
+  batchContentType,
+  decodeBatch,
+  encodeBatch,
+  newBoundary,
+  statusOf,
+} from './odata-batch';
 import { parseRetryAfter } from './odata-values';
 import { readSapError } from './sap-error-body';
 
@@ -47,14 +55,78 @@ export class ODataClient {
     body?: unknown,
     query: Record<string, string> = {},
   ): Promise<T> {
-    let response = await this.send(operation, 'POST', path, query, body, await this.token(operation));
+    const content = body === undefined ? undefined : { type: 'application/json', text: JSON.stringify(body) };
+    const response = await this.write(operation, path, query, content);
+    return (await this.readBody<T>(operation, 'POST', response)) as T;
+  }
+
+  /**
+   * Sends changesets in one `$batch` request and returns ERP's answer to each, in order: a changeset
+   * ERP did not get to is missing from the end. Throws as `post` does when the batch as a whole
+   * fails: then no changeset, or (in doubt) any of them, may have been applied.
+   */
+  async batch(operation: string, changesets: BatchMessage[][]): Promise<BatchAnswer[]> {
+    const boundary = newBoundary('batch');
+    const text = encodeBatch(
+      boundary,
+      changesets.map((changeset) => ({ changeset })),
+    );
+    const response = await this.write(operation, '/$batch', {}, { type: batchContentType(boundary), text });
+    let body: string;
+    try {
+      body = await response.text();
+    } catch (error) {
+      throw this.networkError(operation, 'POST', error);
+    }
+    if (!response.ok) {
+      const error = this.errorFor(operation, 'POST', response.status, response.headers, body);
+      // A refusal of the batch as a whole is about its form, not about any confirmation in it.
+      if (error instanceof ErpBusinessError)
+        throw new ErpConfigurationError(operation, `SAP refused the $batch request: ${error.message}`);
+      throw error;
+    }
+    let parts;
+    try {
+      parts = decodeBatch(response.headers.get('content-type') ?? undefined, body);
+    } catch (error) {
+      // Sent and answered, but unreadable: whatever ERP did is unknown.
+      throw new ErpInDoubtError(operation, `SAP's $batch answer cannot be read: ${(error as Error).message}`);
+    }
+    return parts.map((part) => {
+      // A changeset that failed is answered by one message; one that succeeded by a changeset.
+      const answer = 'message' in part ? part.message : part.changeset[0];
+      if (!answer)
+        return { ok: false, error: new ErpInDoubtError(operation, 'SAP answered a changeset with nothing') };
+      const status = statusOf(answer);
+      if (status >= 200 && status < 300) {
+        try {
+          return { ok: true, data: dataOf(operation, status, answer.body) };
+        } catch (error) {
+          return { ok: false, error: error as Error };
+        }
+      }
+      return {
+        ok: false,
+        error: this.errorFor(operation, 'POST', status, new Headers(answer.headers), answer.body),
+      };
+    });
+  }
+
+  /** A POST with the session's CSRF token, fetched again once when SAP says it is required. */
+  private async write(
+    operation: string,
+    path: string,
+    query: Record<string, string>,
+    content?: { type: string; text: string },
+  ): Promise<Response> {
+    let response = await this.send(operation, 'POST', path, query, content, await this.token(operation));
     if (response.status === 403 && response.headers.get('x-csrf-token')?.toLowerCase() === 'required') {
       // The session or token expired: SAP refused before doing anything, so one fresh try is safe.
       this.csrfToken = undefined;
       await response.arrayBuffer().catch(() => undefined);
-      response = await this.send(operation, 'POST', path, query, body, await this.token(operation));
+      response = await this.send(operation, 'POST', path, query, content, await this.token(operation));
     }
-    return (await this.readBody<T>(operation, 'POST', response)) as T;
+    return response;
   }
 
   private token(operation: string): Promise<string> {
@@ -80,14 +152,14 @@ export class ODataClient {
     method: Method,
     path: string,
     query: Record<string, string>,
-    body?: unknown,
+    content?: { type: string; text: string },
     csrfToken?: string,
   ): Promise<Response> {
     const url = new URL(`${this.settings.baseUrl.replace(/\/$/, '')}${this.servicePath}${path}`);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     if (this.settings.sapClient) url.searchParams.set('sap-client', this.settings.sapClient);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (content) headers['content-type'] = content.type;
     if (csrfToken) headers['x-csrf-token'] = csrfToken;
     if (this.settings.user) {
       const credentials = `${this.settings.user}:${this.settings.password ?? ''}`;
@@ -99,7 +171,7 @@ export class ODataClient {
       response = await fetch(url, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: content?.text,
         signal: AbortSignal.timeout(this.settings.timeoutMs),
       });
     } catch (error) {
@@ -125,15 +197,7 @@ export class ODataClient {
       throw this.networkError(operation, method, error);
     }
     if (!response.ok) throw this.errorFor(operation, method, response.status, response.headers, text);
-    if (!text) return undefined;
-    try {
-      return (JSON.parse(text) as { d: T }).d;
-    } catch {
-      throw new ErpConfigurationError(
-        operation,
-        `SAP answered ${response.status} with a body that is not JSON`,
-      );
-    }
+    return dataOf<T>(operation, response.status, text);
   }
 
   private errorFor(operation: string, method: Method, status: number, headers: Headers, text: string): Error {
@@ -163,5 +227,18 @@ export class ODataClient {
     if (nothingSent || !isWrite(method))
       return new ErpTransientError(operation, what, undefined, undefined, { cause: error });
     return new ErpInDoubtError(operation, what, { cause: error });
+  }
+}
+
+/** ERP's answer to one changeset of a `$batch`: its `d` payload, or the error it maps to. */
+export type BatchAnswer = { ok: true; data: unknown } | { ok: false; error: Error };
+
+/** The `d` payload of an OData V2 JSON answer; undefined for an empty one (204). */
+function dataOf<T>(operation: string, status: number, text: string): T | undefined {
+  if (!text) return undefined;
+  try {
+    return (JSON.parse(text) as { d: T }).d;
+  } catch {
+    throw new ErpConfigurationError(operation, `SAP answered ${status} with a body that is not JSON`);
   }
 }

@@ -19,10 +19,11 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
   afterAll(() => simulator.stop());
   afterEach(() => simulator.faults.clear());
 
-  const adapter = (resilience: Partial<ResilienceSettings> = {}, timeoutMs = 2000) =>
+  const adapter = (resilience: Partial<ResilienceSettings> = {}, timeoutMs = 2000, batchSize = 1) =>
     new SapErpAdapter({
       baseUrl: url,
       timeoutMs,
+      batchSize,
       resilience: { ...DEFAULT_RESILIENCE, initialDelayMs: 20, ...resilience },
     });
 
@@ -189,6 +190,85 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
     await expect(erp.postConfirmation(confirmationFor(order.ManufacturingOrder))).rejects.toBeInstanceOf(
       ErpInDoubtError,
     );
+  });
+
+  describe('postings ready together go in one $batch, a changeset each', () => {
+    const batching = () => adapter({}, 2000, 3);
+    const batchRequests = (from: number) =>
+      simulator
+        .requestLog()
+        .slice(from)
+        .filter((r) => r.path.endsWith('/$batch'))
+        .map((r) => r.status);
+
+    it('posts up to the batch size per request, each caller getting its own document', async () => {
+      const order = simulator.store.releaseOrder({ plant: 'P100' });
+      const erp = batching();
+      await erp.postConfirmation(confirmationFor(order.ManufacturingOrder)); // CSRF token in hand
+      const from = simulator.requestLog().length;
+      const postings = Array.from({ length: 5 }, () => confirmationFor(order.ManufacturingOrder));
+      const posted = await Promise.all(postings.map((p) => erp.postConfirmation(p)));
+      expect(posted.map((p) => p.externalKey)).toEqual(postings.map((p) => p.externalKey));
+      expect(new Set(posted.map((p) => p.confirmationCount)).size).toBe(5);
+      for (const p of postings) expect(postsFor(p.externalKey)).toHaveLength(1);
+      // 5 postings, at most 3 per batch: one $batch of 3 and one of 2.
+      expect(batchRequests(from)).toEqual([202, 202]);
+    });
+
+    it('rejects only the refused changeset; those SAP did not get to are retryable, not applied', async () => {
+      const open = simulator.store.releaseOrder({ plant: 'P100' });
+      const closed = simulator.store.releaseOrder({ plant: 'P100' });
+      simulator.store.setClosed(closed.ManufacturingOrder, true);
+      const erp = batching();
+      await erp.postConfirmation(confirmationFor(open.ManufacturingOrder));
+      const from = simulator.requestLog().length;
+      const postings = [
+        confirmationFor(open.ManufacturingOrder),
+        confirmationFor(closed.ManufacturingOrder),
+        confirmationFor(open.ManufacturingOrder),
+      ];
+      const [first, refused, after] = await Promise.allSettled(postings.map((p) => erp.postConfirmation(p)));
+      expect(batchRequests(from)).toEqual([202]);
+      expect(first.status).toBe('fulfilled');
+      expect(refused).toMatchObject({ status: 'rejected', reason: expect.any(ErpBusinessError) });
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({ sapCode: 'RU/140' });
+      // The simulator stops at the refused changeset, as SAP Gateway does: the third was not applied.
+      expect(after).toMatchObject({ status: 'rejected', reason: expect.any(ErpTransientError) });
+      expect(postsFor(postings[2].externalKey)).toHaveLength(0);
+      await erp.postConfirmation(postings[2]);
+      expect(postsFor(postings[2].externalKey)).toHaveLength(1);
+    });
+
+    it('reports every posting of a batch whose answer was dropped as in doubt; each is in ERP once', async () => {
+      const order = simulator.store.releaseOrder({ plant: 'P100' });
+      const erp = batching();
+      await erp.postConfirmation(confirmationFor(order.ManufacturingOrder));
+      simulator.faults.set({ dropResponseEvery: 1 });
+      const postings = Array.from({ length: 3 }, () => confirmationFor(order.ManufacturingOrder));
+      const settled = await Promise.allSettled(postings.map((p) => erp.postConfirmation(p)));
+      expect(settled.map((s) => s.status === 'rejected' && s.reason instanceof ErpInDoubtError)).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      simulator.faults.clear();
+      for (const p of postings) {
+        expect(await erp.findConfirmation(p.externalKey)).toMatchObject({ alreadyPosted: true });
+        expect(postsFor(p.externalKey)).toHaveLength(1);
+      }
+    });
+
+    it('retries a throttled batch as a whole after Retry-After', async () => {
+      const order = simulator.store.releaseOrder({ plant: 'P100' });
+      const erp = batching();
+      await erp.postConfirmation(confirmationFor(order.ManufacturingOrder));
+      simulator.faults.set({ throttle: { count: 1, retryAfterSeconds: 1, pathContains: '$batch' } });
+      const started = Date.now();
+      const postings = Array.from({ length: 3 }, () => confirmationFor(order.ManufacturingOrder));
+      await Promise.all(postings.map((p) => erp.postConfirmation(p)));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      for (const p of postings) expect(postsFor(p.externalKey)).toHaveLength(1);
+    });
   });
 
   it('cancels a posted confirmation; the key is free again and the lookup no longer finds it', async () => {

@@ -1,5 +1,6 @@
 import type { ConfirmationPosting, ErpOrder, ErpOrderStatus, ErpPort, PostedConfirmation } from '../erp-port';
-import { ErpBusinessError } from '../errors';
+import { CallBatcher, type ItemOutcome } from '../call-batcher';
+import { ErpBusinessError, ErpTransientError } from '../errors';
 import { ErpResilience, type ResilienceSettings } from '../resilience';
 import { ODataClient, type ODataClientSettings } from './odata-client';
 import {
@@ -23,6 +24,8 @@ export interface SapAdapterSettings extends ODataClientSettings {
   resilience: ResilienceSettings;
   /** Orders per page when listing. */
   pageSize?: number;
+  /** Most confirmations per `$batch` request; 1 (the default) posts each alone. */
+  batchSize?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -37,12 +40,14 @@ export class SapErpAdapter implements ErpPort {
   private readonly orders: ODataClient;
   private readonly confirmations: ODataClient;
   private readonly pageSize: number;
+  private readonly postings: CallBatcher<ConfirmationPosting, PostedConfirmation>;
 
   constructor(settings: SapAdapterSettings) {
     this.resilience = new ErpResilience(settings.resilience);
     this.orders = new ODataClient(settings, PRODUCTION_ORDER_SERVICE);
     this.confirmations = new ODataClient(settings, CONFIRMATION_SERVICE);
     this.pageSize = settings.pageSize ?? 200;
+    this.postings = new CallBatcher(settings.batchSize ?? 1, (batch) => this.postTogether(batch));
   }
 
   async listReleasedOrders(plant: string, changedSince?: string): Promise<ErpOrder[]> {
@@ -87,14 +92,56 @@ export class SapErpAdapter implements ErpPort {
         'PLANTBRIDGE/KEY',
       );
     }
-    const created = await this.resilience.execute('postConfirmation', () =>
-      this.confirmations.post<SapConfirmation>(
-        'postConfirmation',
-        '/ProdnOrdConf2',
-        toSapConfirmation(posting),
+    return this.postings.submit(posting);
+  }
+
+  /**
+   * Postings that became ready together: one POST when alone, else one `$batch` request with a
+   * changeset each, so ERP applies or refuses each on its own, in order. A changeset ERP did not
+   * get to (SAP may stop at a failing one) was not applied and is safe to post again.
+   */
+  private async postTogether(
+    postings: ConfirmationPosting[],
+  ): Promise<Array<ItemOutcome<PostedConfirmation>>> {
+    if (postings.length === 1) {
+      const created = this.resilience.execute('postConfirmation', () =>
+        this.confirmations.post<SapConfirmation>(
+          'postConfirmation',
+          '/ProdnOrdConf2',
+          toSapConfirmation(postings[0]),
+        ),
+      );
+      return [
+        await created.then(
+          (c) => ({ ok: true, value: toPosted(c, false) }) as const,
+          (error: unknown) => ({ ok: false, error }) as const,
+        ),
+      ];
+    }
+    const answers = await this.resilience.execute('postConfirmations', () =>
+      this.confirmations.batch(
+        'postConfirmations',
+        postings.map((posting) => [
+          {
+            startLine: 'POST ProdnOrdConf2 HTTP/1.1',
+            headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+            body: JSON.stringify(toSapConfirmation(posting)),
+          },
+        ]),
       ),
     );
-    return toPosted(created, false);
+    return postings.map((posting, i) => {
+      const answer = answers[i];
+      if (!answer)
+        return {
+          ok: false,
+          error: new ErpTransientError(
+            'postConfirmation',
+            `SAP did not process confirmation ${posting.externalKey} in its $batch (${answers.length} of ${postings.length} answered)`,
+          ),
+        };
+      return answer.ok ? { ok: true, value: toPosted(answer.data as SapConfirmation, false) } : answer;
+    });
   }
 
   async findConfirmation(externalKey: string): Promise<PostedConfirmation | undefined> {
