@@ -17,6 +17,7 @@ import { PostConfirmationToErp } from './erp-postings/post-confirmation.usecase'
 import { PostingLedger } from './erp-postings/posting-ledger';
 import { OrdersConfirmationsLedger1764160000000 } from './migrations/1764160000000-orders-confirmations-ledger';
 import { OpenPostingsByReference1764170000000 } from './migrations/1764170000000-open-postings-by-reference';
+import { OpenPostingsInOrder1764180000000 } from './migrations/1764180000000-open-postings-in-order';
 import { OrderCommands } from './orders/order-commands.usecase';
 import { OrderReleasePoller } from './orders/order-release.poller';
 import { OrderRepository } from './orders/order.repository';
@@ -50,7 +51,11 @@ export class AppModule {
               ErpPostingRecord,
               ErpPostingAuditRecord,
             ],
-            migrations: [OrdersConfirmationsLedger1764160000000, OpenPostingsByReference1764170000000],
+            migrations: [
+              OrdersConfirmationsLedger1764160000000,
+              OpenPostingsByReference1764170000000,
+              OpenPostingsInOrder1764180000000,
+            ],
           },
           config,
         ),

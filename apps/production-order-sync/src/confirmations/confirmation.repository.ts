@@ -54,9 +54,10 @@ export class ConfirmationRepository {
   }
 
   /**
-   * The nearest confirmation of the same order operation before or after `c`, in a posting state.
-   * Read from the ledger's open postings of the operation (index on plant, reference, state), so
-   * the cost does not grow with the confirmations the operation already has in ERP.
+   * The nearest confirmation of the same order operation before or after `c` in ledger order (its
+   * posting's `created_at`, which is the confirmation's acceptance time, then the key), in a posting
+   * state. One seek in the ledger's index of open postings (migration 1764180000000), so the cost
+   * does not grow with a backlog or with what the operation already has in ERP.
    */
   private async neighbour(
     c: ConfirmationRecord,
@@ -67,19 +68,12 @@ export class ConfirmationRepository {
     const manager = this.dataSource.manager;
     const { rows } = await runSql<{ id: string }>(
       manager,
-      `SELECT c.id FROM ${tableName(manager, ErpPostingRecord)} p ` +
-        `JOIN ${tableName(manager, ConfirmationRecord)} c ON c.id = p.posting_key ` +
-        `WHERE p.plant = ? AND p.reference = ? AND p.state IN (${states.map(() => '?').join(', ')}) ` +
-        `AND (c.accepted_at ${op} ? OR (c.accepted_at = ? AND c.id ${op} ?)) ` +
-        `ORDER BY c.accepted_at ${direction}, c.id ${direction} LIMIT 1`,
-      [
-        c.plant,
-        postingReference(c.manufacturingOrder, c.operation),
-        ...states,
-        c.acceptedAt,
-        c.acceptedAt,
-        c.id,
-      ],
+      `SELECT posting_key AS id FROM ${tableName(manager, ErpPostingRecord)} ` +
+        `WHERE plant = ? AND reference = ? AND state IN (${states.map(() => '?').join(', ')}) ` +
+        // A row value, so the index is searched from this posting on, not filtered.
+        `AND (created_at, posting_key) ${op} (?, ?) ` +
+        `ORDER BY created_at ${direction}, posting_key ${direction} LIMIT 1`,
+      [c.plant, postingReference(c.manufacturingOrder, c.operation), ...states, c.acceptedAt, c.id],
     );
     return rows[0]?.id;
   }

@@ -21,7 +21,7 @@ export const POSTING_STATES: readonly PostingState[] = [
 /** The ERP posting ledger: one row per business transaction, keyed by its ERP idempotency key. */
 @Entity({ name: 'erp_posting' })
 @Index('erp_posting_state', ['state'])
-@Index('erp_posting_plant_reference_state', ['plant', 'reference', 'state'])
+@Index('erp_posting_open_in_order', ['plant', 'reference', 'state', 'createdAt', 'postingKey'])
 export class ErpPostingRecord {
   /** SAP `ExternalSystemConfirmation` (a UUID). */
   @PrimaryColumn({ name: 'posting_key', type: 'varchar', length: 36 })
