@@ -41,6 +41,9 @@ export class ErpStore {
   /** When each confirmation was committed (ms since epoch), for end-to-end latency in benchmarks. */
   private readonly committedAt: number[] = [];
   private readonly byExternalKey = new Map<string, SapConfirmation>();
+  /** Each order operation's confirmation group, and the entries of each group so far. */
+  private readonly groupOfOperation = new Map<string, string>();
+  private readonly entriesInGroup = new Map<string, number>();
   private nextOrder = 1_000_000;
   private nextGroup = 1;
 
@@ -133,16 +136,17 @@ export class ErpStore {
         `Unit ${input.ConfirmationUnit} cannot be converted to ${order.ProductionUnit}`,
       );
     }
-    const previous = this.confirmations.find(
-      (c) => c.OrderID === input.OrderID && c.OrderOperation === input.OrderOperation,
-    );
-    const group = previous?.ConfirmationGroup ?? String(this.nextGroup++).padStart(10, '0');
-    const count = this.confirmations.filter((c) => c.ConfirmationGroup === group).length + 1;
+    const operationKey = `${input.OrderID}/${input.OrderOperation}`;
+    let group = this.groupOfOperation.get(operationKey);
+    if (!group) {
+      group = String(this.nextGroup++).padStart(10, '0');
+      this.groupOfOperation.set(operationKey, group);
+    }
     const confirmation: SapConfirmation = {
       ...input,
       ExternalSystemConfirmation: key ?? '00000000-0000-0000-0000-000000000000',
       ConfirmationGroup: group,
-      ConfirmationCount: String(count).padStart(8, '0'),
+      ConfirmationCount: this.nextCount(group),
       IsReversed: false,
       IsReversal: false,
     };
@@ -167,9 +171,7 @@ export class ErpStore {
     this.byExternalKey.delete(original.ExternalSystemConfirmation);
     const reversal: SapConfirmation = {
       ...original,
-      ConfirmationCount: String(
-        this.confirmations.filter((c) => c.ConfirmationGroup === group).length + 1,
-      ).padStart(8, '0'),
+      ConfirmationCount: this.nextCount(group),
       ExternalSystemConfirmation: '00000000-0000-0000-0000-000000000000',
       IsReversed: false,
       IsReversal: true,
@@ -177,6 +179,13 @@ export class ErpStore {
     this.confirmations.push(reversal);
     this.committedAt.push(Date.now());
     return reversal;
+  }
+
+  /** The next counter in a confirmation group (SAP `ConfirmationCount`). */
+  private nextCount(group: string): string {
+    const count = (this.entriesInGroup.get(group) ?? 0) + 1;
+    this.entriesInGroup.set(group, count);
+    return String(count).padStart(8, '0');
   }
 
   /** What ERP posted, in posting order: the assertion source for tests and the demo. */
