@@ -23,6 +23,7 @@ Options:
   --orders <n>          orders the confirmations spread over (default 50)
   --db <kind>           sqlite (the embedded default) or postgres (a schema of its own in TEST_DATABASE_URL, default the test database)
   --max-in-flight <n>   ERP_MAX_IN_FLIGHT of the service (default 32)
+  --batch-size <n>      ERP_BATCH_SIZE of the service: confirmations per OData $batch (default 50; 1 = a POST each)
   --nats <url>          NATS with JetStream (default NATS_URL or nats://127.0.0.1:4222)
   -h, --help            this text
 
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       orders: { type: 'string', default: '50' },
       db: { type: 'string', default: 'sqlite' },
       'max-in-flight': { type: 'string', default: '32' },
+      'batch-size': { type: 'string', default: '50' },
       nats: { type: 'string', default: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
       ? { DATABASE_URL: schema.url, DATABASE_SCHEMA: schema.schema }
       : {};
     progress(
-      `production-order-sync on :${port} (${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']})`,
+      `production-order-sync on :${port} (${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']}, ERP_BATCH_SIZE ${values['batch-size']})`,
     );
     const service = ServiceProcess.startEntry(
       'apps/production-order-sync/src/main.ts',
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
         DATA_DIR: dataDir,
         ERP_BASE_URL: `http://127.0.0.1:${erpPort}`,
         ERP_MAX_IN_FLIGHT: values['max-in-flight'],
+        ERP_BATCH_SIZE: values['batch-size'],
         ORDER_POLL_MS: '500',
         LOG_LEVEL: 'warn',
         ...db,
@@ -218,6 +221,7 @@ async function main(): Promise<void> {
       settings: {
         database: values.db,
         erpMaxInFlight: Number(values['max-in-flight']),
+        erpBatchSize: Number(values['batch-size']),
         orders: orderCount,
         stepSeconds: stepMs / 1000,
       },
@@ -238,7 +242,7 @@ async function main(): Promise<void> {
     };
     const file = writeResult('orders', result);
     process.stdout.write(
-      `\nproduction-order-sync on ${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']}, ${machine().cpus} cores\n\n` +
+      `\nproduction-order-sync on ${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']}, ERP_BATCH_SIZE ${values['batch-size']}, ${machine().cpus} cores\n\n` +
         table(
           [
             'offered/s',

@@ -79,20 +79,30 @@ export class HttpLoad {
     return Promise.all(pending);
   }
 
-  /** Closed loop: `concurrency` callers back to back for `durationMs`; the server's ceiling. */
+  /**
+   * Closed loop: `concurrency` callers back to back for `durationMs`; the server's ceiling. Only
+   * 2xx answers count: a server that fails fast must not look fast.
+   */
   async closedLoop(
     concurrency: number,
     durationMs: number,
     next: () => HttpCall,
   ): Promise<{ perSecond: number; p99: number }> {
     const latencies: number[] = [];
+    let failed: CallResult | undefined;
     const until = performance.now() + durationMs;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (performance.now() < until) latencies.push((await this.call(next())).ms);
+        while (performance.now() < until) {
+          const result = await this.call(next());
+          if (result.status >= 200 && result.status < 300) latencies.push(result.ms);
+          else failed ??= result;
+        }
       }),
     );
+    if (failed && latencies.length === 0)
+      throw new Error(`every call failed, e.g. ${failed.status}: ${failed.body.slice(0, 200)}`);
     return {
       perSecond: latencies.length / ((performance.now() - started) / 1000),
       p99: percentile(latencies, 99),

@@ -23,7 +23,12 @@ import { PostingView } from './exception-queue.views';
 
 class ErpStatusView {
   @ApiProperty({ enum: ['closed', 'open', 'half-open', 'isolated', 'unknown'] }) circuit!: string;
-  @ApiProperty({ description: 'ERP_MAX_IN_FLIGHT: posting rate ≈ this ÷ ERP latency' }) maxInFlight!: number;
+  @ApiProperty({ description: 'ERP_MAX_IN_FLIGHT: ERP requests at once' }) maxInFlight!: number;
+  @ApiProperty({
+    description:
+      'ERP_BATCH_SIZE: most confirmations per $batch request; posting rate ≈ maxInFlight × this ÷ ERP latency',
+  })
+  batchSize!: number;
   @ApiProperty({ description: 'Postings per ledger state' }) postings!: Record<string, number>;
   @ApiProperty() orderPolling!: { lastSuccessAt?: string; lastError?: string; announced: number };
   @ApiProperty() erpBaseUrl!: string;
@@ -98,6 +103,7 @@ export class ErpPostingsController {
     return {
       circuit: resilience?.breakerState ?? 'unknown',
       maxInFlight: this.config.ERP_MAX_IN_FLIGHT,
+      batchSize: this.config.ERP_BATCH_SIZE,
       postings: await this.queue.countsByState(plant),
       orderPolling: this.poller.status,
       erpBaseUrl: this.config.ERP_BASE_URL,
