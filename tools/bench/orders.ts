@@ -18,7 +18,7 @@ POST-to-ERP-posted latency, the service's CPU and peak memory, and this machine'
 bench/results/orders-<time>.json (and orders-latest.json).
 
 Options:
-  --rates <list>        offered confirmations/s, comma separated (default 250,500,1000,2000,3000,4000)
+  --rates <list>        offered confirmations/s, comma separated (default 250,500,750,1000,1250,1500,2000,3000)
   --step-seconds <n>    seconds per rate (default 10)
   --orders <n>          orders the confirmations spread over (default 50)
   --db <kind>           sqlite (the embedded default) or postgres (a schema of its own in TEST_DATABASE_URL, default the test database)
@@ -51,7 +51,7 @@ interface Step {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      rates: { type: 'string', default: '250,500,1000,2000,3000,4000' },
+      rates: { type: 'string', default: '250,500,750,1000,1250,1500,2000,3000' },
       'step-seconds': { type: 'string', default: '10' },
       orders: { type: 'string', default: '50' },
       db: { type: 'string', default: 'sqlite' },
