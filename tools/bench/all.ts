@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { nodeArgsFor } from '@plantbridge/testing';
 import { machine, progress, table, writeResult } from './lib/report';
 import { round } from './lib/stats';
 
@@ -50,11 +51,10 @@ function main(): void {
     throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.join(', ')}`);
   for (const name of selected) {
     progress(`bench:${name}`);
-    const run = spawnSync(
-      process.execPath,
-      ['-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, `tools/bench/${name}.ts`)],
-      { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
-    );
+    const run = spawnSync(process.execPath, nodeArgsFor(`tools/bench/${name}.ts`, []), {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (run.status !== 0) throw new Error(`bench:${name} failed (exit ${run.status})`);
   }
   const rows = [

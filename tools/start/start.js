@@ -7,6 +7,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
+const { nodeArgsFor } = require('../runtime/launch');
 
 const ROOT = path.resolve(__dirname, '../..');
 // The first plant's OPC UA line simulator; each further plant takes the next two ports.
@@ -237,11 +238,10 @@ function relayLogs(name, stream, width) {
 
 /** Starts one of the helpers in tools/ and waits until it prints `readyText`. */
 async function startTool(label, entry, args, readyText = 'listening') {
-  const child = spawn(
-    process.execPath,
-    ['-r', path.join(ROOT, 'tools/runtime/register.js'), path.join(ROOT, entry), ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, nodeArgsFor(entry, args), {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const collect = (chunk) => (output += chunk);
   child.stdout.on('data', collect);
@@ -362,22 +362,18 @@ async function checkPorts(options, plants) {
 }
 
 function spawnService(name, plant, port, env, label) {
-  const child = spawn(
-    process.execPath,
-    ['-r', path.join(ROOT, 'tools/runtime/register.js'), path.join(ROOT, 'apps', name, 'src/main.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...env,
-        HTTP_PORT: String(port),
-        DATA_DIR: plant.dataDir,
-        PLANT_ID: plant.code,
-        AUTO_CONFIRM_COUNTS: process.env.AUTO_CONFIRM_COUNTS || 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, nodeArgsFor(`apps/${name}/src/main.ts`), {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...env,
+      HTTP_PORT: String(port),
+      DATA_DIR: plant.dataDir,
+      PLANT_ID: plant.code,
+      AUTO_CONFIRM_COUNTS: process.env.AUTO_CONFIRM_COUNTS || 'true',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   relayLogs(label, child.stdout, LABEL_WIDTH);
   relayLogs(label, child.stderr, LABEL_WIDTH);
   return {

@@ -2,6 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../../..');
+/**
+ * The node arguments that run a TypeScript entry point of this repository (relative to its root)
+ * with `args`: the launcher `npm start` uses too, with each app's V8 flags.
+ */
+export const nodeArgsFor = (
+  require(join(ROOT, 'tools/runtime/launch.js')) as { nodeArgsFor(entry: string, args: string[]): string[] }
+).nodeArgsFor;
 
 /**
  * A Plantbridge service (or a simulator, or any TypeScript entry point of this repository) run as
@@ -28,14 +35,10 @@ export class ServiceProcess {
     env: Record<string, string> = {},
     nodeArgs: string[] = [],
   ): ServiceProcess {
-    const child = spawn(
-      process.execPath,
-      [...nodeArgs, '-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, entry), ...args],
-      {
-        env: { ...process.env, OTEL_SDK_DISABLED: 'true', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [...nodeArgs, ...nodeArgsFor(entry, args)], {
+      env: { ...process.env, OTEL_SDK_DISABLED: 'true', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new ServiceProcess(child);
   }
 
