@@ -103,20 +103,16 @@ export class SapErpAdapter implements ErpPort {
   private async postTogether(
     postings: ConfirmationPosting[],
   ): Promise<Array<ItemOutcome<PostedConfirmation>>> {
+    // A failure of the request as a whole reaches every caller of the batch (see CallBatcher).
     if (postings.length === 1) {
-      const created = this.resilience.execute('postConfirmation', () =>
+      const created = await this.resilience.execute('postConfirmation', () =>
         this.confirmations.post<SapConfirmation>(
           'postConfirmation',
           '/ProdnOrdConf2',
           toSapConfirmation(postings[0]),
         ),
       );
-      return [
-        await created.then(
-          (c) => ({ ok: true, value: toPosted(c, false) }) as const,
-          (error: unknown) => ({ ok: false, error }) as const,
-        ),
-      ];
+      return [{ ok: true, value: toPosted(created, false) }];
     }
     const answers = await this.resilience.execute('postConfirmations', () =>
       this.confirmations.batch(
