@@ -6,6 +6,7 @@ import { IdempotencyRecord } from './idempotency/idempotency-record.entity';
 import { InboxAndOutbox1764140000000 } from './migrations/1764140000000-inbox-and-outbox';
 import { IdempotencyKeys1764150000000 } from './migrations/1764150000000-idempotency-keys';
 import { OutboxMessage } from './outbox/outbox-message.entity';
+import { FALLBACK_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer';
 
 export interface DatabaseSettings {
   /** Names the SQLite file and the migrations table. */
@@ -60,6 +61,8 @@ export function dataSourceOptionsFor(settings: DatabaseSettings): DataSourceOpti
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma('busy_timeout = 5000');
       db.pragma('synchronous = NORMAL');
+      // Checkpoints run in a thread of their own (SqliteCheckpointer); this is the fallback.
+      db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     },
     ...common,
   };

@@ -7,7 +7,7 @@ import {
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { EventPublisher } from '@plantbridge/messaging';
 import type { DataSource } from 'typeorm';
 import { type DatabaseSettings, dataSourceOptionsFor } from './data-source';
@@ -15,6 +15,7 @@ import { IdempotentRequests } from './idempotency/idempotent-requests';
 import { Inbox } from './inbox/inbox';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 import { DEFAULT_RETENTION, RetentionSweeper, type RetentionOptions } from './retention/retention-sweeper';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { UnitOfWork } from './unit-of-work';
 
 export interface PersistenceModuleOptions extends DatabaseSettings {
@@ -22,15 +23,31 @@ export interface PersistenceModuleOptions extends DatabaseSettings {
   retention?: Partial<RetentionOptions>;
 }
 
-/** Starts the relay and the retention sweep once the app is up; stops them before the broker drains. */
+/** How often the checkpointer thread copies SQLite's WAL into the database file. */
+const CHECKPOINT_EVERY_MS = 100;
+
+/**
+ * Starts the relay, the retention sweep and (on SQLite) the WAL checkpointer once the app is up;
+ * stops them before the broker drains.
+ */
 @Injectable()
 class PersistenceLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Persistence');
+  private checkpointer?: SqliteCheckpointer;
+
   constructor(
     private readonly relay: OutboxRelay,
     private readonly sweeper: RetentionSweeper,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   onApplicationBootstrap(): void {
+    const { type, database } = this.dataSource.options;
+    if (type === 'better-sqlite3') {
+      this.checkpointer = new SqliteCheckpointer(database, CHECKPOINT_EVERY_MS, (message) =>
+        this.logger.warn(message),
+      );
+    }
     this.relay.start();
     this.sweeper.start();
   }
@@ -43,6 +60,7 @@ class PersistenceLifecycle implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     await this.sweeper.stop();
     await this.relay.stop();
+    await this.checkpointer?.stop();
   }
 }
 
