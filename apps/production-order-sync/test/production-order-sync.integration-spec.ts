@@ -274,6 +274,43 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     expect(ids.map((id) => perKey.get(id))).toEqual(ids.map(() => 1));
   });
 
+  it('posts confirmations of many operations together in $batch requests, each once, also when ERP drops answers', async () => {
+    const orders = await Promise.all(Array.from({ length: 6 }, () => stack.acknowledgedOrder(1000)));
+    const isBatch = (r: { method: string; path: string }) =>
+      r.method === 'POST' && r.path.endsWith('/$batch');
+    /** Four confirmations on each order at once; each must be in ERP exactly once. */
+    const confirmAllAndWait = async () => {
+      const accepted = await Promise.all(
+        orders.map(async (order) => {
+          const answers = await Promise.all(
+            Array.from({ length: 4 }, () => stack.confirm(order, { yieldQuantity: 1 })),
+          );
+          return { order, ids: answers.map((a) => a.body.confirmationId as string) };
+        }),
+      );
+      for (const { order, ids } of accepted) {
+        await stack.waitPosted(order, ids);
+        const perKey = countBy(stack.erpLedger(order), (c) => c.ExternalSystemConfirmation);
+        expect(ids.map((id) => perKey.get(id))).toEqual(ids.map(() => 1));
+      }
+    };
+
+    let from = stack.erp.requestLog().length;
+    await confirmAllAndWait();
+    expect(stack.erp.requestLog().slice(from).filter(isBatch).length).toBeGreaterThan(0);
+
+    // Now ERP commits and drops every second answer, batches and single posts alike.
+    stack.erp.faults.set({ dropResponseEvery: 2 });
+    from = stack.erp.requestLog().length;
+    await confirmAllAndWait();
+    expect(
+      stack.erp
+        .requestLog()
+        .slice(from)
+        .filter((r) => r.status === 0).length,
+    ).toBeGreaterThan(0);
+  });
+
   it('waits as long as Retry-After says when ERP answers 429', async () => {
     const order = await stack.acknowledgedOrder();
     stack.erp.faults.set({ throttle: { count: 1, retryAfterSeconds: 6, pathContains: 'ProdnOrdConf2' } });
