@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TagLoad } from '@plantbridge/opcua-simulator';
+import { startLineSimulatorProcess } from '@plantbridge/opcua-simulator/testing';
 import { expectEventually, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import type { JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest } from '@plantbridge/messaging/testing';
@@ -146,28 +147,19 @@ interface RunSettings {
 
 async function measureItems(items: number, settings: RunSettings): Promise<ItemsResult> {
   const { rates, stepMs, publishingMs, natsUrl, dir } = settings;
-  const opcuaPort = await freePort();
-  const controlPort = await freePort();
-  progress(`${items} items: OPC UA line simulator on :${opcuaPort}`);
-  const simulator = ServiceProcess.startEntry('tools/opcua-simulator/src/main.ts', [
-    '--port',
-    String(opcuaPort),
-    '--control-port',
-    String(controlPort),
-    '--machines',
-    '1',
-    '--load-tags',
-    String(items),
-    '--data-dir',
-    join(dir, `sim-${items}`),
-  ]);
-  const load = new LoadControl(`http://127.0.0.1:${controlPort}/__sim/load`);
-  const url = `opc.tcp://127.0.0.1:${opcuaPort}/UA/PlantbridgeLine`;
+  const line = await startLineSimulatorProcess({
+    machines: 1,
+    loadTags: items,
+    dataDir: join(dir, `sim-${items}`),
+  });
+  const simulator = line.process;
+  progress(`${items} items: OPC UA line simulator on :${line.port}`);
+  const load = new LoadControl(`${line.controlUrl}/__sim/load`);
+  const url = line.endpointUrl;
   const nodeIds = Array.from({ length: items }, (_, i) => TagLoad.nodeId('Line1', i));
   let gateway: ServiceProcess | undefined;
   let nats: JetStreamConnection | undefined;
   try {
-    await simulator.waitFor('listening');
     const raw = await rawClientCeiling(url, nodeIds, Math.max(...rates), stepMs, load, publishingMs, dir);
 
     const plant = uniqueToken('G');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startErpSimulatorProcess } from '@plantbridge/erp-simulator/testing';
 import { createTestSchema, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import { HttpLoad } from './lib/http-load';
 import { confirmationPublishCeiling } from './lib/jetstream-ceiling';
@@ -70,19 +71,10 @@ async function main(): Promise<void> {
   const children: ServiceProcess[] = [];
   let schema: Awaited<ReturnType<typeof createTestSchema>> | undefined;
   try {
-    const erpPort = await freePort();
-    progress(`ERP simulator on :${erpPort}`);
-    const erp = ServiceProcess.startEntry('tools/erp-simulator/src/main.ts', [
-      '--port',
-      String(erpPort),
-      '--plants',
-      plant,
-      '--orders',
-      '0',
-    ]);
-    children.push(erp);
-    await erp.waitFor('listening');
-    const erpHttp = new HttpLoad('127.0.0.1', erpPort, 8);
+    const erp = await startErpSimulatorProcess(plant);
+    children.push(erp.process);
+    progress(`ERP simulator on :${erp.port}`);
+    const erpHttp = new HttpLoad('127.0.0.1', erp.port, 8);
     for (let i = 0; i < orderCount; i++) {
       const body = JSON.stringify({ plant, quantity: 100_000_000, operations: 1 });
       await erpHttp.call({ method: 'POST', path: '/__sim/orders', body });
@@ -104,7 +96,7 @@ async function main(): Promise<void> {
         PLANT_ID: plant,
         NATS_URL: values.nats,
         DATA_DIR: dataDir,
-        ERP_BASE_URL: `http://127.0.0.1:${erpPort}`,
+        ERP_BASE_URL: erp.url,
         ERP_MAX_IN_FLIGHT: values['max-in-flight'],
         ERP_BATCH_SIZE: values['batch-size'],
         ORDER_POLL_MS: '500',
@@ -148,7 +140,7 @@ async function main(): Promise<void> {
     for (const rate of rates) {
       progress(`offering ${rate} confirmations/s for ${stepMs / 1000} s`);
       const serviceCpu = new CpuMeter(service.pid);
-      const erpCpu = new CpuMeter(erp.pid);
+      const erpCpu = new CpuMeter(erp.process.pid);
       serviceCpu.start();
       erpCpu.start();
       const started = performance.now();

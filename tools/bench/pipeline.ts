@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CanonicalEvent, Production } from '@plantbridge/canonical-model';
+import { startErpSimulatorProcess } from '@plantbridge/erp-simulator/testing';
 import { MesClient } from '@plantbridge/mes-client';
 import { countingMapping, LineControlClient, type MachineView } from '@plantbridge/opcua-simulator';
+import { startLineSimulatorProcess } from '@plantbridge/opcua-simulator/testing';
 import { connectForTest, consumersSettled, deleteDurables, readStream } from '@plantbridge/messaging/testing';
 import { expectEventually, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import { confirmationPublishCeiling } from './lib/jetstream-ceiling';
@@ -49,21 +51,16 @@ async function main(): Promise<void> {
   const children: ServiceProcess[] = [];
   const nats = await connectForTest(values.nats, 'bench-pipeline');
   try {
-    const erpPort = await freePort();
-    const erpUrl = `http://127.0.0.1:${erpPort}`;
-    const erp = ServiceProcess.startEntry('tools/erp-simulator/src/main.ts', [
-      ...['--port', String(erpPort), '--plants', plant, '--orders', '0'],
+    const [erp, line] = await Promise.all([
+      startErpSimulatorProcess(plant),
+      startLineSimulatorProcess({
+        machines: machineCount,
+        tickMs: Number(values['tick-ms']),
+        dataDir: join(dir, 'plc'),
+      }),
     ]);
-    children.push(erp);
-    const opcuaPort = await freePort();
-    const controlPort = await freePort();
-    const line = ServiceProcess.startEntry('tools/opcua-simulator/src/main.ts', [
-      ...['--port', String(opcuaPort), '--control-port', String(controlPort)],
-      ...['--machines', String(machineCount), '--tick-ms', values['tick-ms'], '--data-dir', join(dir, 'plc')],
-    ]);
-    children.push(line);
-    await Promise.all([erp.waitFor('listening'), line.waitFor('listening')]);
-    const plc = new LineControlClient(`http://127.0.0.1:${controlPort}`);
+    children.push(erp.process, line.process);
+    const plc = new LineControlClient(line.controlUrl);
     for (const id of machineIds) await plc.setState(id, 'NotExecuting');
 
     progress(`production-order-sync and edge-gateway for ${machineCount} machines`);
@@ -73,7 +70,7 @@ async function main(): Promise<void> {
       PLANT_ID: plant,
       NATS_URL: values.nats,
       DATA_DIR: join(dir, 'order-sync'),
-      ERP_BASE_URL: erpUrl,
+      ERP_BASE_URL: erp.url,
       ORDER_POLL_MS: '300',
       AUTO_CONFIRM_COUNTS: 'true',
       LOG_LEVEL: 'warn',
@@ -84,7 +81,7 @@ async function main(): Promise<void> {
       mappingFile,
       JSON.stringify(
         countingMapping({
-          opcuaPort,
+          opcuaPort: line.port,
           plant,
           machines: machineIds,
           countAggregation: { intervalMs: Number(values['interval-ms']), unitStep: 1_000_000 },
@@ -115,7 +112,7 @@ async function main(): Promise<void> {
     const mes = new MesClient(`http://127.0.0.1:${orderSyncPort}`, plant, 'bench-mes');
     const orders: string[] = [];
     for (const _ of machineIds) {
-      const order = (await post(`${erpUrl}/__sim/orders`, {
+      const order = (await post(`${erp.url}/__sim/orders`, {
         plant,
         quantity: 10_000_000,
         operations: 1,
@@ -136,7 +133,7 @@ async function main(): Promise<void> {
     });
 
     progress(`producing for ${values.seconds} s`);
-    const meters = { gateway, orderSync, line, erp };
+    const meters = { gateway, orderSync, line: line.process, erp: erp.process };
     const cpu = Object.fromEntries(Object.entries(meters).map(([k, p]) => [k, new CpuMeter(p.pid)]));
     Object.values(cpu).forEach((m) => m.start());
     const before = await counters(plc);
@@ -157,7 +154,7 @@ async function main(): Promise<void> {
     progress('waiting until ERP holds every part');
     const ledger = await expectEventually(
       async () => {
-        const page = (await (await fetch(`${erpUrl}/__sim/ledger?from=0`)).json()) as {
+        const page = (await (await fetch(`${erp.url}/__sim/ledger?from=0`)).json()) as {
           confirmations: Array<{
             OrderID: string;
             ConfirmationYieldQuantity: string;

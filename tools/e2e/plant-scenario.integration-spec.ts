@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CanonicalEvent } from '@plantbridge/canonical-model';
 import type { SapConfirmation } from '@plantbridge/erp';
+import { startErpSimulatorProcess } from '@plantbridge/erp-simulator/testing';
 import { MesClient } from '@plantbridge/mes-client';
 import type { JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest, consumersSettled, deleteDurables, readStream } from '@plantbridge/messaging/testing';
 import { countingMapping, LineControlClient } from '@plantbridge/opcua-simulator';
+import { startLineSimulatorProcess } from '@plantbridge/opcua-simulator/testing';
 import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
 
 jest.setTimeout(240_000);
@@ -38,29 +40,21 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
     dir = mkdtempSync(join(tmpdir(), 'plant-scenario-'));
     nats = await connectForTest(TEST_NATS_URL);
     // The PLC: the OPC UA line simulator as its own process, driven through its control API.
-    opcuaPort = await freePort();
-    const controlPort = await freePort();
-    plc = ServiceProcess.startEntry('tools/opcua-simulator/src/main.ts', [
-      ...['--port', String(opcuaPort), '--control-port', String(controlPort)],
-      ...['--machines', String(MACHINES.length), '--seed', '5', '--tick-ms', '25'],
-      ...['--data-dir', join(dir, 'plc')],
-    ]);
-    await plc.waitFor('listening');
-    line = new LineControlClient(`http://127.0.0.1:${controlPort}`);
+    const lineSim = await startLineSimulatorProcess({
+      machines: MACHINES.length,
+      seed: 5,
+      tickMs: 25,
+      dataDir: join(dir, 'plc'),
+    });
+    plc = lineSim.process;
+    opcuaPort = lineSim.port;
+    line = new LineControlClient(lineSim.controlUrl);
     // Nothing is made before MES starts an operation: every part belongs to an order.
     for (const machine of MACHINES) await line.setState(machine, 'NotExecuting');
 
-    const erpPort = await freePort();
-    erpUrl = `http://127.0.0.1:${erpPort}`;
-    erp = ServiceProcess.startEntry('tools/erp-simulator/src/main.ts', [
-      '--port',
-      String(erpPort),
-      '--plants',
-      plant,
-      '--orders',
-      '0',
-    ]);
-    await erp.waitFor('listening');
+    const erpSim = await startErpSimulatorProcess(plant);
+    erp = erpSim.process;
+    erpUrl = erpSim.url;
 
     const orderSyncPort = await freePort();
     orderSync = ServiceProcess.start('production-order-sync', {
