@@ -6,7 +6,7 @@ import { TagLoad } from '@plantbridge/opcua-simulator';
 import { startLineSimulatorProcess } from '@plantbridge/opcua-simulator/testing';
 import { expectEventually, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import type { JetStreamConnection } from '@plantbridge/messaging';
-import { connectForTest } from '@plantbridge/messaging/testing';
+import { connectForTest, deleteDurables } from '@plantbridge/messaging/testing';
 import {
   AttributeIds,
   OPCUACertificateManager,
@@ -159,10 +159,10 @@ async function measureItems(items: number, settings: RunSettings): Promise<Items
   const nodeIds = Array.from({ length: items }, (_, i) => TagLoad.nodeId('Line1', i));
   let gateway: ServiceProcess | undefined;
   let nats: JetStreamConnection | undefined;
+  const plant = uniqueToken('G');
   try {
     const raw = await rawClientCeiling(url, nodeIds, Math.max(...rates), stepMs, load, publishingMs, dir);
 
-    const plant = uniqueToken('G');
     const mappingFile = join(dir, `mapping-${items}.json`);
     writeFileSync(
       mappingFile,
@@ -249,8 +249,10 @@ async function measureItems(items: number, settings: RunSettings): Promise<Items
       steps,
     };
   } finally {
-    await nats?.close();
     await gateway?.stop();
+    // Each run has a plant of its own; its durables would stay on the server for good.
+    if (nats) await deleteDurables(nats, plant);
+    await nats?.close();
     await simulator.stop();
   }
 }

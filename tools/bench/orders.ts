@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startErpSimulatorProcess } from '@plantbridge/erp-simulator/testing';
+import { connectForTest, deleteDurables } from '@plantbridge/messaging/testing';
 import { createTestSchema, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import { HttpLoad } from './lib/http-load';
 import { confirmationPublishCeiling } from './lib/jetstream-ceiling';
@@ -14,7 +15,8 @@ const HELP = `npm run bench:orders -- [options]
 
 Drives MES confirmations over HTTP into production-order-sync at increasing rates, with the ERP
 simulator answering at once, and measures in one run: accepted confirmations/s, POST latency,
-POST-to-ERP-posted latency, the service's CPU and peak memory, and this machine's raw ceilings
+POST-to-ERP-posted latency, the service's CPU and peak memory, the whole machine's CPU (the service
+shares it with NATS, the ERP simulator and the load generator), and this machine's raw ceilings
 (an empty NestJS endpoint, JetStream publish with acks outstanding). Prints a table and writes
 bench/results/orders-<time>.json (and orders-latest.json).
 
@@ -46,6 +48,8 @@ interface Step {
   e2eP99Ms: number;
   serviceCpuCores: number;
   simulatorCpuCores: number;
+  /** The whole machine: service, NATS, ERP simulator and this load generator together. */
+  machineCpuCores: number;
   servicePeakRssMb: number;
 }
 
@@ -141,13 +145,14 @@ async function main(): Promise<void> {
       progress(`offering ${rate} confirmations/s for ${stepMs / 1000} s`);
       const serviceCpu = new CpuMeter(service.pid);
       const erpCpu = new CpuMeter(erp.process.pid);
-      serviceCpu.start();
-      erpCpu.start();
+      const machineCpu = new CpuMeter();
+      for (const meter of [serviceCpu, erpCpu, machineCpu]) meter.start();
       const started = performance.now();
       const results = await mes.openLoop(rate, stepMs, confirm);
       const elapsedS = (performance.now() - started) / 1000;
       const serviceCores = serviceCpu.cores();
       const simulatorCores = erpCpu.cores();
+      const machineCores = machineCpu.cores();
       const accepted = results.filter((r) => r.status === 202);
       const sentAt = new Map(
         accepted.map((r) => [(JSON.parse(r.body) as { confirmationId: string }).confirmationId, r.sentAt]),
@@ -173,6 +178,7 @@ async function main(): Promise<void> {
         e2eP99Ms: round(percentile(e2e, 99)),
         serviceCpuCores: round(serviceCores, 2),
         simulatorCpuCores: round(simulatorCores, 2),
+        machineCpuCores: round(machineCores, 2),
         servicePeakRssMb: round(peakRssMb(service.pid), 0),
       });
       const last = steps[steps.length - 1];
@@ -246,6 +252,7 @@ async function main(): Promise<void> {
             'e2e p99',
             'svc CPU',
             'ERP sim CPU',
+            'machine CPU',
             'svc peak MB',
           ],
           steps.map((s) => [
@@ -258,6 +265,7 @@ async function main(): Promise<void> {
             `${s.e2eP99Ms} ms`,
             s.serviceCpuCores,
             s.simulatorCpuCores,
+            `${s.machineCpuCores}/${machine().cpus}`,
             s.servicePeakRssMb,
           ]),
         ) +
@@ -269,8 +277,21 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const child of children.reverse()) await child.stop();
+    await removeDurables(values.nats, plant).catch((error: Error) =>
+      progress(`could not remove the durables of plant ${plant}: ${error.message}`),
+    );
     await schema?.drop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The service's durable consumers of this run's plant: each run has a plant of its own. */
+async function removeDurables(natsUrl: string, plant: string): Promise<void> {
+  const nats = await connectForTest(natsUrl);
+  try {
+    await deleteDurables(nats, plant);
+  } finally {
+    await nats.close();
   }
 }
 

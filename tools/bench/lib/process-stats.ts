@@ -11,6 +11,14 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
+/** CPU seconds the whole machine was busy so far (every core, every process), from /proc/stat. */
+export function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal …: busy is all but idle and iowait.
+  const [user, nice, system, , , irq, softirq, steal] = cpu;
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / TICKS_PER_SECOND;
+}
+
 /** Peak resident memory of a process in MB (VmHWM). */
 export function peakRssMb(pid: number): number {
   return statusMb(pid, 'VmHWM');
@@ -27,19 +35,26 @@ function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-/** CPU used by a process over a stretch of wall time, in cores (1.0 = one core busy). */
+/**
+ * CPU used over a stretch of wall time, in cores (1.0 = one core busy): by one process, or by the
+ * whole machine when no pid is given (the service, NATS, simulators and the load generator share it).
+ */
 export class CpuMeter {
   private startCpu = 0;
   private startWall = 0;
 
-  constructor(private readonly pid: number) {}
+  constructor(private readonly pid?: number) {}
 
   start(): void {
-    this.startCpu = cpuSeconds(this.pid);
+    this.startCpu = this.busySeconds();
     this.startWall = performance.now();
   }
 
   cores(): number {
-    return (cpuSeconds(this.pid) - this.startCpu) / ((performance.now() - this.startWall) / 1000);
+    return (this.busySeconds() - this.startCpu) / ((performance.now() - this.startWall) / 1000);
+  }
+
+  private busySeconds(): number {
+    return this.pid === undefined ? machineBusySeconds() : cpuSeconds(this.pid);
   }
 }
