@@ -17,6 +17,7 @@ import { HealthController } from './health.controller';
 import { IdempotencyKeyReusedFilter } from './idempotency-key';
 import { MetricsController } from './metrics.controller';
 import { ReadinessRegistry } from './readiness-registry';
+import { httpLogSerializers } from './request-log';
 import { fieldValidationPipe } from './validation';
 
 export interface ServiceDescriptor {
@@ -48,6 +49,10 @@ export class PlatformModule {
               return id;
             },
             customAttributeKeys: { reqId: 'correlationid' },
+            // Logs written while handling a request carry its correlation id, not the request.
+            quietReqLogger: true,
+            wrapSerializers: false,
+            serializers: httpLogSerializers,
             autoLogging: {
               ignore: (req) => req.url?.startsWith('/health') === true || req.url === '/metrics',
             },
