@@ -1,7 +1,11 @@
 import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 
-/** The ceiling for a NestJS endpoint on this machine: validates nothing, stores nothing, answers 202. */
+/**
+ * The ceiling for a NestJS endpoint on this machine, on the HTTP server the services use (Fastify):
+ * validates nothing, stores nothing, answers 202.
+ */
 @Controller()
 class EmptyController {
   @Post('empty')
@@ -15,7 +19,7 @@ class EmptyController {
 class EmptyModule {}
 
 async function main(): Promise<void> {
-  const app = await NestFactory.create(EmptyModule, { logger: ['error'] });
+  const app = await NestFactory.create(EmptyModule, new FastifyAdapter(), { logger: ['error'] });
   await app.listen(Number(process.env.PORT ?? 3999), '127.0.0.1');
   process.stdout.write('ready\n');
 }

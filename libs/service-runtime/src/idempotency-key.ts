@@ -6,6 +6,7 @@ import {
   createParamDecorator,
   type ExecutionContext,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiConflictResponse, ApiHeader } from '@nestjs/swagger';
 import { IdempotencyKeyReusedError } from '@plantbridge/persistence';
 import { CORRELATION_HEADER } from './correlation';
@@ -73,16 +74,15 @@ export const Idempotent = () =>
 /** A key reused with another request is the client's mistake: 409 with the key named. */
 @Catch(IdempotencyKeyReusedError)
 export class IdempotencyKeyReusedFilter implements ExceptionFilter<IdempotencyKeyReusedError> {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(error: IdempotencyKeyReusedError, host: ArgumentsHost): void {
-    host
-      .switchToHttp()
-      .getResponse<{ status(code: number): { json(body: unknown): void } }>()
-      .status(409)
-      .json({
-        statusCode: 409,
-        error: 'Conflict',
-        message: error.message,
-        errors: [{ field: 'Idempotency-Key', reason: error.message }],
-      });
+    const body = {
+      statusCode: 409,
+      error: 'Conflict',
+      message: error.message,
+      errors: [{ field: 'Idempotency-Key', reason: error.message }],
+    };
+    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), body, 409);
   }
 }

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -12,12 +10,11 @@ import {
 } from '@plantbridge/messaging';
 import { type EntityClass, type MigrationClass, PersistenceModule } from '@plantbridge/persistence';
 import { LoggerModule } from 'nestjs-pino';
-import { CORRELATION_HEADER } from './correlation';
 import { HealthController } from './health.controller';
 import { IdempotencyKeyReusedFilter } from './idempotency-key';
 import { MetricsController } from './metrics.controller';
 import { ReadinessRegistry } from './readiness-registry';
-import { httpLogSerializers } from './request-log';
+import { httpLogSerializers, requestUrl } from './request-log';
 import { fieldValidationPipe } from './validation';
 
 export interface ServiceDescriptor {
@@ -42,19 +39,17 @@ export class PlatformModule {
           pinoHttp: {
             level: config.LOG_LEVEL,
             base: { service: service.name, plant: config.PLANT_ID },
-            // The caller's correlation id, or a new one; echoed back so MES logs can join ours.
-            genReqId: (req: IncomingMessage, res) => {
-              const id = (req.headers[CORRELATION_HEADER] as string | undefined) ?? randomUUID();
-              res.setHeader(CORRELATION_HEADER, id);
-              return id;
-            },
+            // The request's id is its correlation id (see httpAdapter).
             customAttributeKeys: { reqId: 'correlationid' },
             // Logs written while handling a request carry its correlation id, not the request.
             quietReqLogger: true,
             wrapSerializers: false,
             serializers: httpLogSerializers,
             autoLogging: {
-              ignore: (req) => req.url?.startsWith('/health') === true || req.url === '/metrics',
+              ignore: (req) => {
+                const url = requestUrl(req) ?? '';
+                return url.startsWith('/health') || url === '/metrics';
+              },
             },
           },
         }),

@@ -11,9 +11,17 @@ import { stdSerializers } from 'pino';
 export const httpLogSerializers = {
   req: (req: IncomingMessage) => ({
     method: req.method,
-    url: req.url,
+    url: requestUrl(req),
     remoteAddress: req.socket?.remoteAddress,
   }),
   res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
   err: stdSerializers.err,
 };
+
+/**
+ * The URL the caller asked for. Middleware runs through @fastify/middie, which sets `url` relative to
+ * where the middleware is mounted and keeps the caller's in `originalUrl`.
+ */
+export function requestUrl(req: IncomingMessage): string | undefined {
+  return (req as { originalUrl?: string }).originalUrl ?? req.url;
+}

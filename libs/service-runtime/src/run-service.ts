@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { InvalidConfigError, loadConfig, type ServiceConfig } from '@plantbridge/config';
 import { JetStreamServer } from '@plantbridge/messaging';
 import { Logger } from 'nestjs-pino';
+import { httpAdapter } from './http-adapter';
 import { type OpenApiInfo, serveOpenApi } from './openapi';
 import { startTelemetry } from './telemetry';
 
@@ -26,7 +27,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
   config: C,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
+  const app = await NestFactory.create(definition.module(config), httpAdapter(), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
   if (definition.openApi) serveOpenApi(app, definition.openApi);

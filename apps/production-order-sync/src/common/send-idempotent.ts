@@ -1,9 +1,9 @@
 import type { IdempotentResponse } from '@plantbridge/persistence';
 
-/** The parts of Express's response an idempotent endpoint sets. */
+/** The parts of the HTTP reply an idempotent endpoint sets. */
 export interface IdempotentHttpResponse {
   status(code: number): unknown;
-  setHeader(name: string, value: string): unknown;
+  header(name: string, value: string): unknown;
 }
 
 /**
@@ -17,7 +17,7 @@ export async function sendIdempotent<T>(
 ): Promise<T> {
   const { statusCode, body, replayed } = await result;
   res.status(statusCode);
-  if (replayed) res.setHeader('idempotent-replayed', 'true');
-  if (location) res.setHeader('location', location(body));
+  if (replayed) res.header('idempotent-replayed', 'true');
+  if (location) res.header('location', location(body));
   return body;
 }

@@ -1,0 +1,54 @@
+import { Body, Controller, Module, Post, Req } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CORRELATION_HEADER } from './correlation';
+import { httpAdapter } from './http-adapter';
+
+@Controller()
+class EchoController {
+  @Post('echo')
+  echo(@Body() body: unknown, @Req() request: { id: string }): { body: unknown; id: string } {
+    return { body, id: request.id };
+  }
+}
+
+@Module({ controllers: [EchoController] })
+class EchoModule {}
+
+describe('httpAdapter', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await NestFactory.create<NestFastifyApplication>(EchoModule, httpAdapter(), { logger: false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+  afterAll(() => app.close());
+
+  const post = (payload?: string, headers: Record<string, string> = {}) =>
+    app.getHttpAdapter().getInstance().inject({ method: 'POST', url: '/echo', payload, headers });
+
+  it("takes the caller's X-Correlation-Id as the request id and echoes it", async () => {
+    const response = await post('{}', { 'content-type': 'application/json', [CORRELATION_HEADER]: 'mes-42' });
+    expect(response.headers[CORRELATION_HEADER]).toBe('mes-42');
+    expect(response.json()).toEqual({ body: {}, id: 'mes-42' });
+  });
+
+  it('makes a UUID up when the caller sends none, and answers with it', async () => {
+    const response = await post('{"a":1}', { 'content-type': 'application/json' });
+    const id = response.headers[CORRELATION_HEADER];
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(response.json()).toEqual({ body: { a: 1 }, id });
+  });
+
+  it('gives a POST without a body, with or without a JSON content type, an empty object', async () => {
+    expect((await post()).json().body).toEqual({});
+    expect((await post('', { 'content-type': 'application/json' })).json().body).toEqual({});
+  });
+
+  it('answers malformed JSON and prototype poisoning with 400', async () => {
+    expect((await post('{bad', { 'content-type': 'application/json' })).statusCode).toBe(400);
+    const poisoned = await post('{"__proto__":{"admin":true}}', { 'content-type': 'application/json' });
+    expect(poisoned.statusCode).toBe(400);
+  });
+});
