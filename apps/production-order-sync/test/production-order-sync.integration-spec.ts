@@ -466,3 +466,40 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     expect(Object.values(dead.headers).join(' ')).toMatch(/production order 8888888 is not known/);
   });
 });
+
+describe('production-order-sync with a slow ERP and one in-flight slot for confirmations', () => {
+  const CONFIRMATIONS = 'API_PROD_ORDER_CONFIRMATION_2_SRV';
+  const stack = new OrderSyncStack({
+    ERP_BATCH_SIZE: '1',
+    ERP_MAX_IN_FLIGHT_BY_ENDPOINT: `${CONFIRMATIONS}=1`,
+  });
+  beforeAll(() => stack.start());
+  afterAll(() => stack.stop());
+
+  it("posts one confirmation at a time through the confirmation endpoint's slot and reports every endpoint's slots", async () => {
+    const orders = await Promise.all(Array.from({ length: 4 }, () => stack.acknowledgedOrder()));
+    const latencyMs = 400;
+    stack.erp.faults.set({ latencyMs });
+    const ids: string[] = [];
+    for (const order of orders)
+      ids.push((await stack.confirm(order, { yieldQuantity: 1 })).body.confirmationId);
+
+    await expectEventually(async () => {
+      const { endpoints } = (await stack.get(`/v1/plants/${stack.plant}/erp/status`)).body;
+      expect(endpoints).toEqual([
+        expect.objectContaining({ endpoint: 'API_PRODUCTION_ORDER_2_SRV', maxInFlight: 32 }),
+        { endpoint: CONFIRMATIONS, maxInFlight: 1, inFlight: 1, waiting: expect.any(Number) },
+      ]);
+    });
+    for (const [i, order] of orders.entries()) await stack.waitPosted(order, [ids[i]]);
+
+    // The ERP simulator logs a request when it has answered: one slot means answers at least its latency apart.
+    const answered = stack.erp
+      .requestLog()
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/ProdnOrdConf2'))
+      .map((r) => r.at);
+    expect(answered).toHaveLength(orders.length);
+    const gaps = answered.slice(1).map((at, i) => at - answered[i]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(latencyMs - 50);
+  });
+});

@@ -25,9 +25,25 @@ export class ErpServiceConfig extends ServiceConfig {
   @IntSetting(100)
   ERP_TIMEOUT_MS = 10_000;
 
-  /** ERP requests at once from one replica: posting rate ≈ this ÷ ERP latency. */
+  /**
+   * ERP requests at once from one replica to each ERP endpoint (OData service); more wait in line.
+   * Posting rate ≤ this × ERP_BATCH_SIZE ÷ ERP latency.
+   */
   @IntSetting(1, 1024)
   ERP_MAX_IN_FLIGHT = 32;
+
+  /**
+   * Other limits for some endpoints, e.g. `API_PRODUCTION_ORDER_2_SRV=2,API_PROD_ORDER_CONFIRMATION_2_SRV=64`:
+   * to keep order polling from taking a shared gateway's capacity, or to match a quota SAP Basis set.
+   */
+  @IsOptional()
+  @Matches(
+    /^[A-Za-z0-9_]+=([1-9]\d{0,2}|10[01]\d|102[0-4])(,[A-Za-z0-9_]+=([1-9]\d{0,2}|10[01]\d|102[0-4]))*$/,
+    {
+      message: 'ERP_MAX_IN_FLIGHT_BY_ENDPOINT must be SERVICE=N pairs separated by commas, N from 1 to 1024',
+    },
+  )
+  ERP_MAX_IN_FLIGHT_BY_ENDPOINT?: string;
 
   /**
    * Most confirmations in one OData `$batch` request (each its own changeset, so ERP applies or

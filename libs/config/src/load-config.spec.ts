@@ -1,3 +1,4 @@
+import { ErpServiceConfig } from './erp-service-config';
 import { InvalidConfigError, loadConfig } from './load-config';
 import { ServiceConfig } from './service-config';
 
@@ -44,5 +45,20 @@ describe('loadConfig', () => {
     expect(
       loadConfig(ServiceConfig, { HTTP_PORT: '1', NATS_URL: 'nats://a:4222, nats://b:4222' }).NATS_URL,
     ).toContain('b:4222');
+  });
+
+  it('takes in-flight limits per ERP endpoint as SERVICE=N pairs from 1 to 1024', () => {
+    const limits = 'API_PRODUCTION_ORDER_2_SRV=2,API_PROD_ORDER_CONFIRMATION_2_SRV=1024';
+    expect(
+      loadConfig(ErpServiceConfig, { HTTP_PORT: '1', ERP_MAX_IN_FLIGHT_BY_ENDPOINT: limits })
+        .ERP_MAX_IN_FLIGHT_BY_ENDPOINT,
+    ).toBe(limits);
+    for (const bad of ['API_PRODUCTION_ORDER_2_SRV', 'API_PRODUCTION_ORDER_2_SRV=0', 'A=1025', 'A=2;B=3']) {
+      expect(() =>
+        loadConfig(ErpServiceConfig, { HTTP_PORT: '1', ERP_MAX_IN_FLIGHT_BY_ENDPOINT: bad }),
+      ).toThrow(
+        'ERP_MAX_IN_FLIGHT_BY_ENDPOINT must be SERVICE=N pairs separated by commas, N from 1 to 1024',
+      );
+    }
   });
 });

@@ -1,9 +1,12 @@
 import { CallBatcher, type ItemOutcome } from './call-batcher';
 
 describe('CallBatcher', () => {
-  const recording = (answer: (items: number[]) => Promise<Array<ItemOutcome<string>>>) => {
+  const recording = (
+    answer: (items: number[]) => Promise<Array<ItemOutcome<string>>>,
+    maxConcurrent = 10,
+  ) => {
     const batches: number[][] = [];
-    const batcher = new CallBatcher<number, string>(3, (items) => {
+    const batcher = new CallBatcher<number, string>(3, maxConcurrent, (items) => {
       batches.push(items);
       return answer(items);
     });
@@ -45,5 +48,42 @@ describe('CallBatcher', () => {
       'batch lost',
       'batch lost',
     ]);
+  });
+
+  it('holds calls while every request slot is busy and sends those that waited together when one frees', async () => {
+    const answers: Array<() => void> = [];
+    const { batches, batcher } = recording(
+      (items) =>
+        new Promise((resolve) =>
+          answers.push(() => resolve(items.map((i) => ({ ok: true, value: `#${i}` })))),
+        ),
+      1,
+    );
+    const first = batcher.submit(1);
+    await new Promise(setImmediate);
+    const waiting = [2, 3, 4, 5].map((i) => batcher.submit(i));
+    await new Promise(setImmediate);
+    await new Promise(setImmediate);
+    expect(batches).toEqual([[1]]);
+
+    answers.shift()?.();
+    expect(await first).toBe('#1');
+    await new Promise(setImmediate);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    answers.shift()?.();
+    await new Promise(setImmediate);
+    expect(batches).toEqual([[1], [2, 3, 4], [5]]);
+    answers.shift()?.();
+    expect(await Promise.all(waiting)).toEqual(['#2', '#3', '#4', '#5']);
+  });
+
+  it('frees the slot of a batch that failed as a whole', async () => {
+    let calls = 0;
+    const { batcher } = recording(async (items) => {
+      if (++calls === 1) throw new Error('batch lost');
+      return items.map((i) => ({ ok: true as const, value: `#${i}` }));
+    }, 1);
+    await expect(batcher.submit(1)).rejects.toThrow('batch lost');
+    expect(await batcher.submit(2)).toBe('#2');
   });
 });

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 
-/** ERP calls by operation and outcome (`ok` or the error class), their latency, and the breaker. */
+/** ERP calls by operation and outcome (`ok` or the error class), their latency, slots per endpoint, and the breaker. */
 export const erpMetrics = {
   requests: new Counter({
     name: 'plantbridge_erp_requests_total',
@@ -12,6 +12,21 @@ export const erpMetrics = {
     help: 'ERP call latency including retries and waiting for an in-flight slot',
     labelNames: ['operation'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  }),
+  maxInFlight: new Gauge({
+    name: 'plantbridge_erp_max_in_flight',
+    help: 'ERP calls allowed at once per endpoint (OData service)',
+    labelNames: ['endpoint'],
+  }),
+  inFlight: new Gauge({
+    name: 'plantbridge_erp_in_flight',
+    help: 'ERP calls under way per endpoint (OData service)',
+    labelNames: ['endpoint'],
+  }),
+  waiting: new Gauge({
+    name: 'plantbridge_erp_waiting',
+    help: 'ERP calls waiting for an in-flight slot per endpoint (OData service)',
+    labelNames: ['endpoint'],
   }),
   breakerState: new Gauge({
     name: 'plantbridge_erp_circuit_state',

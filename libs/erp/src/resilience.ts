@@ -7,6 +7,7 @@ import {
   ExponentialBackoff,
   handleWhen,
   type IBackoff,
+  type IPolicy,
   type IBackoffFactory,
   type IRetryBackoffContext,
   retry,
@@ -16,8 +17,13 @@ import { ErpError, ErpInDoubtError, ErpTransientError, ErpUnavailableError } fro
 import { erpMetrics } from './metrics';
 
 export interface ResilienceSettings {
-  /** Calls to ERP at once from this process; more wait in line. Bounds posting rate to limit ÷ latency. */
+  /**
+   * Calls at once to each ERP endpoint (OData service) from this process; more wait in line. Bounds
+   * an endpoint's rate to limit ÷ latency (postings: × the confirmations per `$batch`).
+   */
   maxInFlight: number;
+  /** Another limit for some endpoints, by OData service name (`API_PRODUCTION_ORDER_2_SRV`). */
+  maxInFlightByEndpoint?: Readonly<Record<string, number>>;
   /** Attempts per call for throttling and outages, the first included. */
   maxAttempts: number;
   initialDelayMs: number;
@@ -40,6 +46,16 @@ export const DEFAULT_RESILIENCE: ResilienceSettings = {
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
+/** How busy one ERP endpoint is right now. */
+export interface EndpointLoad {
+  /** The OData service, e.g. `API_PROD_ORDER_CONFIRMATION_2_SRV`. */
+  endpoint: string;
+  maxInFlight: number;
+  inFlight: number;
+  /** Calls waiting for a slot. */
+  waiting: number;
+}
+
 /**
  * Exponential backoff with jitter that never waits less than ERP's `Retry-After`. cockatiel's
  * decorrelated-jitter generator supplies the base; the error supplies the floor.
@@ -57,15 +73,30 @@ class RetryAfterBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>
 
 /**
  * Bulkhead, retry and circuit breaker around every ERP call (cockatiel), in that order: a call waits
- * for a slot, is retried on throttling and outages with backoff that honours `Retry-After`, and each
- * attempt counts towards the breaker. In-doubt writes are never retried here: their caller must
- * look the posting up first. Business rejections pass straight through.
+ * for a slot of its endpoint, is retried on throttling and outages with backoff that honours
+ * `Retry-After`, and each attempt counts towards the breaker. In-doubt writes are never retried
+ * here: their caller must look the posting up first. Business rejections pass straight through.
+ *
+ * Each endpoint (OData service) has slots of its own, so a slow order list cannot hold the slots
+ * that confirmations are posted through; the breaker is shared, because an ERP that fails one
+ * service is usually down for all.
  */
 export class ErpResilience {
   private readonly breaker;
-  private readonly policy;
+  private readonly endpoints = new Map<string, EndpointSlots>();
 
-  constructor(private readonly settings: ResilienceSettings) {
+  constructor(
+    private readonly settings: ResilienceSettings,
+    /** The OData services calls go to, by name. */
+    endpoints: readonly string[],
+  ) {
+    const overrides = settings.maxInFlightByEndpoint ?? {};
+    const unknown = Object.keys(overrides).filter((name) => !endpoints.includes(name));
+    if (unknown.length) {
+      throw new Error(
+        `in-flight limit for unknown ERP endpoint ${unknown.join(', ')}; known: ${endpoints.join(', ')}`,
+      );
+    }
     this.breaker = circuitBreaker(
       handleWhen((e) => e instanceof ErpTransientError || e instanceof ErpInDoubtError),
       { halfOpenAfter: settings.halfOpenAfterMs, breaker: new ConsecutiveBreaker(settings.breakerThreshold) },
@@ -79,7 +110,11 @@ export class ErpResilience {
         ),
       },
     );
-    this.policy = wrap(bulkhead(settings.maxInFlight, Number.MAX_SAFE_INTEGER), retryPolicy, this.breaker);
+    for (const endpoint of endpoints) {
+      const limit = overrides[endpoint] ?? settings.maxInFlight;
+      const policy = wrap(bulkhead(limit, Number.MAX_SAFE_INTEGER), retryPolicy, this.breaker);
+      this.endpoints.set(endpoint, new EndpointSlots(endpoint, limit, policy));
+    }
     this.breaker.onStateChange((state) => erpMetrics.breakerState.set(breakerGauge(state)));
   }
 
@@ -91,10 +126,23 @@ export class ErpResilience {
     return { maxInFlight: this.settings.maxInFlight, halfOpenAfterMs: this.settings.halfOpenAfterMs };
   }
 
-  async execute<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  /** The endpoint's in-flight limit. */
+  maxInFlightOf(endpoint: string): number {
+    return this.slotsOf(endpoint).load().maxInFlight;
+  }
+
+  /** Every endpoint's limit and load. */
+  load(): EndpointLoad[] {
+    return [...this.endpoints.values()].map((slots) => slots.load());
+  }
+
+  async execute<T>(endpoint: string, operation: string, call: () => Promise<T>): Promise<T> {
+    const slots = this.endpoints.get(endpoint);
+    if (!slots)
+      throw new Error(`ERP endpoint ${endpoint} is not one of ${[...this.endpoints.keys()].join(', ')}`);
     const stop = erpMetrics.requestSeconds.startTimer({ operation });
     try {
-      const result = await this.policy.execute(() => call());
+      const result = await slots.execute(call);
       erpMetrics.requests.inc({ operation, outcome: 'ok' });
       return result;
     } catch (error) {
@@ -111,6 +159,63 @@ export class ErpResilience {
     } finally {
       stop();
     }
+  }
+
+  private slotsOf(endpoint: string): EndpointSlots {
+    const slots = this.endpoints.get(endpoint);
+    if (!slots)
+      throw new Error(`ERP endpoint ${endpoint} is not one of ${[...this.endpoints.keys()].join(', ')}`);
+    return slots;
+  }
+}
+
+/** One endpoint's bulkhead, counting its calls in flight and waiting for the status and /metrics. */
+class EndpointSlots {
+  private inFlight = 0;
+  private waiting = 0;
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly limit: number,
+    private readonly policy: IPolicy,
+  ) {
+    erpMetrics.maxInFlight.set({ endpoint }, limit);
+    this.report();
+  }
+
+  async execute<T>(call: () => Promise<T>): Promise<T> {
+    this.waiting++;
+    let admitted = false;
+    this.report();
+    try {
+      return await this.policy.execute(() => {
+        if (!admitted) {
+          admitted = true;
+          this.waiting--;
+          this.inFlight++;
+          this.report();
+        }
+        return call();
+      });
+    } finally {
+      if (admitted) this.inFlight--;
+      else this.waiting--;
+      this.report();
+    }
+  }
+
+  load(): EndpointLoad {
+    return {
+      endpoint: this.endpoint,
+      maxInFlight: this.limit,
+      inFlight: this.inFlight,
+      waiting: this.waiting,
+    };
+  }
+
+  private report(): void {
+    erpMetrics.inFlight.set({ endpoint: this.endpoint }, this.inFlight);
+    erpMetrics.waiting.set({ endpoint: this.endpoint }, this.waiting);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ErpServiceConfig } from '@plantbridge/config';
 import { DEFAULT_RESILIENCE } from './resilience';
+import { CONFIRMATION_ENDPOINT } from './sap/sap-entities';
 import type { SapAdapterSettings } from './sap/sap-erp-adapter';
 
 /** The SAP adapter's settings from a service's validated ERP_* configuration. */
@@ -14,9 +15,31 @@ export function sapAdapterSettingsFrom(config: ErpServiceConfig): SapAdapterSett
     resilience: {
       ...DEFAULT_RESILIENCE,
       maxInFlight: config.ERP_MAX_IN_FLIGHT,
+      maxInFlightByEndpoint: parseEndpointLimits(config.ERP_MAX_IN_FLIGHT_BY_ENDPOINT),
       maxAttempts: config.ERP_RETRY_MAX_ATTEMPTS,
       breakerThreshold: config.ERP_BREAKER_THRESHOLD,
       halfOpenAfterMs: config.ERP_BREAKER_HALF_OPEN_MS,
     },
   };
+}
+
+/** `API_PRODUCTION_ORDER_2_SRV=2,API_PROD_ORDER_CONFIRMATION_2_SRV=64` (already checked by the config). */
+export function parseEndpointLimits(setting: string | undefined): Record<string, number> {
+  if (!setting) return {};
+  return Object.fromEntries(
+    setting.split(',').map((pair) => {
+      const [endpoint, limit] = pair.split('=');
+      return [endpoint, Number(limit)];
+    }),
+  );
+}
+
+/**
+ * Confirmations a posting worker should hold at once: twice what ERP can be working on (the
+ * confirmation endpoint's in-flight limit × the confirmations per `$batch`), so the next full batch
+ * gathers while the last is in flight. With fewer, a slow ERP's calls go out part-filled.
+ */
+export function postingCapacity(config: ErpServiceConfig): number {
+  const limit = parseEndpointLimits(config.ERP_MAX_IN_FLIGHT_BY_ENDPOINT)[CONFIRMATION_ENDPOINT];
+  return 2 * (limit ?? config.ERP_MAX_IN_FLIGHT) * config.ERP_BATCH_SIZE;
 }

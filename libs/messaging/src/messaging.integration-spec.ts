@@ -327,4 +327,56 @@ describe('messaging against the real NATS JetStream', () => {
       await app.close();
     }
   });
+
+  it("takes a handler's concurrency from the service's settings, and lets JetStream hand it that many messages", async () => {
+    const plant = uniqueToken('P');
+    const serviceName = uniqueToken('svc');
+    const settings = { POSTING_WORKERS: 1200 };
+    let running = 0;
+    let mostRunning = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+
+    @Controller()
+    class SlowHandler {
+      @OnEvent<'plantbridge.production.operation-confirmed.v1', typeof settings>(
+        Production.OperationConfirmedV1Event,
+        { concurrency: (s) => s.POSTING_WORKERS },
+      )
+      async onConfirmed(
+        @Payload() _event: CanonicalEvent<'plantbridge.production.operation-confirmed.v1'>,
+        @Ctx() _ctx: JetStreamContext,
+      ): Promise<void> {
+        mostRunning = Math.max(mostRunning, ++running);
+        await released;
+        running--;
+      }
+    }
+    @Module({ controllers: [SlowHandler] })
+    class HandlerModule {}
+
+    const moduleRef = await Test.createTestingModule({ imports: [HandlerModule] }).compile();
+    const server = new JetStreamServer({
+      serviceName,
+      plant,
+      settings,
+      connection,
+      publisher,
+      logger: silentLogger,
+    });
+    const app = moduleRef.createNestMicroservice({ strategy: server });
+    await app.listen();
+    const durable = `${serviceName}--production-v1-${plant}-operation-confirmed`;
+    try {
+      // More than the default concurrency (16), all handled at once.
+      await Promise.all(Array.from({ length: 40 }, () => publisher.publish(confirmation(plant))));
+      await expectEventually(() => expect(mostRunning).toBe(40));
+      const info = await connection.manager().consumers.info('PRODUCTION', durable);
+      expect(info.config.max_ack_pending).toBe(1200);
+    } finally {
+      release();
+      await app.close();
+      await connection.manager().consumers.delete('PRODUCTION', durable);
+    }
+  });
 });

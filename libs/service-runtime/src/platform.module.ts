@@ -89,6 +89,7 @@ export class PlatformModule {
             new JetStreamServer({
               serviceName: service.name,
               plant: config.PLANT_ID,
+              settings: config,
               defaults: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS },
               connection,
               publisher,

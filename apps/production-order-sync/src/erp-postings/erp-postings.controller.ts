@@ -21,12 +21,25 @@ import { DiscardPostingRequest, ListPostingsQuery, RetryPostingRequest } from '.
 import { ExceptionQueue } from './exception-queue.usecase';
 import { PostingView } from './exception-queue.views';
 
+class EndpointLoadView {
+  @ApiProperty({ example: 'API_PROD_ORDER_CONFIRMATION_2_SRV' }) endpoint!: string;
+  @ApiProperty() maxInFlight!: number;
+  @ApiProperty() inFlight!: number;
+  @ApiProperty({ description: 'Requests waiting for an in-flight slot' }) waiting!: number;
+}
+
 class ErpStatusView {
   @ApiProperty({ enum: ['closed', 'open', 'half-open', 'isolated', 'unknown'] }) circuit!: string;
-  @ApiProperty({ description: 'ERP_MAX_IN_FLIGHT: ERP requests at once' }) maxInFlight!: number;
+  @ApiProperty({ description: 'ERP_MAX_IN_FLIGHT: ERP requests at once per endpoint, unless overridden' })
+  maxInFlight!: number;
+  @ApiProperty({
+    type: [EndpointLoadView],
+    description: 'Each ERP endpoint (OData service): its in-flight limit, requests under way and waiting',
+  })
+  endpoints!: EndpointLoadView[];
   @ApiProperty({
     description:
-      'ERP_BATCH_SIZE: most confirmations per $batch request; posting rate ≈ maxInFlight × this ÷ ERP latency',
+      "ERP_BATCH_SIZE: most confirmations per $batch request; posting rate ≤ the confirmation endpoint's maxInFlight × this ÷ ERP latency",
   })
   batchSize!: number;
   @ApiProperty({ description: 'Postings per ledger state' }) postings!: Record<string, number>;
@@ -103,6 +116,7 @@ export class ErpPostingsController {
     return {
       circuit: resilience?.breakerState ?? 'unknown',
       maxInFlight: this.config.ERP_MAX_IN_FLIGHT,
+      endpoints: resilience?.load() ?? [],
       batchSize: this.config.ERP_BATCH_SIZE,
       postings: await this.queue.countsByState(plant),
       orderPolling: this.poller.status,

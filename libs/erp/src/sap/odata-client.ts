@@ -32,6 +32,8 @@ const isWrite = (method: Method) => method === 'POST';
  * and every failure mapped to a typed ERP error. No retries here: policies wrap this client.
  */
 export class ODataClient {
+  /** The service's name, its path's last segment: `API_PRODUCTION_ORDER_2_SRV`. */
+  readonly service: string;
   private readonly cookies = new Map<string, string>();
   private csrfToken?: Promise<string>;
 
@@ -39,7 +41,9 @@ export class ODataClient {
     private readonly settings: ODataClientSettings,
     /** The OData service root path, e.g. `/sap/opu/odata/sap/API_PRODUCTION_ORDER_2_SRV`. */
     private readonly servicePath: string,
-  ) {}
+  ) {
+    this.service = servicePath.split('/').filter(Boolean).pop() ?? servicePath;
+  }
 
   /** GET an entity or collection; undefined on 404 (an unknown key). */
   async get<T>(operation: string, path: string, query: Record<string, string> = {}): Promise<T | undefined> {

@@ -3,8 +3,11 @@
  * fields Plantbridge uses are listed; SAP sends many more.
  */
 
-export const PRODUCTION_ORDER_SERVICE = '/sap/opu/odata/sap/API_PRODUCTION_ORDER_2_SRV';
-export const CONFIRMATION_SERVICE = '/sap/opu/odata/sap/API_PROD_ORDER_CONFIRMATION_2_SRV';
+/** The OData services (the ERP endpoints, each with its in-flight limit) by name, and their paths. */
+export const PRODUCTION_ORDER_ENDPOINT = 'API_PRODUCTION_ORDER_2_SRV';
+export const CONFIRMATION_ENDPOINT = 'API_PROD_ORDER_CONFIRMATION_2_SRV';
+export const PRODUCTION_ORDER_SERVICE = `/sap/opu/odata/sap/${PRODUCTION_ORDER_ENDPOINT}`;
+export const CONFIRMATION_SERVICE = `/sap/opu/odata/sap/${CONFIRMATION_ENDPOINT}`;
 
 /** `A_ProductionOrder_2`. */
 export interface SapProductionOrder {

@@ -43,11 +43,18 @@ export class SapErpAdapter implements ErpPort {
   private readonly postings: CallBatcher<ConfirmationPosting, PostedConfirmation>;
 
   constructor(settings: SapAdapterSettings) {
-    this.resilience = new ErpResilience(settings.resilience);
     this.orders = new ODataClient(settings, PRODUCTION_ORDER_SERVICE);
     this.confirmations = new ODataClient(settings, CONFIRMATION_SERVICE);
+    this.resilience = new ErpResilience(settings.resilience, [
+      this.orders.service,
+      this.confirmations.service,
+    ]);
     this.pageSize = settings.pageSize ?? 200;
-    this.postings = new CallBatcher(settings.batchSize ?? 1, (batch) => this.postTogether(batch));
+    this.postings = new CallBatcher(
+      settings.batchSize ?? 1,
+      this.resilience.maxInFlightOf(this.confirmations.service),
+      (batch) => this.postTogether(batch),
+    );
   }
 
   async listReleasedOrders(plant: string, changedSince?: string): Promise<ErpOrder[]> {
@@ -56,7 +63,7 @@ export class SapErpAdapter implements ErpPort {
       filters.push(`LastChangeDateTime ge datetimeoffset'${new Date(changedSince).toISOString()}'`);
     const found: ErpOrder[] = [];
     for (let skip = 0; ; skip += this.pageSize) {
-      const page = await this.resilience.execute('listReleasedOrders', () =>
+      const page = await this.resilience.execute(this.orders.service, 'listReleasedOrders', () =>
         this.orders.get<{ results: SapProductionOrder[] }>('listReleasedOrders', '/A_ProductionOrder_2', {
           $filter: filters.join(' and '),
           $expand: 'to_ProductionOrderOperation',
@@ -73,7 +80,7 @@ export class SapErpAdapter implements ErpPort {
   }
 
   async getOrder(manufacturingOrder: string): Promise<ErpOrder | undefined> {
-    const order = await this.resilience.execute('getOrder', () =>
+    const order = await this.resilience.execute(this.orders.service, 'getOrder', () =>
       this.orders.get<SapProductionOrder>(
         'getOrder',
         `/A_ProductionOrder_2(${odataString(manufacturingOrder)})`,
@@ -105,7 +112,7 @@ export class SapErpAdapter implements ErpPort {
   ): Promise<Array<ItemOutcome<PostedConfirmation>>> {
     // A failure of the request as a whole reaches every caller of the batch (see CallBatcher).
     if (postings.length === 1) {
-      const created = await this.resilience.execute('postConfirmation', () =>
+      const created = await this.resilience.execute(this.confirmations.service, 'postConfirmation', () =>
         this.confirmations.post<SapConfirmation>(
           'postConfirmation',
           '/ProdnOrdConf2',
@@ -114,7 +121,7 @@ export class SapErpAdapter implements ErpPort {
       );
       return [{ ok: true, value: toPosted(created, false) }];
     }
-    const answers = await this.resilience.execute('postConfirmations', () =>
+    const answers = await this.resilience.execute(this.confirmations.service, 'postConfirmations', () =>
       this.confirmations.batch(
         'postConfirmations',
         postings.map((posting) => [
@@ -142,7 +149,7 @@ export class SapErpAdapter implements ErpPort {
 
   async findConfirmation(externalKey: string): Promise<PostedConfirmation | undefined> {
     if (!UUID.test(externalKey)) return undefined;
-    const page = await this.resilience.execute('findConfirmation', () =>
+    const page = await this.resilience.execute(this.confirmations.service, 'findConfirmation', () =>
       this.confirmations.get<{ results: SapConfirmation[] }>('findConfirmation', '/ProdnOrdConf2', {
         $filter: `ExternalSystemConfirmation eq guid'${externalKey}'`,
         $format: 'json',
@@ -153,7 +160,7 @@ export class SapErpAdapter implements ErpPort {
   }
 
   async cancelConfirmation(confirmationGroup: string, confirmationCount: string): Promise<void> {
-    await this.resilience.execute('cancelConfirmation', () =>
+    await this.resilience.execute(this.confirmations.service, 'cancelConfirmation', () =>
       this.confirmations.post('cancelConfirmation', '/Cancel', undefined, {
         ConfirmationGroup: odataString(confirmationGroup),
         ConfirmationCount: odataString(confirmationCount),

@@ -32,6 +32,8 @@ export interface JetStreamServerOptions {
   defaults?: Partial<ConsumerDefaults>;
   /** The plant this deployment serves: handlers that name no plant consume only this plant's events. */
   plant?: string;
+  /** The service's settings, for handlers whose concurrency derives from them. */
+  settings?: unknown;
 }
 
 export type ConsumerState =
@@ -74,7 +76,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       this.logger.error(`${pattern}: request-reply handlers are not served over JetStream; use @OnEvent`);
       return;
     }
-    const extras = (handler.extras ?? {}) as Partial<EventHandlerExtras>;
+    const extras = (handler.extras ?? {}) as Partial<EventHandlerExtras<unknown>>;
+    const concurrency =
+      typeof extras.concurrency === 'function'
+        ? extras.concurrency(this.options.settings)
+        : (extras.concurrency ?? this.defaults.concurrency);
     const filterSubject =
       this.options.plant && extras.plant === undefined ? narrowToPlant(pattern, this.options.plant) : pattern;
     const durable = extras.durable ?? durableNameFor(this.options.serviceName, filterSubject);
@@ -87,10 +93,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           durable,
           filterSubject,
           ackWaitMs: extras.ackWaitMs ?? this.defaults.ackWaitMs,
-          maxAckPending: this.defaults.maxAckPending,
+          // JetStream must let the consumer have at least as many messages as it handles at once.
+          maxAckPending: Math.max(this.defaults.maxAckPending, concurrency),
           description: `${this.options.serviceName}: ${extras.eventType ?? pattern}`,
         },
-        concurrency: extras.concurrency ?? this.defaults.concurrency,
+        concurrency,
         retry: { ...this.defaults.retry, ...extras.retry },
       },
       (event, delivery) => this.invoke(handler, extras, event, delivery),
@@ -116,7 +123,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async invoke(
     handler: MessageHandler,
-    extras: Partial<EventHandlerExtras>,
+    extras: Partial<EventHandlerExtras<unknown>>,
     event: CanonicalEvent,
     delivery: Delivery,
   ): Promise<void> {

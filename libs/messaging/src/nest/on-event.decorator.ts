@@ -10,18 +10,22 @@ import type { RetryPolicy } from '../consuming/settlement';
 import { HandlerErrorPassThrough } from './handler-error.filter';
 import type { JetStreamContext } from './jetstream-context';
 
-export interface OnEventOptions {
+export interface OnEventOptions<Settings = never> {
   /** One plant, or every plant (`*`, the default). */
   plant?: string;
   /** Defaults to `<service>--<filter>`; set it to keep a consumer's position when renaming a handler. */
   durable?: string;
-  concurrency?: number;
+  /**
+   * Messages handled at once; or a function of the service's settings (its validated config), for a
+   * consumer whose right concurrency depends on them.
+   */
+  concurrency?: number | ((settings: Settings) => number);
   ackWaitMs?: number;
   retry?: Partial<RetryPolicy>;
 }
 
 /** What the server reads back from a handler's pattern extras. */
-export interface EventHandlerExtras extends OnEventOptions {
+export interface EventHandlerExtras<Settings = never> extends OnEventOptions<Settings> {
   eventType: EventType;
 }
 
@@ -41,8 +45,11 @@ type TypedHandler<T extends EventType> = (
  * Errors the method throws reach settlement as they are (PermanentError, RetryLaterError), not
  * flattened by Nest's RPC exception handling.
  */
-export function OnEvent<T extends EventType>(definition: DefinitionOf<T>, options: OnEventOptions = {}) {
-  const extras: EventHandlerExtras = { ...options, eventType: definition.type as T };
+export function OnEvent<T extends EventType, Settings = never>(
+  definition: DefinitionOf<T>,
+  options: OnEventOptions<Settings> = {},
+) {
+  const extras: EventHandlerExtras<Settings> = { ...options, eventType: definition.type as T };
   const pattern = EventPattern(subjectFilterFor(definition, options.plant ?? '*'), extras);
   return <M extends TypedHandler<T>>(
     target: object,
