@@ -14,10 +14,11 @@ import { percentile, round } from './lib/stats';
 const HELP = `npm run bench:orders -- [options]
 
 Drives MES confirmations over HTTP into production-order-sync at increasing rates, with the ERP
-simulator answering at once, and measures in one run: accepted confirmations/s, POST latency,
-POST-to-ERP-posted latency, the service's CPU and peak memory, the whole machine's CPU (the service
-shares it with NATS, the ERP simulator and the load generator), and this machine's raw ceilings
-(an empty NestJS endpoint, JetStream publish with acks outstanding). Prints a table and writes
+simulator answering at once (or after --erp-latency), and measures in one run: accepted
+confirmations/s, POST latency, confirmations posted to ERP per second, POST-to-ERP-posted latency,
+the service's CPU and peak memory, the whole machine's CPU (the service shares it with NATS, the ERP
+simulator and the load generator), and this machine's raw ceilings (an empty NestJS endpoint,
+JetStream publish with acks outstanding). Prints a table and writes
 bench/results/orders-<time>.json (and orders-latest.json).
 
 Options:
@@ -27,6 +28,8 @@ Options:
   --db <kind>           sqlite (the embedded default) or postgres (a schema of its own in TEST_DATABASE_URL, default the test database)
   --max-in-flight <n>   ERP_MAX_IN_FLIGHT of the service (default 32)
   --batch-size <n>      ERP_BATCH_SIZE of the service: confirmations per OData $batch (default 50; 1 = a POST each)
+  --erp-latency <ms>    the ERP simulator answers every request this much later (default 0: at once); the
+                        table's posted/s then meets the bound ERP_MAX_IN_FLIGHT × ERP_BATCH_SIZE ÷ latency
   --nats <url>          NATS with JetStream (default NATS_URL or nats://127.0.0.1:4222)
   -h, --help            this text
 
@@ -44,6 +47,8 @@ interface Step {
   postP50Ms: number;
   postP99Ms: number;
   postedInErp: number;
+  /** Confirmations ERP committed while the step ran, per second. */
+  postedPerSecond: number;
   e2eP50Ms: number;
   e2eP99Ms: number;
   serviceCpuCores: number;
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
       db: { type: 'string', default: 'sqlite' },
       'max-in-flight': { type: 'string', default: '32' },
       'batch-size': { type: 'string', default: '50' },
+      'erp-latency': { type: 'string', default: '0' },
       nats: { type: 'string', default: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -70,6 +76,11 @@ async function main(): Promise<void> {
   const rates = values.rates.split(',').map(Number);
   const stepMs = Number(values['step-seconds']) * 1000;
   const orderCount = Number(values.orders);
+  const erpLatencyMs = Number(values['erp-latency']);
+  // Each request in flight carries up to a batch of confirmations and takes the simulator's latency.
+  const postingBound = erpLatencyMs
+    ? (Number(values['max-in-flight']) * Number(values['batch-size']) * 1000) / erpLatencyMs
+    : null;
   const plant = uniqueToken('B');
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-orders-'));
   const children: ServiceProcess[] = [];
@@ -139,6 +150,14 @@ async function main(): Promise<void> {
     const warmUp = (await mes.openLoop(200, 3000, confirm)).filter((r) => r.status === 202).length;
     // Its postings must be in ERP before measuring, or they would be taken for the first step's.
     let ledgerPosition = await waitForLedger(erpHttp, 0, warmUp, 120_000).then((l) => l.total);
+    if (erpLatencyMs) {
+      await erpHttp.call({
+        method: 'PUT',
+        path: '/__sim/faults',
+        body: JSON.stringify({ latencyMs: erpLatencyMs }),
+      });
+      progress(`ERP answers after ${erpLatencyMs} ms: postings bounded to ${round(postingBound ?? 0, 0)}/s`);
+    }
 
     const steps: Step[] = [];
     for (const rate of rates) {
@@ -148,6 +167,7 @@ async function main(): Promise<void> {
       const machineCpu = new CpuMeter();
       for (const meter of [serviceCpu, erpCpu, machineCpu]) meter.start();
       const started = performance.now();
+      const startedAt = Date.now();
       const results = await mes.openLoop(rate, stepMs, confirm);
       const elapsedS = (performance.now() - started) / 1000;
       const serviceCores = serviceCpu.cores();
@@ -158,7 +178,9 @@ async function main(): Promise<void> {
         accepted.map((r) => [(JSON.parse(r.body) as { confirmationId: string }).confirmationId, r.sentAt]),
       );
       progress(`  ${accepted.length}/${results.length} accepted; waiting for ERP postings`);
-      const ledger = await waitForLedger(erpHttp, ledgerPosition, accepted.length, 120_000);
+      // A backlog behind a slow ERP drains at the posting bound.
+      const drainMs = postingBound ? (accepted.length / postingBound) * 2000 : 0;
+      const ledger = await waitForLedger(erpHttp, ledgerPosition, accepted.length, 120_000 + drainMs);
       ledgerPosition = ledger.total;
       const e2e = ledger.entries.flatMap((e) => {
         const sent = sentAt.get(e.key);
@@ -174,6 +196,10 @@ async function main(): Promise<void> {
         postP50Ms: round(percentile(postMs, 50)),
         postP99Ms: round(percentile(postMs, 99)),
         postedInErp: e2e.length,
+        postedPerSecond: round(
+          ledger.entries.filter((e) => e.committedAt - startedAt <= elapsedS * 1000).length / elapsedS,
+          0,
+        ),
         e2eP50Ms: round(percentile(e2e, 50)),
         e2eP99Ms: round(percentile(e2e, 99)),
         serviceCpuCores: round(serviceCores, 2),
@@ -220,6 +246,8 @@ async function main(): Promise<void> {
         database: values.db,
         erpMaxInFlight: Number(values['max-in-flight']),
         erpBatchSize: Number(values['batch-size']),
+        erpLatencyMs,
+        postingBoundPerSecond: postingBound === null ? null : round(postingBound, 0),
         orders: orderCount,
         stepSeconds: stepMs / 1000,
       },
@@ -240,7 +268,10 @@ async function main(): Promise<void> {
     };
     const file = writeResult('orders', result);
     process.stdout.write(
-      `\nproduction-order-sync on ${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']}, ERP_BATCH_SIZE ${values['batch-size']}, ${machine().cpus} cores\n\n` +
+      `\nproduction-order-sync on ${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']}, ERP_BATCH_SIZE ${values['batch-size']}, ${machine().cpus} cores\n` +
+        (postingBound === null
+          ? 'ERP simulator answering at once\n\n'
+          : `ERP simulator answering after ${erpLatencyMs} ms: posting bound ${values['max-in-flight']} × ${values['batch-size']} ÷ ${erpLatencyMs} ms = ${round(postingBound, 0)}/s\n\n`) +
         table(
           [
             'offered/s',
@@ -248,6 +279,7 @@ async function main(): Promise<void> {
             'POST p50',
             'POST p99',
             'posted',
+            'posted/s',
             'e2e p50',
             'e2e p99',
             'svc CPU',
@@ -261,6 +293,7 @@ async function main(): Promise<void> {
             `${s.postP50Ms} ms`,
             `${s.postP99Ms} ms`,
             `${s.postedInErp}/${s.accepted}`,
+            s.postedPerSecond,
             `${s.e2eP50Ms} ms`,
             `${s.e2eP99Ms} ms`,
             s.serviceCpuCores,

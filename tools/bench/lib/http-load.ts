@@ -2,7 +2,7 @@ import { Agent, request } from 'node:http';
 import { percentile } from './stats';
 
 export interface HttpCall {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   path: string;
   body?: string;
   headers?: Record<string, string>;
