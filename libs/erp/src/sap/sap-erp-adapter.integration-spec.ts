@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { ErpSimulator } from '@plantbridge/erp-simulator';
-import { expectEventually } from '@plantbridge/testing';
+import { expectEventually, freePort } from '@plantbridge/testing';
 import type { ConfirmationPosting } from '../erp-port';
 import {
   ErpBusinessError,
@@ -308,6 +309,37 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
       expect(await erp('secret').listReleasedOrders('P100')).toEqual([]);
     } finally {
       await secured.stop();
+    }
+  });
+
+  it('treats a refused connection as safe to retry, and a redirect (a login page) as a configuration error', async () => {
+    const nobody = new SapErpAdapter({
+      baseUrl: `http://127.0.0.1:${await freePort()}`,
+      timeoutMs: 2000,
+      resilience: { ...DEFAULT_RESILIENCE, initialDelayMs: 20 },
+    });
+    // Refused before anything was sent: even a write is retryable, not in doubt.
+    await expect(nobody.postConfirmation(confirmationFor('1000001'))).rejects.toBeInstanceOf(
+      ErpTransientError,
+    );
+
+    const login = createServer((_req, res) =>
+      res.writeHead(302, { location: '/sap/bc/ui5_ui5/login' }).end(),
+    );
+    await new Promise<void>((resolve) => login.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (login.address() as { port: number }).port;
+      const redirected = new SapErpAdapter({
+        baseUrl: `http://127.0.0.1:${port}`,
+        timeoutMs: 2000,
+        resilience: DEFAULT_RESILIENCE,
+      });
+      const failure = redirected.listReleasedOrders('P100');
+      await expect(failure).rejects.toBeInstanceOf(ErpConfigurationError);
+      await expect(failure).rejects.toThrow(/302 redirecting to \/sap\/bc\/ui5_ui5\/login/);
+    } finally {
+      login.closeAllConnections();
+      await new Promise((resolve) => login.close(resolve));
     }
   });
 });
