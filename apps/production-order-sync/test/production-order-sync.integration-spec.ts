@@ -490,6 +490,7 @@ describe('production-order-sync with a slow ERP and one in-flight slot for confi
         expect.objectContaining({ endpoint: 'API_PRODUCTION_ORDER_2_SRV', maxInFlight: 32 }),
         { endpoint: CONFIRMATIONS, maxInFlight: 1, inFlight: 1, waiting: expect.any(Number) },
       ]);
+      expect(endpoints[1].waiting).toBeGreaterThan(0);
     });
     for (const [i, order] of orders.entries()) await stack.waitPosted(order, [ids[i]]);
 

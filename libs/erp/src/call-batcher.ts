@@ -23,6 +23,11 @@ export class CallBatcher<I, O> {
     private readonly send: (items: I[]) => Promise<Array<ItemOutcome<O>>>,
   ) {}
 
+  /** Calls waiting for a request slot (or for the next turn). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
@@ -43,7 +48,7 @@ export class CallBatcher<I, O> {
         .then(
           (outcomes) =>
             batch.forEach((b, i) => {
-              const outcome = outcomes[i];
+              const outcome = outcomes[i] ?? { ok: false, error: new Error('the batch answered no outcome') };
               if (outcome.ok) b.resolve(outcome.value);
               else b.reject(outcome.error);
             }),

@@ -122,10 +122,6 @@ export class ErpResilience {
     return describeState(this.breaker.state);
   }
 
-  get limits(): Pick<ResilienceSettings, 'maxInFlight' | 'halfOpenAfterMs'> {
-    return { maxInFlight: this.settings.maxInFlight, halfOpenAfterMs: this.settings.halfOpenAfterMs };
-  }
-
   /** The endpoint's in-flight limit. */
   maxInFlightOf(endpoint: string): number {
     return this.slotsOf(endpoint).load().maxInFlight;
@@ -137,9 +133,7 @@ export class ErpResilience {
   }
 
   async execute<T>(endpoint: string, operation: string, call: () => Promise<T>): Promise<T> {
-    const slots = this.endpoints.get(endpoint);
-    if (!slots)
-      throw new Error(`ERP endpoint ${endpoint} is not one of ${[...this.endpoints.keys()].join(', ')}`);
+    const slots = this.slotsOf(endpoint);
     const stop = erpMetrics.requestSeconds.startTimer({ operation });
     try {
       const result = await slots.execute(call);

@@ -25,7 +25,10 @@ class EndpointLoadView {
   @ApiProperty({ example: 'API_PROD_ORDER_CONFIRMATION_2_SRV' }) endpoint!: string;
   @ApiProperty() maxInFlight!: number;
   @ApiProperty() inFlight!: number;
-  @ApiProperty({ description: 'Requests waiting for an in-flight slot' }) waiting!: number;
+  @ApiProperty({
+    description: 'Calls waiting for an in-flight slot; for confirmations, the postings of the next batches',
+  })
+  waiting!: number;
 }
 
 class ErpStatusView {
@@ -112,11 +115,11 @@ export class ErpPostingsController {
   @ApiOperation({ summary: 'ERP circuit breaker, in-flight limit, ledger counts and order polling' })
   @ApiOkResponse({ type: ErpStatusView })
   async status(@Param('plant', ServedPlantPipe) plant: string): Promise<ErpStatusView> {
-    const resilience = this.erp instanceof SapErpAdapter ? this.erp.resilience : undefined;
+    const sap = this.erp instanceof SapErpAdapter ? this.erp : undefined;
     return {
-      circuit: resilience?.breakerState ?? 'unknown',
+      circuit: sap?.resilience.breakerState ?? 'unknown',
       maxInFlight: this.config.ERP_MAX_IN_FLIGHT,
-      endpoints: resilience?.load() ?? [],
+      endpoints: sap?.endpointLoad() ?? [],
       batchSize: this.config.ERP_BATCH_SIZE,
       postings: await this.queue.countsByState(plant),
       orderPolling: this.poller.status,

@@ -1,7 +1,7 @@
 import type { ConfirmationPosting, ErpOrder, ErpOrderStatus, ErpPort, PostedConfirmation } from '../erp-port';
 import { CallBatcher, type ItemOutcome } from '../call-batcher';
 import { ErpBusinessError, ErpTransientError } from '../errors';
-import { ErpResilience, type ResilienceSettings } from '../resilience';
+import { type EndpointLoad, ErpResilience, type ResilienceSettings } from '../resilience';
 import { ODataClient, type ODataClientSettings } from './odata-client';
 import {
   fromSapDate,
@@ -55,6 +55,20 @@ export class SapErpAdapter implements ErpPort {
       this.resilience.maxInFlightOf(this.confirmations.service),
       (batch) => this.postTogether(batch),
     );
+  }
+
+  /**
+   * Each endpoint's in-flight limit and load; postings waiting for a slot of the confirmation
+   * endpoint wait in the batcher (to go out together), and count as waiting there.
+   */
+  endpointLoad(): EndpointLoad[] {
+    return this.resilience
+      .load()
+      .map((endpoint) =>
+        endpoint.endpoint === this.confirmations.service
+          ? { ...endpoint, waiting: endpoint.waiting + this.postings.waiting }
+          : endpoint,
+      );
   }
 
   async listReleasedOrders(plant: string, changedSince?: string): Promise<ErpOrder[]> {
