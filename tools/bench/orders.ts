@@ -29,7 +29,8 @@ Options:
   --max-in-flight <n>   ERP_MAX_IN_FLIGHT of the service (default 32)
   --batch-size <n>      ERP_BATCH_SIZE of the service: confirmations per OData $batch (default 50; 1 = a POST each)
   --erp-latency <ms>    the ERP simulator answers every request this much later (default 0: at once); the
-                        table's posted/s then meets the bound ERP_MAX_IN_FLIGHT × ERP_BATCH_SIZE ÷ latency
+                        table's posted/s then meets the bound ERP_MAX_IN_FLIGHT × ERP_BATCH_SIZE ÷ latency,
+                        or --orders ÷ latency (an operation's confirmations go one after another)
   --nats <url>          NATS with JetStream (default NATS_URL or nats://127.0.0.1:4222)
   -h, --help            this text
 
@@ -77,10 +78,11 @@ async function main(): Promise<void> {
   const stepMs = Number(values['step-seconds']) * 1000;
   const orderCount = Number(values.orders);
   const erpLatencyMs = Number(values['erp-latency']);
-  // Each request in flight carries up to a batch of confirmations and takes the simulator's latency.
-  const postingBound = erpLatencyMs
-    ? (Number(values['max-in-flight']) * Number(values['batch-size']) * 1000) / erpLatencyMs
-    : null;
+  // Each request in flight carries up to a batch of confirmations and takes the simulator's latency;
+  // and ERP gets an operation's confirmations one after another (each order here has one operation).
+  const slotsBound = (Number(values['max-in-flight']) * Number(values['batch-size']) * 1000) / erpLatencyMs;
+  const operationsBound = (orderCount * 1000) / erpLatencyMs;
+  const postingBound = erpLatencyMs ? Math.min(slotsBound, operationsBound) : null;
   const plant = uniqueToken('B');
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-orders-'));
   const children: ServiceProcess[] = [];
@@ -271,7 +273,8 @@ async function main(): Promise<void> {
       `\nproduction-order-sync on ${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']}, ERP_BATCH_SIZE ${values['batch-size']}, ${machine().cpus} cores\n` +
         (postingBound === null
           ? 'ERP simulator answering at once\n\n'
-          : `ERP simulator answering after ${erpLatencyMs} ms: posting bound ${values['max-in-flight']} × ${values['batch-size']} ÷ ${erpLatencyMs} ms = ${round(postingBound, 0)}/s\n\n`) +
+          : `ERP simulator answering after ${erpLatencyMs} ms: posting bound ${values['max-in-flight']} × ${values['batch-size']} ÷ ${erpLatencyMs} ms = ${round(slotsBound, 0)}/s, ` +
+            `and one per operation at a time: ${orderCount} ÷ ${erpLatencyMs} ms = ${round(operationsBound, 0)}/s\n\n`) +
         table(
           [
             'offered/s',
