@@ -28,6 +28,11 @@ export const erpMetrics = {
     help: 'ERP calls waiting for an in-flight slot per endpoint (OData service)',
     labelNames: ['endpoint'],
   }),
+  postingsPerRequest: new Histogram({
+    name: 'plantbridge_erp_postings_per_request',
+    help: 'Confirmations per ERP posting request ($batch); small ones behind a slow ERP mean too few slots are filled',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+  }),
   breakerState: new Gauge({
     name: 'plantbridge_erp_circuit_state',
     help: 'ERP circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated',

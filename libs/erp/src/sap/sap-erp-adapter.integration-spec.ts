@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { register } from 'prom-client';
 import { ErpSimulator } from '@plantbridge/erp-simulator';
 import { expectEventually, freePort } from '@plantbridge/testing';
 import type { ConfirmationPosting } from '../erp-port';
@@ -207,6 +208,13 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
       const erp = batching();
       await erp.postConfirmation(confirmationFor(order.ManufacturingOrder)); // CSRF token in hand
       const from = simulator.requestLog().length;
+      const histogram = async (part: 'count' | 'sum') => {
+        const text = await register.getSingleMetricAsString('plantbridge_erp_postings_per_request');
+        return Number(new RegExp(`_${part} (\\d+)`).exec(text)?.[1] ?? 0);
+      };
+      const count = () => histogram('count');
+      const sum = () => histogram('sum');
+      const [countBefore, sumBefore] = [await count(), await sum()];
       const postings = Array.from({ length: 5 }, () => confirmationFor(order.ManufacturingOrder));
       const posted = await Promise.all(postings.map((p) => erp.postConfirmation(p)));
       expect(posted.map((p) => p.externalKey)).toEqual(postings.map((p) => p.externalKey));
@@ -214,6 +222,8 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
       for (const p of postings) expect(postsFor(p.externalKey)).toHaveLength(1);
       // 5 postings, at most 3 per batch: one $batch of 3 and one of 2.
       expect(batchRequests(from)).toEqual([202, 202]);
+      // /metrics tells the batch sizes: two requests carrying 5 postings.
+      expect([(await count()) - countBefore, (await sum()) - sumBefore]).toEqual([2, 5]);
     });
 
     it('rejects only the refused changeset; those SAP did not get to are retryable, not applied', async () => {

@@ -1,6 +1,7 @@
 import type { ConfirmationPosting, ErpOrder, ErpOrderStatus, ErpPort, PostedConfirmation } from '../erp-port';
 import { CallBatcher, type ItemOutcome } from '../call-batcher';
 import { ErpBusinessError, ErpTransientError } from '../errors';
+import { erpMetrics } from '../metrics';
 import { type EndpointLoad, ErpResilience, type ResilienceSettings } from '../resilience';
 import { ODataClient, type ODataClientSettings } from './odata-client';
 import {
@@ -125,6 +126,7 @@ export class SapErpAdapter implements ErpPort {
     postings: ConfirmationPosting[],
   ): Promise<Array<ItemOutcome<PostedConfirmation>>> {
     // A failure of the request as a whole reaches every caller of the batch (see CallBatcher).
+    erpMetrics.postingsPerRequest.observe(postings.length);
     if (postings.length === 1) {
       const created = await this.resilience.execute(this.confirmations.service, 'postConfirmation', () =>
         this.confirmations.post<SapConfirmation>(
