@@ -7,18 +7,32 @@ import { machine, progress, table, writeResult } from './lib/report';
 import { round } from './lib/stats';
 
 const ROOT = join(__dirname, '../..');
-const BENCHMARKS = ['edge', 'orders', 'pipeline'] as const;
+const BENCHMARKS = ['edge', 'orders', 'orders-slow-erp', 'pipeline'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
+
+/** The script and options of each benchmark. */
+const RUNS: Record<Benchmark, { script: string; args: string[] }> = {
+  edge: { script: 'edge', args: [] },
+  orders: { script: 'orders', args: [] },
+  // Posting behind an ERP answering after 500 ms, with a bound (2 × 50 ÷ 0.5 s = 200/s) the
+  // machine can reach: does posting get there, while the MES is still answered at once?
+  'orders-slow-erp': {
+    script: 'orders',
+    args: ['--rates', '100,300', '--erp-latency', '500', '--max-in-flight', '2', '--orders', '400'],
+  },
+  pipeline: { script: 'pipeline', args: [] },
+};
 
 const HELP = `npm run bench -- [options]
 
-Runs the edge, orders and pipeline benchmarks one after another (each measures its own raw ceilings
-in the same run on this machine), then prints one table: throughput, p50/p99 latency, CPU and peak
-memory per service, each next to its ceiling as a ratio. Writes bench/results/summary-<time>.json;
-each benchmark also writes its own file.
+Runs the edge, orders, orders-slow-erp (orders with the ERP answering after 500 ms: posting against
+its bound) and pipeline benchmarks one after another (each measures its own raw ceilings in the same
+run on this machine), then prints one table: throughput, p50/p99 latency, CPU and peak memory per
+service, each next to its ceiling as a ratio. Writes bench/results/summary-<time>.json; each
+benchmark also writes its own file.
 
 Options:
-  --only <list>   benchmarks to run, comma separated (default edge,orders,pipeline); the others'
+  --only <list>   benchmarks to run, comma separated (default edge,orders,orders-slow-erp,pipeline); the others'
                   latest results (bench/results/<name>-latest.json) go into the table as they are
   -h, --help      this text
 
@@ -51,7 +65,8 @@ function main(): void {
     throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.join(', ')}`);
   for (const name of selected) {
     progress(`bench:${name}`);
-    const run = spawnSync(process.execPath, nodeArgsFor(`tools/bench/${name}.ts`, []), {
+    const { script, args } = RUNS[name];
+    const run = spawnSync(process.execPath, nodeArgsFor(`tools/bench/${script}.ts`, args), {
       cwd: ROOT,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -60,6 +75,7 @@ function main(): void {
   const rows = [
     ...edgeRows(latest('edge')),
     ...ordersRows(latest('orders')),
+    ...slowErpRows(latest('orders-slow-erp')),
     ...pipelineRows(latest('pipeline')),
   ];
   const file = writeResult('summary', {
@@ -141,6 +157,25 @@ function ordersRows(result: Json): Row[] {
       ceiling: `JetStream ${result.ceilings.jetStreamPublishPerSecond} msgs/s`,
       ratio: round(best.acceptedPerSecond / result.ceilings.jetStreamPublishPerSecond, 3),
       ...common,
+    },
+  ];
+}
+
+/** Postings per second behind a slow ERP at the highest rate offered, against their bound. */
+function slowErpRows(result: Json): Row[] {
+  const last = result.steps[result.steps.length - 1];
+  if (!last) return [];
+  return [
+    {
+      benchmark: `orders, ERP answering after ${result.settings.erpLatencyMs} ms`,
+      throughput: `${last.postedPerSecond} posted/s at ${last.offeredPerSecond} offered`,
+      p50Ms: last.e2eP50Ms,
+      p99Ms: last.e2eP99Ms,
+      cpuCores: `service ${last.serviceCpuCores}`,
+      peakRssMb: `service ${last.servicePeakRssMb}`,
+      ceiling: `bound ${result.settings.postingBoundPerSecond}/s`,
+      ratio: round(last.postedPerSecond / result.settings.postingBoundPerSecond, 2),
+      measuredAt: result.measuredAt,
     },
   ];
 }

@@ -19,7 +19,7 @@ confirmations/s, POST latency, confirmations posted to ERP per second, POST-to-E
 the service's CPU and peak memory, the whole machine's CPU (the service shares it with NATS, the ERP
 simulator and the load generator), and this machine's raw ceilings (an empty NestJS endpoint,
 JetStream publish with acks outstanding). Prints a table and writes
-bench/results/orders-<time>.json (and orders-latest.json).
+bench/results/orders-<time>.json (and orders-latest.json); with --erp-latency, orders-slow-erp-*.
 
 Options:
   --rates <list>        offered confirmations/s, comma separated (default 250,500,750,1000,1250,1500,2000,3000)
@@ -83,6 +83,8 @@ async function main(): Promise<void> {
   const slotsBound = (Number(values['max-in-flight']) * Number(values['batch-size']) * 1000) / erpLatencyMs;
   const operationsBound = (orderCount * 1000) / erpLatencyMs;
   const postingBound = erpLatencyMs ? Math.min(slotsBound, operationsBound) : null;
+  // A slow-ERP run has results of its own, so it does not stand in for the main run's.
+  const resultName = erpLatencyMs ? 'orders-slow-erp' : 'orders';
   const plant = uniqueToken('B');
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-orders-'));
   const children: ServiceProcess[] = [];
@@ -241,7 +243,7 @@ async function main(): Promise<void> {
       .filter((s) => s.postP99Ms <= TARGETS.postP99Ms)
       .sort((a, b) => b.acceptedPerSecond - a.acceptedPerSecond)[0];
     const result = {
-      benchmark: 'orders',
+      benchmark: resultName,
       measuredAt: new Date().toISOString(),
       machine: machine(),
       settings: {
@@ -268,7 +270,7 @@ async function main(): Promise<void> {
         ratioToEmptyNest: best ? round(best.acceptedPerSecond / emptyCeiling.perSecond, 2) : 0,
       },
     };
-    const file = writeResult('orders', result);
+    const file = writeResult(resultName, result);
     process.stdout.write(
       `\nproduction-order-sync on ${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']}, ERP_BATCH_SIZE ${values['batch-size']}, ${machine().cpus} cores\n` +
         (postingBound === null
