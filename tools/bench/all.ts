@@ -32,8 +32,9 @@ service, each next to its ceiling as a ratio. Writes bench/results/summary-<time
 benchmark also writes its own file.
 
 Options:
-  --only <list>   benchmarks to run, comma separated (default edge,orders,orders-slow-erp,pipeline); the others'
-                  latest results (bench/results/<name>-latest.json) go into the table as they are
+  --only <list>   benchmarks to run, comma separated (default edge,orders,orders-slow-erp,pipeline);
+                  the others' latest results (bench/results/<name>-latest.json) go into the table
+                  as they are
   -h, --help      this text
 
 Each benchmark has its own options: npm run bench:edge -- --help (and bench:orders, bench:pipeline).

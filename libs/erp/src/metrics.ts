@@ -1,6 +1,9 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 
-/** ERP calls by operation and outcome (`ok` or the error class), their latency, slots per endpoint, and the breaker. */
+/**
+ * ERP calls by operation and outcome (`ok` or the error class), their latency, in-flight slots per
+ * endpoint, confirmations per posting request, and the breaker.
+ */
 export const erpMetrics = {
   requests: new Counter({
     name: 'plantbridge_erp_requests_total',

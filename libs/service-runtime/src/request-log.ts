@@ -3,9 +3,9 @@ import { stdSerializers } from 'pino';
 
 /**
  * What request logs say of an HTTP exchange: method, URL, caller address and status; the
- * correlation id is bound beside them (pino-http's `quietReqLogger`). pino's standard request serializer takes every header, so
- * an `Authorization` bearer token or a session cookie would land in the logs of every request at
- * the default level (info). Used with pino-http's `wrapSerializers: false`, so the raw request and
+ * correlation id is bound beside them (pino-http's `quietReqLogger`). pino's standard request
+ * serializer takes every header, so an `Authorization` bearer token or a session cookie would land
+ * in the logs of every request at the default level (info). Used with pino-http's `wrapSerializers: false`, so the raw request and
  * response come here and nothing else is copied.
  */
 export const httpLogSerializers = {

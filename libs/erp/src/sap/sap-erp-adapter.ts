@@ -14,7 +14,9 @@ import {
   toSapTime,
 } from './odata-values';
 import {
+  CONFIRMATION_ENDPOINT,
   CONFIRMATION_SERVICE,
+  PRODUCTION_ORDER_ENDPOINT,
   PRODUCTION_ORDER_SERVICE,
   type SapConfirmation,
   type SapConfirmationCreate,
@@ -47,13 +49,13 @@ export class SapErpAdapter implements ErpPort {
     this.orders = new ODataClient(settings, PRODUCTION_ORDER_SERVICE);
     this.confirmations = new ODataClient(settings, CONFIRMATION_SERVICE);
     this.resilience = new ErpResilience(settings.resilience, [
-      this.orders.service,
-      this.confirmations.service,
+      PRODUCTION_ORDER_ENDPOINT,
+      CONFIRMATION_ENDPOINT,
     ]);
     this.pageSize = settings.pageSize ?? 200;
     this.postings = new CallBatcher(
       settings.batchSize ?? 1,
-      this.resilience.maxInFlightOf(this.confirmations.service),
+      this.resilience.maxInFlightOf(CONFIRMATION_ENDPOINT),
       (batch) => this.postTogether(batch),
     );
   }
@@ -66,7 +68,7 @@ export class SapErpAdapter implements ErpPort {
     return this.resilience
       .load()
       .map((endpoint) =>
-        endpoint.endpoint === this.confirmations.service
+        endpoint.endpoint === CONFIRMATION_ENDPOINT
           ? { ...endpoint, waiting: endpoint.waiting + this.postings.waiting }
           : endpoint,
       );
@@ -78,7 +80,7 @@ export class SapErpAdapter implements ErpPort {
       filters.push(`LastChangeDateTime ge datetimeoffset'${new Date(changedSince).toISOString()}'`);
     const found: ErpOrder[] = [];
     for (let skip = 0; ; skip += this.pageSize) {
-      const page = await this.resilience.execute(this.orders.service, 'listReleasedOrders', () =>
+      const page = await this.resilience.execute(PRODUCTION_ORDER_ENDPOINT, 'listReleasedOrders', () =>
         this.orders.get<{ results: SapProductionOrder[] }>('listReleasedOrders', '/A_ProductionOrder_2', {
           $filter: filters.join(' and '),
           $expand: 'to_ProductionOrderOperation',
@@ -95,7 +97,7 @@ export class SapErpAdapter implements ErpPort {
   }
 
   async getOrder(manufacturingOrder: string): Promise<ErpOrder | undefined> {
-    const order = await this.resilience.execute(this.orders.service, 'getOrder', () =>
+    const order = await this.resilience.execute(PRODUCTION_ORDER_ENDPOINT, 'getOrder', () =>
       this.orders.get<SapProductionOrder>(
         'getOrder',
         `/A_ProductionOrder_2(${odataString(manufacturingOrder)})`,
@@ -128,7 +130,7 @@ export class SapErpAdapter implements ErpPort {
     // A failure of the request as a whole reaches every caller of the batch (see CallBatcher).
     erpMetrics.postingsPerRequest.observe(postings.length);
     if (postings.length === 1) {
-      const created = await this.resilience.execute(this.confirmations.service, 'postConfirmation', () =>
+      const created = await this.resilience.execute(CONFIRMATION_ENDPOINT, 'postConfirmation', () =>
         this.confirmations.post<SapConfirmation>(
           'postConfirmation',
           '/ProdnOrdConf2',
@@ -137,7 +139,7 @@ export class SapErpAdapter implements ErpPort {
       );
       return [{ ok: true, value: toPosted(created, false) }];
     }
-    const answers = await this.resilience.execute(this.confirmations.service, 'postConfirmations', () =>
+    const answers = await this.resilience.execute(CONFIRMATION_ENDPOINT, 'postConfirmations', () =>
       this.confirmations.batch(
         'postConfirmations',
         postings.map((posting) => [
@@ -165,7 +167,7 @@ export class SapErpAdapter implements ErpPort {
 
   async findConfirmation(externalKey: string): Promise<PostedConfirmation | undefined> {
     if (!UUID.test(externalKey)) return undefined;
-    const page = await this.resilience.execute(this.confirmations.service, 'findConfirmation', () =>
+    const page = await this.resilience.execute(CONFIRMATION_ENDPOINT, 'findConfirmation', () =>
       this.confirmations.get<{ results: SapConfirmation[] }>('findConfirmation', '/ProdnOrdConf2', {
         $filter: `ExternalSystemConfirmation eq guid'${externalKey}'`,
         $format: 'json',
@@ -176,7 +178,7 @@ export class SapErpAdapter implements ErpPort {
   }
 
   async cancelConfirmation(confirmationGroup: string, confirmationCount: string): Promise<void> {
-    await this.resilience.execute(this.confirmations.service, 'cancelConfirmation', () =>
+    await this.resilience.execute(CONFIRMATION_ENDPOINT, 'cancelConfirmation', () =>
       this.confirmations.post('cancelConfirmation', '/Cancel', undefined, {
         ConfirmationGroup: odataString(confirmationGroup),
         ConfirmationCount: odataString(confirmationCount),
