@@ -34,6 +34,8 @@ export class AppModule {
             name: SERVICE_NAME,
             entities: [CounterStateRecord, ProductionContextRecord, CountPeriodRecord],
             migrations: [GatewayState1764170000000, CountPeriods1764180000000],
+            // Its events come from the normalizer, not from callers, at up to 50,000 a second.
+            validateOutgoingEvents: false,
           },
           config,
         ),

@@ -62,6 +62,18 @@ export class ServiceConfig {
   @IntSetting(1)
   OUTBOX_RETENTION_HOURS = 24;
 
+  /** Longest time a client may take to send a whole request (headers and body); then 408. */
+  @IntSetting(100)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Longest time a client may take to send a request's headers. */
+  @IntSetting(100)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** Most HTTP connections open at once; more are closed as they come. */
+  @IntSetting(1)
+  HTTP_MAX_CONNECTIONS = 1024;
+
   /** How often the outbox relay looks for unpublished rows when nothing woke it. */
   @IntSetting(50)
   OUTBOX_POLL_MS = 1000;

@@ -21,6 +21,8 @@ import { UnitOfWork } from './unit-of-work';
 export interface PersistenceModuleOptions extends DatabaseSettings {
   relay?: Partial<OutboxRelayOptions>;
   retention?: Partial<RetentionOptions>;
+  /** Check each event against the canonical rules before the outbox stores it (default true). */
+  validateEvents?: boolean;
 }
 
 /** How often the checkpointer thread copies SQLite's WAL into the database file. */
@@ -75,7 +77,7 @@ export class PersistenceModule {
       providers: [
         {
           provide: UnitOfWork,
-          useFactory: (ds: DataSource) => new UnitOfWork(ds),
+          useFactory: (ds: DataSource) => new UnitOfWork(ds, options.validateEvents ?? true),
           inject: [getDataSourceToken()],
         },
         { provide: Inbox, useFactory: (uow: UnitOfWork) => new Inbox(uow), inject: [UnitOfWork] },

@@ -1,4 +1,4 @@
-import type { CanonicalEvent } from '@plantbridge/canonical-model';
+import { type CanonicalEvent, validateEvent } from '@plantbridge/canonical-model';
 import { toRawMessage } from '@plantbridge/messaging';
 import type { DataSource, EntityManager } from 'typeorm';
 import { EntityTable } from './entity-table';
@@ -9,6 +9,24 @@ export interface Transaction {
   manager: EntityManager;
   /** Writes the event to the outbox in this transaction; it is relayed to JetStream after commit. */
   publish(event: CanonicalEvent): Promise<void>;
+}
+
+/**
+ * An event the service was about to store breaks the canonical rules its consumers apply. The
+ * transaction rolls back, so the request that caused it fails instead of being accepted and then
+ * dead-lettered downstream with its ERP posting left waiting. Seen from outside this is a bug (the
+ * request rules let through what the event rules refuse), so it is not a client error.
+ */
+export class InvalidOutgoingEventError extends Error {
+  constructor(readonly reason: string) {
+    super(`refusing to publish an invalid event: ${reason}`);
+    this.name = 'InvalidOutgoingEventError';
+  }
+}
+
+function assertValidEvent(event: CanonicalEvent): void {
+  const checked = validateEvent(event);
+  if (!checked.ok) throw new InvalidOutgoingEventError(checked.reason);
 }
 
 /** Most transactions of callers committed together in one SQLite transaction. */
@@ -45,7 +63,15 @@ export class UnitOfWork {
   private draining = false;
   private lastCommitAt = -Infinity;
 
-  constructor(private readonly dataSource: DataSource) {}
+  /**
+   * @param validateEvents check every event against the canonical rules before it is stored (see
+   *   {@link InvalidOutgoingEventError}); off only where code, not callers, makes every event and the
+   *   rate makes the check costly (the edge gateway).
+   */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly validateEvents = true,
+  ) {}
 
   /** Called after every commit that wrote outbox rows (the relay registers itself). */
   onEventsCommitted(listener: () => void): () => void {
@@ -59,6 +85,7 @@ export class UnitOfWork {
       work({
         manager,
         publish: async (event) => {
+          if (this.validateEvents) assertValidEvent(event);
           await outbox.insert(manager, toOutboxRow(event));
           wroteEvents = true;
         },

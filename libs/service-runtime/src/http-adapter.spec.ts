@@ -47,8 +47,19 @@ describe('httpAdapter', () => {
   });
 
   it('answers malformed JSON and prototype poisoning with 400', async () => {
-    expect((await post('{bad', { 'content-type': 'application/json' })).statusCode).toBe(400);
+    const malformed = await post('{"a":\n\n foo}', { 'content-type': 'application/json' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ errors: [{ field: '(body)' }] });
     const poisoned = await post('{"__proto__":{"admin":true}}', { 'content-type': 'application/json' });
     expect(poisoned.statusCode).toBe(400);
+  });
+
+  it('answers a body nested thousands of levels deep with 400 naming the body, not a 500', async () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const response = await post(deep, { 'content-type': 'application/json' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      errors: [{ field: '(body)', reason: expect.stringMatching(/nest/) }],
+    });
   });
 });

@@ -9,7 +9,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiConflictResponse, ApiHeader } from '@nestjs/swagger';
 import { IdempotencyKeyReusedError } from '@plantbridge/persistence';
-import { CORRELATION_HEADER } from './correlation';
+import { CORRELATION_HEADER, isCorrelationId } from './correlation';
 import { badRequest } from './validation';
 
 const HEADER = 'idempotency-key';
@@ -51,9 +51,13 @@ export const IdempotentCommand = createParamDecorator(
     if (!VALID_KEY.test(key)) {
       throw badRequest([{ field: 'Idempotency-Key', reason: 'must be 1 to 200 visible ASCII characters' }]);
     }
+    // Checked here, not only when the event is built: a correlation id the envelope cannot carry
+    // was once accepted with 202 and its event dead-lettered, leaving the ERP posting stuck.
     const header = request.headers[CORRELATION_HEADER];
-    const correlationId =
-      typeof request.id === 'string' ? request.id : typeof header === 'string' ? header : undefined;
+    if (header !== undefined && !isCorrelationId(header)) {
+      throw badRequest([{ field: 'X-Correlation-Id', reason: 'must be 1 to 64 visible ASCII characters' }]);
+    }
+    const correlationId = typeof request.id === 'string' ? request.id : header;
     return { idempotencyKey: key, path: request.originalUrl, correlationId };
   },
 );

@@ -22,6 +22,12 @@ export interface ServiceDescriptor {
   name: string;
   entities?: EntityClass[];
   migrations?: MigrationClass[];
+  /**
+   * Check every event against the canonical rules before the outbox stores it (default true), so a
+   * request is never accepted whose event consumers would refuse. The edge gateway turns it off: its
+   * events are made by code from mapped tags, at tens of thousands a second.
+   */
+  validateOutgoingEvents?: boolean;
 }
 
 /**
@@ -68,6 +74,7 @@ export class PlatformModule {
           dataDir: config.DATA_DIR,
           entities: service.entities,
           migrations: service.migrations,
+          validateEvents: service.validateOutgoingEvents ?? true,
           relay: { pollMs: config.OUTBOX_POLL_MS },
           retention: {
             idempotencyMs: config.IDEMPOTENCY_KEY_RETENTION_HOURS * 3_600_000,

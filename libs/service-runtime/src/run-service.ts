@@ -27,7 +27,14 @@ export async function createServiceApp<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
   config: C,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(definition.module(config), httpAdapter(), { bufferLogs: true });
+  const limits = {
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+  };
+  const app = await NestFactory.create(definition.module(config), httpAdapter(limits), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
   if (definition.openApi) serveOpenApi(app, definition.openApi);

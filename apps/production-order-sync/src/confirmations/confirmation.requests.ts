@@ -1,53 +1,57 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsNumber, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
-import { IsRequestTimestamp } from '../common/request-rules';
+import {
+  IsOperationNumber,
+  IsSapQuantity,
+  IsTimestamp,
+  IsUnitOfMeasure,
+  Optional,
+  SAP_QUANTITY_MAX,
+} from '@plantbridge/canonical-model';
+import { IsBoolean } from 'class-validator';
 
-const QUANTITY = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 };
-const QUANTITY_MESSAGE = '$property must be a number with at most 3 decimals (SAP quantity)';
-
-/** An operation confirmation from MES (SAP `ProdnOrdConf2`). */
+/**
+ * An operation confirmation from MES (SAP `ProdnOrdConf2`). Its fields follow the rules of the
+ * `operation-confirmed` event it becomes (canonical-model's field rules), tightened where ERP is
+ * stricter (quantities: SAP's 3 decimals), so nothing is accepted that the event or ERP refuses.
+ */
 export class ConfirmOperationRequest {
   @ApiProperty({ example: '0010', description: 'Operation number of the order' })
-  @Matches(/^\d{4}$/, { message: 'operation must be a 4-digit operation number such as 0010' })
+  @IsOperationNumber()
   operation!: string;
 
-  @ApiProperty({ example: 40, minimum: 0 })
-  @IsNumber(QUANTITY, { message: QUANTITY_MESSAGE })
-  @Min(0)
+  @ApiProperty({ example: 40, minimum: 0, maximum: SAP_QUANTITY_MAX })
+  @IsSapQuantity()
   yieldQuantity!: number;
 
-  @ApiPropertyOptional({ example: 1, minimum: 0, default: 0 })
-  @IsOptional()
-  @IsNumber(QUANTITY, { message: QUANTITY_MESSAGE })
-  @Min(0)
+  @ApiPropertyOptional({ example: 1, minimum: 0, maximum: SAP_QUANTITY_MAX, default: 0 })
+  @Optional()
+  @IsSapQuantity()
   scrapQuantity?: number;
 
-  @ApiPropertyOptional({ example: 0, minimum: 0, default: 0 })
-  @IsOptional()
-  @IsNumber(QUANTITY, { message: QUANTITY_MESSAGE })
-  @Min(0)
+  @ApiPropertyOptional({ example: 0, minimum: 0, maximum: SAP_QUANTITY_MAX, default: 0 })
+  @Optional()
+  @IsSapQuantity()
   reworkQuantity?: number;
 
   @ApiProperty({ example: 'PC', description: "The order's unit of measure" })
-  @IsString()
-  @Length(1, 3)
+  @IsUnitOfMeasure()
   unit!: string;
 
   @ApiPropertyOptional({ default: false, description: 'The operation is finished with this confirmation' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   finalConfirmation?: boolean;
 
   @ApiProperty({ example: '2026-11-26T06:00:00Z' })
-  @IsRequestTimestamp()
+  @IsTimestamp()
   executionStart!: string;
 
   @ApiProperty({ example: '2026-11-26T08:00:00Z' })
-  @IsRequestTimestamp()
+  @IsTimestamp()
   executionEnd!: string;
 
   @ApiPropertyOptional({ description: 'Defaults to the day of executionEnd' })
-  @IsOptional()
-  @IsRequestTimestamp()
+  @Optional()
+  @IsTimestamp()
   postingDate?: string;
 }

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, Length, ValidateIf } from 'class-validator';
-import { IsRequestTimestamp } from '../common/request-rules';
+import { IsIdentifier, IsText, IsTimestamp, Optional } from '@plantbridge/canonical-model';
+import { IsBoolean, IsIn, IsOptional, ValidateIf } from 'class-validator';
+
+// Each request's fields follow the rules of the event it becomes (order-acknowledged,
+// operation-started, operation-completed), from canonical-model's field rules.
 
 export class AcknowledgeOrderRequest {
   @ApiProperty({ description: 'true accepts the order for production; false rejects it (give a reason)' })
@@ -9,14 +12,12 @@ export class AcknowledgeOrderRequest {
 
   @ApiPropertyOptional({ description: 'Required when rejecting', maxLength: 255 })
   @ValidateIf((r: AcknowledgeOrderRequest) => r.accepted === false || r.rejectionReason !== undefined)
-  @IsString()
-  @Length(1, 255)
+  @IsText(255)
   rejectionReason?: string;
 
   @ApiPropertyOptional({ example: 'mes-line-1', maxLength: 64 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 64)
+  @Optional()
+  @IsText(64)
   acknowledgedBy?: string;
 }
 
@@ -24,22 +25,22 @@ export class StartOperationRequest {
   @ApiPropertyOptional({
     description: 'The machine the operation runs on; the edge gateway learns the context',
     example: 'P100-L1-M01',
+    maxLength: 64,
   })
-  @IsOptional()
-  @IsString()
-  @Length(1, 64)
+  @Optional()
+  @IsIdentifier()
   equipmentId?: string;
 
   @ApiPropertyOptional({ description: 'Defaults to now' })
-  @IsOptional()
-  @IsRequestTimestamp()
+  @Optional()
+  @IsTimestamp()
   startedAt?: string;
 }
 
 export class CompleteOperationRequest {
   @ApiPropertyOptional({ description: 'Defaults to now' })
-  @IsOptional()
-  @IsRequestTimestamp()
+  @Optional()
+  @IsTimestamp()
   completedAt?: string;
 }
 

@@ -1,5 +1,5 @@
 import { Equals, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { IsPlantCode, IsTimestamp, Optional } from '../common/field-rules';
+import { CORRELATION_ID_PATTERN, IsPlantCode, IsTimestamp, Optional } from '../common/field-rules';
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -34,12 +34,12 @@ export class EnvelopeAttributes {
   plantid!: string;
 
   @IsString()
-  @Length(1, 64)
+  @Matches(CORRELATION_ID_PATTERN, { message: 'correlationid must be 1 to 64 visible ASCII characters' })
   correlationid!: string;
 
   @Optional()
   @IsString()
-  @Length(1, 64)
+  @Matches(CORRELATION_ID_PATTERN, { message: 'causationid must be 1 to 64 visible ASCII characters' })
   causationid?: string;
 
   @Optional()

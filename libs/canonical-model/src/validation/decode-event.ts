@@ -18,6 +18,15 @@ export function decodeEvent(body: string | Uint8Array): DecodedEvent {
   } catch (error) {
     return { ok: false, reason: `body is not JSON: ${(error as Error).message}`, errors: [] };
   }
+  return validateEvent(plain);
+}
+
+/**
+ * Validates an event that is already an object: the envelope attributes, then the payload against the
+ * class its `type` names. Consumers get here through `decodeEvent`; the outbox calls it on every event
+ * before storing it, so a service cannot accept work whose event its consumers would refuse.
+ */
+export function validateEvent(plain: unknown): DecodedEvent {
   const envelope = validateAs(EnvelopeAttributes, plain);
   if (!envelope.ok) {
     return {

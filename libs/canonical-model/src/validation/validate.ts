@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import type { PayloadClass } from '../catalog/event-definition';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 
 /** One broken rule of one field; `field` is a path such as `operations[0].operation`. */
 export interface FieldError {
@@ -17,6 +18,12 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldEr
 export function validateAs<T extends object>(type: PayloadClass<T>, plain: unknown): Validated<T> {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     return { ok: false, errors: [{ field: '', messages: ['must be a JSON object'] }] };
+  }
+  if (nestsDeeperThan(plain)) {
+    return {
+      ok: false,
+      errors: [{ field: '', messages: [`must not nest deeper than ${MAX_JSON_DEPTH} levels`] }],
+    };
   }
   const value = plainToInstance(type, plain);
   const errors = validateSync(value, { forbidUnknownValues: true });
