@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CanonicalEvent } from '@plantbridge/canonical-model';
 import type { SapConfirmation } from '@plantbridge/erp';
+import { DataSource } from 'typeorm';
 import { ErpSimulator } from '@plantbridge/erp-simulator';
 import type { JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest, deleteDurables, readStream } from '@plantbridge/messaging/testing';
@@ -52,7 +53,7 @@ export class OrderSyncStack {
     await this.startService();
   }
 
-  async startService(): Promise<void> {
+  async startService(env: Record<string, string> = {}): Promise<void> {
     this.service = ServiceProcess.start('production-order-sync', {
       HTTP_PORT: String(this.port),
       PLANT_ID: this.plant,
@@ -73,6 +74,7 @@ export class OrderSyncStack {
       AUTO_CONFIRM_COUNTS: 'true',
       LOG_LEVEL: 'warn',
       ...this.env,
+      ...env,
     });
     await expectEventually(
       async () => {
@@ -81,6 +83,24 @@ export class OrderSyncStack {
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );
+  }
+
+  /** Stops the service and starts it again, with `env` on top of the stack's settings. */
+  async restartService(env: Record<string, string> = {}): Promise<void> {
+    await this.service?.stop();
+    await this.startService(env);
+  }
+
+  /** A statement on the service's own schema (tables are unqualified), e.g. to set up a broken row. */
+  async sql<T = Json>(statement: string, parameters: unknown[] = []): Promise<T[]> {
+    const db = new DataSource({ type: 'postgres', url: this.schema.url, schema: this.schema.schema });
+    await db.initialize();
+    try {
+      await db.query(`SET search_path TO ${this.schema.schema}`);
+      return (await db.query(statement, parameters)) as T[];
+    } finally {
+      await db.destroy();
+    }
   }
 
   async stop(): Promise<void> {

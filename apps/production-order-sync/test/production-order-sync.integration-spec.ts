@@ -1,7 +1,7 @@
 import { createEvent, Equipment } from '@plantbridge/canonical-model';
 import { EventPublisher, toRawMessage } from '@plantbridge/messaging';
 import { readStream } from '@plantbridge/messaging/testing';
-import { expectEventually, uniqueToken } from '@plantbridge/testing';
+import { expectEventually, freePort, uniqueToken } from '@plantbridge/testing';
 import { countBy, OrderSyncStack } from './order-sync-stack';
 
 jest.setTimeout(180_000);
@@ -356,7 +356,8 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     const order = await stack.acknowledgedOrder();
     stack.erp.faults.set({ throttle: { count: 1000, retryAfterSeconds: 1, pathContains: 'ProdnOrdConf2' } });
     const accepted = await stack.confirm(order, { yieldQuantity: 7 });
-    const other = await stack.confirm(order, { yieldQuantity: 1 });
+    // Another operation: one of the same operation would wait behind the first (see the next test).
+    const other = await stack.confirm(order, { yieldQuantity: 1, operation: '0020' });
     const [key, otherKey] = [accepted.body.confirmationId as string, other.body.confirmationId as string];
     stack.erp.store.setClosed(order, true);
     stack.erp.faults.clear();
@@ -404,6 +405,78 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     expect(stack.erpLedger(order)).toHaveLength(1);
     const metrics = await fetch(`${stack.baseUrl}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/plantbridge_erp_postings\{state="discarded"\} [1-9]/);
+  });
+
+  it('one request wedges an operation, then the plant: refused now, and a dead-lettered posting goes to the exception queue with the ones behind it waiting for its retry or discard', async () => {
+    const order = await stack.acknowledgedOrder(500);
+    const long = await stack.confirm(order, { yieldQuantity: 1 }, undefined, {
+      'x-correlation-id': 'c'.repeat(100),
+    });
+    expect(long).toMatchObject({ status: 400, body: { errors: [{ field: 'X-Correlation-Id' }] } });
+    const impossible = await stack.confirm(order, {
+      yieldQuantity: 1,
+      executionStart: '2026-02-30T06:00:00Z',
+    });
+    expect(impossible).toMatchObject({ status: 400, body: { errors: [{ field: 'executionStart' }] } });
+
+    // Events an earlier build accepted and its consumers refuse: written while NATS is away, then
+    // broken in the outbox before the relay sends them.
+    await stack.restartService({ NATS_URL: `nats://127.0.0.1:${await freePort()}` });
+    const keys: Record<string, string[]> = { '0010': [], '0020': [] };
+    for (const operation of ['0010', '0020']) {
+      for (let i = 0; i < 3; i++) {
+        const accepted = await stack.confirm(order, { yieldQuantity: 1 + i, operation });
+        expect(accepted.status).toBe(202);
+        keys[operation]?.push(accepted.body.confirmationId as string);
+      }
+    }
+    const [a, b, c] = keys['0010'] as string[];
+    const [d, e, f] = keys['0020'] as string[];
+    await stack.service?.stop();
+    for (const key of [a, d]) {
+      const [row] = await stack.sql<{ position: number; body: string }>(
+        `SELECT position, body FROM outbox_message WHERE subject LIKE '%.operation-confirmed' AND body LIKE $1`,
+        [`%"confirmationKey":"${key}"%`],
+      );
+      const event = JSON.parse(row?.body ?? '{}') as { correlationid: string };
+      event.correlationid = 'c'.repeat(100);
+      await stack.sql('UPDATE outbox_message SET body = $1 WHERE position = $2', [
+        JSON.stringify(event),
+        row?.position,
+      ]);
+    }
+    await stack.startService();
+
+    const queue = `/v1/plants/${stack.plant}/erp-postings`;
+    await expectEventually(async () => {
+      const failed = (await stack.get(queue)).body as Array<{ postingKey: string; lastError: string }>;
+      expect(failed.map((p) => p.postingKey).sort()).toEqual([a, d].sort());
+      for (const p of failed) expect(p.lastError).toMatch(/dead-lettered: invalid envelope: correlationid/);
+    });
+    // The ones behind them wait, pending, and hold nothing at JetStream: 1,000 waiting messages once
+    // filled the consumer's ack-pending and stopped every posting of the plant.
+    await expectEventually(async () => {
+      const pending = (await stack.get(`${queue}?state=pending`)).body as Array<{ postingKey: string }>;
+      expect(pending.map((p) => p.postingKey).sort()).toEqual([b, c, e, f].sort());
+      const durable = `production-order-sync--production-v1-${stack.plant}-operation-confirmed`;
+      const info = await stack.connection.manager().consumers.info('PRODUCTION', durable);
+      expect({ pending: info.num_pending, acks: info.num_ack_pending }).toEqual({ pending: 0, acks: 0 });
+    });
+    expect(stack.erpLedger(order)).toEqual([]);
+
+    expect((await stack.post(`${queue}/${a}/retry`, { requestedBy: 'lead' })).status).toBe(200);
+    await stack.waitPosted(order, [a, b, c] as string[]);
+    expect(
+      (await stack.post(`${queue}/${d}/discard`, { requestedBy: 'lead', reason: 'posted by hand' })).status,
+    ).toBe(200);
+    await stack.waitPosted(order, [e, f] as string[]);
+    const inErp = (operation: string) =>
+      stack
+        .erpLedger(order)
+        .filter((conf) => conf.OrderOperation === operation)
+        .map((conf) => conf.ExternalSystemConfirmation);
+    expect(inErp('0010')).toEqual([a, b, c]);
+    expect(inErp('0020')).toEqual([e, f]);
   });
 
   it('turns production counts into confirmations once, and dead-letters a count the order refuses', async () => {

@@ -94,6 +94,15 @@ export const VALID_PAYLOADS: { [T in EventType]: PayloadOf<T> } = {
     reason: 'order reopened in ERP',
     requestedAt: later,
   },
+  'plantbridge.production.confirmation-discarded.v1': {
+    confirmationKey: '0192f0c1-7d4e-7a3b-9c1d-2e3f4a5b6c7d',
+    manufacturingOrder: '1000123',
+    operation: '0010',
+    plant: 'P100',
+    discardedBy: 'shift-lead-2',
+    reason: 'posted by hand in ERP',
+    discardedAt: later,
+  },
   'plantbridge.inventory.material-movement-requested.v1': movement,
   'plantbridge.inventory.material-movement-posted.v1': {
     ...movement,

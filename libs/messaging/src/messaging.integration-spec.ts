@@ -23,11 +23,18 @@ import {
   type JetStreamConnection,
   JetStreamContext,
   JetStreamServer,
+  type DeadLetter,
+  OnDeadLetter,
   OnEvent,
   PermanentError,
   ProvisioningError,
+  type RawMessage,
   toRawMessage,
+  fromNatsHeaders,
+  NatsUnavailableError,
+  DEAD_LETTER_ATTEMPTS,
 } from './index';
+import { register } from 'prom-client';
 
 const Confirmed = Production.OperationConfirmedV1Event;
 const origin = (plant: string) => ({ plant, source: '/plantbridge/test' });
@@ -62,11 +69,17 @@ describe('messaging against the real NATS JetStream', () => {
     });
   }
 
-  function consume(plant: string, handler: EventHandler, retry = {}, ackWaitMs = 30_000): EventConsumer {
+  function consume(
+    plant: string,
+    handler: EventHandler,
+    retry = {},
+    ackWaitMs = 30_000,
+    { via = publisher, concurrency = 4 }: { via?: EventPublisher; concurrency?: number } = {},
+  ): EventConsumer {
     const filterSubject = subjectFilterFor(Confirmed, plant);
     const consumer = new EventConsumer(
       connection,
-      publisher,
+      via,
       {
         declaration: {
           stream: 'PRODUCTION',
@@ -75,7 +88,7 @@ describe('messaging against the real NATS JetStream', () => {
           ackWaitMs,
           maxAckPending: 100,
         },
-        concurrency: 4,
+        concurrency,
         retry: {
           maxDeliveries: 5,
           initialDelayMs: 200,
@@ -378,5 +391,330 @@ describe('messaging against the real NATS JetStream', () => {
       await app.close();
       await connection.manager().consumers.delete('PRODUCTION', durable);
     }
+  });
+  describe('dead letters that always land (issue 25: some messages could never be dead-lettered)', () => {
+    const raw = (plant: string, data: Uint8Array | string): RawMessage => ({
+      subject: subjectFor(Confirmed, plant),
+      data,
+      msgId: uniqueToken('m'),
+      headers: {},
+    });
+
+    /** The consumer's newest DLQ copy, body as bytes (readStream decodes bodies as text). */
+    function lastDeadLetter(consumer: EventConsumer) {
+      return expectEventually(async () => {
+        const stored = await connection
+          .manager()
+          .streams.getMessage(DLQ_STREAM, { last_by_subj: `dlq.PRODUCTION.${consumer.durable}` });
+        return { data: stored.data, headers: fromNatsHeaders(stored.header) };
+      });
+    }
+
+    function settled(consumer: EventConsumer, timeoutMs = 10_000) {
+      return expectEventually(
+        async () => {
+          const info = await connection.manager().consumers.info('PRODUCTION', consumer.durable);
+          expect(info.num_ack_pending + info.num_pending).toBe(0);
+        },
+        { timeoutMs },
+      );
+    }
+
+    /** `plantbridge_dead_letter_failures_total` of one consumer. */
+    async function deadLetterFailures(durable: string): Promise<number> {
+      const metric = register.getSingleMetric('plantbridge_dead_letter_failures_total');
+      if (!metric) return 0;
+      const { values } = await metric.get();
+      return values.filter((v) => v.labels.durable === durable).reduce((sum, v) => sum + v.value, 0);
+    }
+
+    /** A publisher whose DLQ writes fail with `error`; everything else goes through. */
+    class FailingDeadLetters extends EventPublisher {
+      attempts = 0;
+      constructor(private readonly error: () => Error) {
+        super(connection);
+      }
+      override async publishRaw(message: RawMessage) {
+        if (!message.subject.startsWith('dlq.')) return super.publishRaw(message);
+        this.attempts++;
+        throw this.error();
+      }
+    }
+
+    it('a JSON parse error quoting a newline is dead-lettered', async () => {
+      const plant = uniqueToken('P');
+      const handled: string[] = [];
+      const consumer = consume(plant, async (event) => void handled.push(event.id));
+      await consumer.start();
+      await publisher.publishRaw(raw(plant, '{"a":\n\n foo}'));
+      const good = confirmation(plant);
+      await publisher.publish(good);
+
+      const dead = await lastDeadLetter(consumer);
+      const reason = dead.headers[HEADER.deadLetterReason]!;
+      expect(reason).toMatch(/^body is not JSON: /);
+      expect(reason).toContain('\\n\\n foo'); // the newlines escaped, not written into the header
+      expect(Buffer.from(dead.data).toString()).toBe('{"a":\n\n foo}');
+      await expectEventually(() => expect(handled).toEqual([good.id]));
+      await settled(consumer);
+    });
+
+    it('binary input is dead-lettered', async () => {
+      const plant = uniqueToken('P');
+      const consumer = consume(plant, async () => undefined);
+      await consumer.start();
+      const bytes = Uint8Array.from([0x00, 0x0a, 0x0d, 0xff, 0xfe, 0x07, 0x1b, 0x80, 0x7b, 0x22, 0xc3, 0x28]);
+      await publisher.publishRaw(raw(plant, bytes));
+
+      const dead = await lastDeadLetter(consumer);
+      expect(dead.headers[HEADER.deadLetterReason]).toMatch(/^body is not JSON: [\x20-\x7e]+$/);
+      expect(Buffer.from(dead.data).equals(Buffer.from(bytes))).toBe(true);
+      await settled(consumer);
+    });
+
+    it('a message near max_payload is dead-lettered by reference', async () => {
+      const plant = uniqueToken('P');
+      const consumer = consume(plant, async () => undefined);
+      await consumer.start();
+      const maxPayload = (await connection.whenConnected()).info!.max_payload;
+      const body = 'x'.repeat(maxPayload - 256); // fits with its own headers, not with the dead-letter ones
+      const stored = await publisher.publishRaw(raw(plant, body));
+
+      const dead = await lastDeadLetter(consumer);
+      expect(dead.data).toHaveLength(0);
+      expect(dead.headers).toMatchObject({
+        [HEADER.originalStream]: 'PRODUCTION',
+        [HEADER.originalSequence]: String(stored.seq),
+        [HEADER.originalSize]: String(body.length),
+        [HEADER.originalSubject]: subjectFor(Confirmed, plant),
+      });
+      expect(dead.headers[HEADER.deadLetterReason]).toMatch(/^body is not JSON: /);
+      // The operator fetches the original from its stream by the sequence the copy names.
+      const original = await connection
+        .manager()
+        .streams.getMessage('PRODUCTION', { seq: Number(dead.headers[HEADER.originalSequence]) });
+      expect(original.data).toHaveLength(body.length);
+      await settled(consumer);
+    });
+
+    it('1,000 undecodable messages do not stall the consumer: a valid event behind them is delivered', async () => {
+      const plant = uniqueToken('P');
+      const handled: string[] = [];
+      const consumer = consume(plant, async (event) => void handled.push(event.id), {}, 30_000, {
+        concurrency: 16,
+      });
+      await consumer.start();
+      for (let chunk = 0; chunk < 10; chunk++) {
+        await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            publisher.publishRaw(raw(plant, `{"a":\n\n foo${String(chunk * 100 + i).padStart(6, '0')}}`)),
+          ),
+        );
+      }
+      const good = confirmation(plant);
+      await publisher.publish(good);
+
+      // The consumer may hold 100 unsettled messages (max_ack_pending): before the fix the first 100
+      // failed to dead-letter, stayed pending, and nothing behind them was ever delivered.
+      await expectEventually(() => expect(handled).toEqual([good.id]), { timeoutMs: 30_000 });
+      await expectEventually(async () => {
+        const info = await connection
+          .manager()
+          .streams.info(DLQ_STREAM, { subjects_filter: `dlq.PRODUCTION.${consumer.durable}` });
+        expect(info.state.subjects?.[`dlq.PRODUCTION.${consumer.durable}`]).toBe(1000);
+      });
+      await settled(consumer);
+    });
+
+    it('a dead letter whose copy cannot be stored is terminated, logged and counted, not redelivered', async () => {
+      const plant = uniqueToken('P');
+      const failing = new FailingDeadLetters(() => new Error('stream DLQ is sealed'));
+      const ackWaitMs = 1000;
+      const consumer = consume(plant, async () => undefined, {}, ackWaitMs, { via: failing });
+      await consumer.start();
+      await publisher.publishRaw(raw(plant, '{nope'));
+
+      await settled(consumer);
+      await new Promise((resolve) => setTimeout(resolve, 2.5 * ackWaitMs));
+      expect(failing.attempts).toBe(1);
+      expect(await deadLetterFailures(consumer.durable)).toBe(1);
+    });
+
+    it('a dead letter whose copy keeps failing transiently is retried with a delay, then terminated and counted', async () => {
+      const plant = uniqueToken('P');
+      const failing = new FailingDeadLetters(() => new NatsUnavailableError('not connected'));
+      const consumer = consume(plant, async () => undefined, { initialDelayMs: 10, maxDelayMs: 20 }, 30_000, {
+        via: failing,
+      });
+      await consumer.start();
+      await publisher.publishRaw(raw(plant, '{nope'));
+
+      await settled(consumer, 20_000);
+      expect(failing.attempts).toBe(DEAD_LETTER_ATTEMPTS);
+      expect(await deadLetterFailures(consumer.durable)).toBe(1);
+    });
+  });
+
+  it("dead-letters an event whose envelope or payload names another plant than its subject (issue 25: the envelope's plant was trusted for routing)", async () => {
+    const plant = uniqueToken('P');
+    const other = uniqueToken('P');
+    const serviceName = uniqueToken('svc');
+    const handled: string[] = [];
+
+    @Controller()
+    class CountHandler {
+      @OnEvent(Production.OperationConfirmedV1Event)
+      async onConfirmed(
+        @Payload() event: CanonicalEvent<'plantbridge.production.operation-confirmed.v1'>,
+        @Ctx() _ctx: JetStreamContext,
+      ): Promise<void> {
+        handled.push(event.id);
+      }
+    }
+    @Module({ controllers: [CountHandler] })
+    class HandlerModule {}
+
+    const moduleRef = await Test.createTestingModule({ imports: [HandlerModule] }).compile();
+    const server = new JetStreamServer({ serviceName, plant, connection, publisher, logger: silentLogger });
+    const app = moduleRef.createNestMicroservice({ strategy: server });
+    await app.listen();
+    const onOurSubject = (event: CanonicalEvent) => ({
+      ...toRawMessage(event),
+      subject: subjectFor(Confirmed, plant),
+    });
+    try {
+      const envelopeElsewhere = { ...confirmation(plant), plantid: other };
+      const payloadElsewhere = confirmation(plant);
+      payloadElsewhere.data.plant = other;
+      const good = confirmation(plant);
+      await publisher.publishRaw(onOurSubject(envelopeElsewhere as CanonicalEvent));
+      await publisher.publishRaw(onOurSubject(payloadElsewhere as CanonicalEvent));
+      await publisher.publish(good);
+
+      const durable = `${serviceName}--production-v1-${plant}-operation-confirmed`;
+      const reasons = await expectEventually(async () => {
+        const dead = await readStream(connection, DLQ_STREAM, `dlq.PRODUCTION.${durable}`);
+        expect(dead).toHaveLength(2);
+        return dead.map((m) => [JSON.parse(m.body).id, m.headers[HEADER.deadLetterReason]]);
+      });
+      expect(Object.fromEntries(reasons)).toEqual({
+        [envelopeElsewhere.id]: expect.stringContaining(
+          `subject plant "${plant}", envelope plantid "${other}", payload plant "${plant}"`,
+        ),
+        [payloadElsewhere.id]: expect.stringContaining(
+          `subject plant "${plant}", envelope plantid "${plant}", payload plant "${other}"`,
+        ),
+      });
+      await expectEventually(() => expect(handled).toEqual([good.id]));
+    } finally {
+      await app.close();
+    }
+  });
+  describe('@OnDeadLetter', () => {
+    async function serve(controller: new (...args: never[]) => unknown, plant: string, serviceName: string) {
+      @Module({ controllers: [controller] })
+      class HandlerModule {}
+      const moduleRef = await Test.createTestingModule({ imports: [HandlerModule] }).compile();
+      const server = new JetStreamServer({ serviceName, plant, connection, publisher, logger: silentLogger });
+      const app = moduleRef.createNestMicroservice({ strategy: server });
+      await app.listen();
+      return app;
+    }
+
+    it('is called with an invalid message and its reason, once its DLQ copy is stored', async () => {
+      const plant = uniqueToken('P');
+      const serviceName = uniqueToken('svc');
+      const durable = `${serviceName}--production-v1-${plant}-operation-confirmed`;
+      const seen: { letter: DeadLetter; copies: number }[] = [];
+
+      @Controller()
+      class Confirmations {
+        @OnEvent(Production.OperationConfirmedV1Event)
+        async onConfirmed(
+          @Payload() _event: CanonicalEvent<'plantbridge.production.operation-confirmed.v1'>,
+          @Ctx() _ctx: JetStreamContext,
+        ): Promise<void> {
+          // Every message of this test is invalid and never gets here.
+        }
+
+        @OnDeadLetter(Production.OperationConfirmedV1Event)
+        async onDeadLettered(letter: DeadLetter): Promise<void> {
+          const copies = await readStream(connection, DLQ_STREAM, `dlq.PRODUCTION.${durable}`);
+          seen.push({ letter, copies: copies.length });
+        }
+      }
+      const app = await serve(Confirmations, plant, serviceName);
+      try {
+        const bad = confirmation(plant);
+        (bad.data as { yieldQuantity: number }).yieldQuantity = -5;
+        const stored = await publisher.publishRaw(toRawMessage(bad as CanonicalEvent));
+
+        await expectEventually(() => expect(seen).toHaveLength(1));
+        const [{ letter, copies }] = seen as [(typeof seen)[number]];
+        expect(copies).toBe(1);
+        expect(letter).toMatchObject({
+          subject: subjectFor(Confirmed, plant),
+          stream: 'PRODUCTION',
+          streamSequence: stored.seq,
+          deliveryCount: 1,
+          durable,
+          messageId: bad.id,
+          reason: expect.stringMatching(/data\.yieldQuantity: yieldQuantity must not be less than 0/),
+        });
+        expect(letter.headers[HEADER.correlationId]).toBe(bad.correlationid);
+        expect(JSON.parse(Buffer.from(letter.data).toString()).id).toBe(bad.id);
+        await expectEventually(async () => {
+          const info = await connection.manager().consumers.info('PRODUCTION', durable);
+          expect(info.num_ack_pending + info.num_pending).toBe(0);
+        });
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('that throws is called again on redelivery, and the message is terminated once it succeeded', async () => {
+      const plant = uniqueToken('P');
+      const options = { durable: uniqueToken('posting'), retry: { initialDelayMs: 100, jitter: 0 } };
+      const handled: number[] = [];
+      const hooked: { deliveryCount: number; reason: string }[] = [];
+
+      @Controller()
+      class Postings {
+        @OnEvent(Production.OperationConfirmedV1Event, options)
+        async onConfirmed(
+          @Payload() _event: CanonicalEvent<'plantbridge.production.operation-confirmed.v1'>,
+          @Ctx() ctx: JetStreamContext,
+        ): Promise<void> {
+          handled.push(ctx.delivery.deliveryCount);
+          throw new PermanentError('order 1000123 is closed in ERP');
+        }
+
+        @OnDeadLetter(Production.OperationConfirmedV1Event, options)
+        async onDeadLettered(letter: DeadLetter): Promise<void> {
+          hooked.push({ deliveryCount: letter.deliveryCount, reason: letter.reason });
+          if (hooked.length === 1) throw new Error('database is away');
+        }
+      }
+      const app = await serve(Postings, plant, uniqueToken('svc'));
+      try {
+        await publisher.publish(confirmation(plant));
+        await expectEventually(() =>
+          expect(hooked).toEqual([
+            { deliveryCount: 1, reason: 'order 1000123 is closed in ERP' },
+            { deliveryCount: 2, reason: 'order 1000123 is closed in ERP' },
+          ]),
+        );
+        await expectEventually(async () => {
+          const info = await connection.manager().consumers.info('PRODUCTION', options.durable);
+          expect(info.num_ack_pending + info.num_pending).toBe(0);
+        });
+        // The handler decided once; the redelivery only finished dead-lettering. One DLQ copy.
+        expect(handled).toEqual([1]);
+        expect(await readStream(connection, DLQ_STREAM, `dlq.PRODUCTION.${options.durable}`)).toHaveLength(1);
+      } finally {
+        await app.close();
+        await connection.manager().consumers.delete('PRODUCTION', options.durable);
+      }
+    });
   });
 });

@@ -6,6 +6,9 @@ import { ErpPostingRecord, type PostingState, postingReference } from '../erp-po
 import { ConfirmationRecord, confirmationTable } from './confirmation.entity';
 import { type ConfirmationView, toConfirmationView } from './confirmation.views';
 
+/** Postings a worker may still be taking to ERP. */
+const OPEN_STATES: PostingState[] = ['pending', 'in-flight', 'in-doubt'];
+
 /** Confirmations with their ledger state, as MES sees them. */
 @Injectable()
 export class ConfirmationRepository {
@@ -40,17 +43,24 @@ export class ConfirmationRepository {
   }
 
   /**
-   * An earlier confirmation of the same order operation that ERP does not have yet (pending, in
-   * flight or in doubt), if any: ERP must see an operation's confirmations in the order the plant
-   * made them (a partial after the final one would be refused or misread).
+   * What `c` waits for, if anything: ERP must see an operation's confirmations in the order the
+   * plant made them (a partial after the final one would be refused or misread), so an earlier
+   * confirmation of the same order operation that ERP does not have yet holds it back. `failed` says
+   * that one, or one before it, is in the exception queue: then `c` waits for an operator (retry or
+   * discard), not for a worker, and `key` names the failed one.
    */
-  earlierUnposted(c: ConfirmationRecord): Promise<string | undefined> {
-    return this.neighbour(c, 'before', ['pending', 'in-flight', 'in-doubt']);
+  async waitingFor(c: ConfirmationRecord): Promise<{ key: string; failed: boolean } | undefined> {
+    const earlier = await this.neighbour(c, 'before', [...OPEN_STATES, 'failed']);
+    if (!earlier) return undefined;
+    if (earlier.state === 'failed') return { key: earlier.id, failed: true };
+    // Only when held back at all: the open one may itself wait behind a failed one.
+    const failed = await this.neighbour(c, 'before', ['failed']);
+    return { key: failed?.id ?? earlier.id, failed: failed !== undefined };
   }
 
   /** The next confirmation of the same order operation still waiting to be posted (pending), if any. */
-  nextPending(c: ConfirmationRecord): Promise<string | undefined> {
-    return this.neighbour(c, 'after', ['pending']);
+  async nextPending(c: ConfirmationRecord): Promise<string | undefined> {
+    return (await this.neighbour(c, 'after', ['pending']))?.id;
   }
 
   /**
@@ -63,19 +73,19 @@ export class ConfirmationRepository {
     c: ConfirmationRecord,
     side: 'before' | 'after',
     states: PostingState[],
-  ): Promise<string | undefined> {
+  ): Promise<{ id: string; state: PostingState } | undefined> {
     const [op, direction] = side === 'before' ? ['<', 'DESC'] : ['>', 'ASC'];
     const manager = this.dataSource.manager;
-    const { rows } = await runSql<{ id: string }>(
+    const { rows } = await runSql<{ id: string; state: PostingState }>(
       manager,
-      `SELECT posting_key AS id FROM ${tableName(manager, ErpPostingRecord)} ` +
+      `SELECT posting_key AS id, state FROM ${tableName(manager, ErpPostingRecord)} ` +
         `WHERE plant = ? AND reference = ? AND state IN (${states.map(() => '?').join(', ')}) ` +
         // A row value, so the index is searched from this posting on, not filtered.
         `AND (created_at, posting_key) ${op} (?, ?) ` +
         `ORDER BY created_at ${direction}, posting_key ${direction} LIMIT 1`,
       [c.plant, postingReference(c.manufacturingOrder, c.operation), ...states, c.acceptedAt, c.id],
     );
-    return rows[0]?.id;
+    return rows[0];
   }
 
   get(id: string, tx?: EntityManager): Promise<ConfirmationRecord | null> {

@@ -2,9 +2,16 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { type CanonicalEvent, Production } from '@plantbridge/canonical-model';
 import { postingCapacity } from '@plantbridge/erp';
-import { type JetStreamContext, OnEvent, type OnEventOptions } from '@plantbridge/messaging';
+import {
+  type DeadLetter,
+  type JetStreamContext,
+  OnDeadLetter,
+  OnEvent,
+  type OnEventOptions,
+} from '@plantbridge/messaging';
 import { KeyedLanes } from '@plantbridge/service-runtime';
 import type { ProductionOrderSyncConfig } from '../config';
+import { FailDeadLetteredPosting } from './fail-dead-lettered-posting.usecase';
 import { PostConfirmationToErp } from './post-confirmation.usecase';
 
 /**
@@ -38,14 +45,19 @@ export class ErpPostingHandler {
    */
   private readonly lanes = new KeyedLanes();
 
-  constructor(private readonly post: PostConfirmationToErp) {}
+  constructor(
+    private readonly post: PostConfirmationToErp,
+    private readonly deadLettered: FailDeadLetteredPosting,
+  ) {}
 
   @OnEvent(Production.OperationConfirmedV1Event, POSTING_CONSUMER)
   onConfirmed(
     @Payload() event: CanonicalEvent<'plantbridge.production.operation-confirmed.v1'>,
-    @Ctx() _ctx: JetStreamContext,
+    @Ctx() ctx: JetStreamContext,
   ): Promise<void> {
-    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event));
+    // A redelivery may be all that is left to move the postings waiting behind this one.
+    const drive = ctx.delivery.deliveryCount > 1;
+    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event, drive));
   }
 
   @OnEvent(Production.ConfirmationRetryRequestedV1Event, POSTING_CONSUMER)
@@ -53,7 +65,30 @@ export class ErpPostingHandler {
     @Payload() event: CanonicalEvent<'plantbridge.production.confirmation-retry-requested.v1'>,
     @Ctx() _ctx: JetStreamContext,
   ): Promise<void> {
-    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event));
+    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event, true));
+  }
+
+  /** The operation's confirmations that waited behind a discarded one go to ERP now. */
+  @OnEvent(Production.ConfirmationDiscardedV1Event, POSTING_CONSUMER)
+  onDiscarded(
+    @Payload() event: CanonicalEvent<'plantbridge.production.confirmation-discarded.v1'>,
+    @Ctx() _ctx: JetStreamContext,
+  ): Promise<void> {
+    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event, true));
+  }
+
+  /**
+   * A posting's own message that could not be handled must not leave the posting open with nothing
+   * to move it: it goes to the exception queue, where an operator sees, retries or discards it.
+   */
+  @OnDeadLetter(Production.OperationConfirmedV1Event, POSTING_CONSUMER)
+  onConfirmedDeadLettered(letter: DeadLetter): Promise<void> {
+    return this.deadLettered.execute(letter);
+  }
+
+  @OnDeadLetter(Production.ConfirmationRetryRequestedV1Event, POSTING_CONSUMER)
+  onRetryDeadLettered(letter: DeadLetter): Promise<void> {
+    return this.deadLettered.execute(letter);
   }
 
   private inLane(

@@ -70,8 +70,29 @@ export class ExceptionQueue {
     });
   }
 
+  /**
+   * Gives up on a failed posting. The operation's later confirmations waited behind it (ERP sees an
+   * operation's confirmations in order); `confirmation-discarded` sends them on to ERP.
+   */
   discard(ctx: ExceptionContext, request: DiscardPostingRequest): Promise<IdempotentResponse<PostingView>> {
-    return this.act(ctx, request, 'discard', 'discarded', async () => undefined);
+    return this.act(ctx, request, 'discard', 'discarded', async (posting, tx) => {
+      const confirmation = await tx.manager.findOneByOrFail(ConfirmationRecord, { id: posting.postingKey });
+      await tx.publish(
+        createEvent(
+          Production.ConfirmationDiscardedV1Event,
+          {
+            confirmationKey: posting.postingKey,
+            manufacturingOrder: confirmation.manufacturingOrder,
+            operation: confirmation.operation,
+            plant: ctx.plant,
+            discardedBy: request.requestedBy,
+            reason: request.reason,
+            discardedAt: new Date().toISOString(),
+          },
+          originFromRequest(ctx.plant, confirmation.manufacturingOrder, ctx.correlationId),
+        ),
+      );
+    });
   }
 
   private act(

@@ -136,6 +136,9 @@ class MemoryLedger {
   async markFailed(_key: string, reason: string, erpCode: string | null): Promise<void> {
     this.set('failed', { lastError: reason, erpCode, claimedUntil: null });
   }
+  async note(_key: string, why: string): Promise<void> {
+    this.row = { ...this.row, lastError: why };
+  }
   /** The lease of a crashed worker runs out. */
   expireLease(): void {
     this.row.claimedUntil = new Date(Date.now() - 1).toISOString();
@@ -178,7 +181,7 @@ function setup(script: ErpBehaviour[]) {
   const ledger = new MemoryLedger();
   const confirmations = {
     get: async () => confirmation,
-    earlierUnposted: async () => undefined,
+    waitingFor: async () => undefined,
     nextPending: async () => undefined,
   } as unknown as ConfirmationRepository;
   const useCase = new PostConfirmationToErp(erp, ledger as unknown as PostingLedger, confirmations, config);
@@ -265,12 +268,47 @@ describe('posting a confirmation to ERP exactly once', () => {
     const { erp, ledger, useCase } = setup([]);
     const confirmations = (useCase as unknown as { confirmations: ConfirmationRepository }).confirmations;
     jest
-      .spyOn(confirmations, 'earlierUnposted')
-      .mockResolvedValueOnce('0192f0c1-0000-7000-8000-000000000001');
+      .spyOn(confirmations, 'waitingFor')
+      .mockResolvedValueOnce({ key: '0192f0c1-0000-7000-8000-000000000001', failed: false });
     await expect(useCase.execute(KEY, cause)).rejects.toBeInstanceOf(RetryLaterError);
     expect(ledger.row).toMatchObject({ state: 'pending', attempts: 0 });
     await useCase.execute(KEY, cause);
     expect(erp.posted.get(KEY)).toBe(1);
+  });
+
+  it('behind a failed confirmation of its operation, waits pending without holding its message', async () => {
+    const { erp, ledger, useCase } = setup([]);
+    const confirmations = (useCase as unknown as { confirmations: ConfirmationRepository }).confirmations;
+    const failed = '0192f0c1-0000-7000-8000-000000000001';
+    jest.spyOn(confirmations, 'waitingFor').mockResolvedValue({ key: failed, failed: true });
+    // Resolves (the message is acked): a retry delay would keep it pending at JetStream, and 1,000
+    // of them stopped every posting of the plant.
+    await useCase.execute(KEY, cause);
+    expect(ledger.row).toMatchObject({
+      state: 'pending',
+      attempts: 0,
+      lastError: expect.stringContaining(failed),
+    });
+    expect(erp.posted.get(KEY)).toBeUndefined();
+  });
+
+  it("posts the confirmations that waited behind a discarded one when the discard's message drives them", async () => {
+    const { erp, ledger, useCase } = setup([]);
+    const confirmations = (useCase as unknown as { confirmations: ConfirmationRepository }).confirmations;
+    const discarded = { ...confirmation, id: '0192f0c1-0000-7000-8000-000000000009' } as ConfirmationRecord;
+    jest
+      .spyOn(confirmations, 'get')
+      .mockImplementation(async (id) => (id === discarded.id ? discarded : confirmation));
+    jest.spyOn(confirmations, 'nextPending').mockResolvedValueOnce(KEY).mockResolvedValue(undefined);
+    const findReal = ledger.find.bind(ledger);
+    jest
+      .spyOn(ledger, 'find')
+      .mockImplementation(async (key?: unknown) =>
+        key === discarded.id ? { ...ledger.row, postingKey: discarded.id, state: 'discarded' } : findReal(),
+      );
+    await useCase.execute(discarded.id, cause, true);
+    expect(erp.posted.get(KEY)).toBe(1);
+    expect(ledger.row.state).toBe('posted');
   });
 
   it('honours Retry-After from ERP as the redelivery delay', async () => {

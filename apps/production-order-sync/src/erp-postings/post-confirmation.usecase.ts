@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type CanonicalEvent, causedBy, createEvent, Production } from '@plantbridge/canonical-model';
+import {
+  type CanonicalEvent,
+  causedBy,
+  createEvent,
+  type EventOrigin,
+  Production,
+  toText,
+} from '@plantbridge/canonical-model';
 import {
   type ConfirmationPosting,
   ErpBusinessError,
@@ -33,7 +40,7 @@ const DONE = new Set(['posted', 'failed', 'discarded']);
 
 const outcomes = new Counter({
   name: 'plantbridge_erp_postings_total',
-  help: 'Posting attempts by outcome (posted, found-posted, failed, retry, in-doubt)',
+  help: 'Posting attempts by outcome (posted, found-posted, failed, retry, in-doubt, waiting)',
   labelNames: ['outcome'],
 });
 
@@ -41,7 +48,8 @@ const outcomes = new Counter({
  * Posts one confirmation to ERP exactly once, after the earlier ones of its order operation (ERP
  * sees an operation's confirmations in the order the plant made them). The ledger says where it
  * stands:
- * - pending: post it;
+ * - pending: post it, unless an earlier one of its operation is still open (try again soon) or
+ *   failed (it waits, pending, for an operator to retry or discard that one; see `postFollowers`);
  * - in flight past its lease, or in doubt: ask ERP for its `ExternalSystemConfirmation` first, and
  *   post only if ERP does not have it;
  * - a business rejection lands in the exception queue (failed) with ERP's message, unless the
@@ -65,37 +73,47 @@ export class PostConfirmationToErp {
     this.leaseMs = config.ERP_RETRY_MAX_ATTEMPTS * (config.ERP_TIMEOUT_MS + 5000) + 5000;
   }
 
-  async execute(postingKey: string, cause: CanonicalEvent): Promise<void> {
+  /**
+   * Posts the confirmation, and when `drive` is set or it went through only now after an earlier
+   * attempt failed, the later ones of its operation that waited for it (see `postFollowers`).
+   * `drive` is for messages that may be the only thing left to move those: an operator's retry or
+   * discard, and any redelivery.
+   */
+  async execute(postingKey: string, cause: CanonicalEvent, drive = false): Promise<void> {
     const done = await this.postOne(postingKey, cause);
-    if (done?.afterRetry) await this.postFollowers(done.confirmation, cause);
+    if (done === 'blocked') return;
+    if (done?.afterRetry || drive) await this.postFollowers(postingKey, cause);
   }
 
   /**
-   * Once a confirmation that had to be retried is in ERP, the later ones of its operation that waited
-   * for it are posted right away, in order, instead of each waiting for its redelivery. Their own
-   * messages then find them posted. A follower that cannot be posted now is left to its own message.
-   * A first-time posting skips this: the next ones of its operation are right behind it in the
-   * handler's lane.
+   * A confirmation that waited behind a failed one of its operation had its message acked (it
+   * waits for an operator, and holding the message would fill the consumer: 1,000 such and the
+   * whole plant posted nothing), so once that one is posted or discarded the waiting ones are
+   * posted here, in order. One that cannot be posted now (ERP away) fails this message, which then
+   * comes back and drives them again; one that waits for another failed one stops the walk, and
+   * that one's retry or discard drives it. A first-time posting skips this: the next ones of its
+   * operation are right behind it in the handler's lane, each with its own message.
    */
-  private async postFollowers(posted: ConfirmationRecord, cause: CanonicalEvent): Promise<void> {
-    let previous = posted;
-    for (let i = 0; i < MAX_FOLLOWERS; i++) {
+  private async postFollowers(postingKey: string, cause: CanonicalEvent): Promise<void> {
+    let previous = await this.confirmations.get(postingKey);
+    for (let i = 0; previous && i < MAX_FOLLOWERS; i++) {
       const next = await this.confirmations.nextPending(previous);
       if (!next) return;
-      const done = await this.postOne(next, cause).catch(() => undefined);
-      if (!done) return;
+      const done = await this.postOne(next, cause);
+      if (!done || done === 'blocked') return;
       previous = done.confirmation;
     }
+    if (previous) throw new RetryLaterError(`more confirmations wait behind ${postingKey}`, 0);
   }
 
   /**
    * Posts one confirmation; says so when ERP holds it now (and whether an earlier attempt had failed),
-   * undefined when it ended otherwise.
+   * 'blocked' when it waits behind a failed one (left pending), undefined when it ended otherwise.
    */
   private async postOne(
     postingKey: string,
     cause: CanonicalEvent,
-  ): Promise<{ confirmation: ConfirmationRecord; afterRetry: boolean } | undefined> {
+  ): Promise<{ confirmation: ConfirmationRecord; afterRetry: boolean } | 'blocked' | undefined> {
     const posting = await this.ledger.find(postingKey);
     if (!posting) throw new PermanentError(`no ERP ledger entry for confirmation ${postingKey}`);
     if (DONE.has(posting.state)) return undefined;
@@ -110,10 +128,18 @@ export class PostConfirmationToErp {
     const confirmation = await this.confirmations.get(postingKey);
     if (!confirmation)
       throw new PermanentError(`confirmation ${postingKey} has a ledger entry but no record`);
-    const earlier = await this.confirmations.earlierUnposted(confirmation);
-    if (earlier) {
+    const waiting = await this.confirmations.waitingFor(confirmation);
+    if (waiting?.failed) {
+      outcomes.inc({ outcome: 'waiting' });
+      await this.ledger.note(
+        postingKey,
+        `waits for confirmation ${waiting.key} of the same operation, which failed: retry or discard it`,
+      );
+      return 'blocked';
+    }
+    if (waiting) {
       throw new RetryLaterError(
-        `confirmation ${postingKey} waits for ${earlier}, made earlier on the same operation`,
+        `confirmation ${postingKey} waits for ${waiting.key}, made earlier on the same operation`,
         ORDER_WAIT_MS,
       );
     }
@@ -195,7 +221,7 @@ export class PostConfirmationToErp {
         confirmationCount: posted.confirmationCount,
         postedAt: new Date().toISOString(),
       },
-      causedBy(cause, sourceFor(confirmation.plant), confirmation.manufacturingOrder),
+      originOf(confirmation, cause),
     );
     await this.ledger.markPosted(
       confirmation.id,
@@ -204,12 +230,26 @@ export class PostConfirmationToErp {
     );
   }
 
+  /**
+   * Sends an open posting to the exception queue without asking ERP: what to do when the message
+   * that carries it cannot be handled (dead-lettered). False when there is nothing open to send.
+   */
+  async giveUp(postingKey: string, reason: string): Promise<boolean> {
+    const posting = await this.ledger.find(postingKey);
+    const confirmation = await this.confirmations.get(postingKey);
+    if (!posting || !confirmation || DONE.has(posting.state)) return false;
+    await this.toExceptionQueue(confirmation, undefined, reason, null);
+    return true;
+  }
+
   private async toExceptionQueue(
     confirmation: ConfirmationRecord,
-    cause: CanonicalEvent,
+    cause: CanonicalEvent | undefined,
     reason: string,
     erpCode: string | null,
   ): Promise<void> {
+    // It goes into an event and a text column: ERP's message or a parse error may quote anything.
+    reason = toText(reason, 1000);
     outcomes.inc({ outcome: 'failed' });
     this.logger.warn(
       `confirmation ${confirmation.id} (${confirmation.manufacturingOrder}/${confirmation.operation}) to the exception queue: ${reason}`,
@@ -221,11 +261,11 @@ export class PostConfirmationToErp {
         manufacturingOrder: confirmation.manufacturingOrder,
         operation: confirmation.operation,
         plant: confirmation.plant,
-        reason: reason.slice(0, 1000),
+        reason,
         erpCode: erpCode ?? undefined,
         failedAt: new Date().toISOString(),
       },
-      causedBy(cause, sourceFor(confirmation.plant), confirmation.manufacturingOrder),
+      originOf(confirmation, cause),
     );
     await this.ledger.markFailed(confirmation.id, reason, erpCode, event);
   }
@@ -238,6 +278,14 @@ export class PostConfirmationToErp {
     const base = Math.min(500 * 2 ** Math.min(attempts - 1, 20), this.config.POSTING_RETRY_MAX_DELAY_MS);
     return Math.round(base * (0.8 + Math.random() * 0.4));
   }
+}
+
+/** What an outcome event of a confirmation descends from: the message handled, else the record. */
+function originOf(c: ConfirmationRecord, cause: CanonicalEvent | undefined): EventOrigin {
+  const source = sourceFor(c.plant);
+  return cause
+    ? causedBy(cause, source, c.manufacturingOrder)
+    : { plant: c.plant, source, subject: c.manufacturingOrder };
 }
 
 export function toPosting(c: ConfirmationRecord): ConfirmationPosting {

@@ -56,6 +56,13 @@ export class PostingLedger {
     );
   }
 
+  /** Says why a pending posting waits, for the operator; its state does not change. */
+  async note(postingKey: string, why: string): Promise<void> {
+    await this.unitOfWork.transaction((m) =>
+      erpPostingTable.update(m, { postingKey }, { lastError: why, updatedAt: iso(Date.now()) }),
+    );
+  }
+
   async markPosted(postingKey: string, erpDocument: string, event: CanonicalEvent): Promise<void> {
     const now = iso(Date.now());
     await this.unitOfWork.run(async (tx) => {

@@ -15,6 +15,7 @@ export const EVENT_DEFINITIONS = [
   Production.ConfirmationPostedV1Event,
   Production.ConfirmationFailedV1Event,
   Production.ConfirmationRetryRequestedV1Event,
+  Production.ConfirmationDiscardedV1Event,
   Inventory.MaterialMovementRequestedV1Event,
   Inventory.MaterialMovementPostedV1Event,
   Inventory.MaterialMovementRejectedV1Event,

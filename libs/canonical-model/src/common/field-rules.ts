@@ -42,6 +42,15 @@ export const CORRELATION_ID_PATTERN = /^[\x21-\x7e]{1,64}$/;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
+/**
+ * Text from elsewhere (an ERP message, a parse error quoting binary input) made fit for an
+ * `IsText(max)` field: control characters replaced, cut to `max`.
+ */
+export function toText(value: string, max = 255): string {
+  const text = value.replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), '\uFFFD').slice(0, max);
+  return text === '' ? '(none)' : text;
+}
+
 const NoControlCharacters = (): Rule =>
   ValidateBy({
     name: 'noControlCharacters',

@@ -8,3 +8,4 @@ export * from './operation-confirmed/v1';
 export * from './confirmation-posted/v1';
 export * from './confirmation-failed/v1';
 export * from './confirmation-retry-requested/v1';
+export * from './confirmation-discarded/v1';

@@ -55,3 +55,6 @@ export function validateEvent(plain: unknown): DecodedEvent {
   const event = { ...(plain as CanonicalEvent), data: data.value } as CanonicalEvent;
   return { ok: true, event, definition };
 }
+
+// Checked by consumers once an event decodes: where it arrived must be the plant it names.
+export { plantMismatch } from './plant-agreement';

@@ -137,6 +137,11 @@ export class JetStreamConnection {
     return this.jsm;
   }
 
+  /** The largest message (headers and body) the server takes, from its INFO; unknown while away. */
+  maxPayload(): number | undefined {
+    return this.nc?.info?.max_payload;
+  }
+
   /** Round trip to the server, for readiness. */
   async ping(timeoutMs = 2000): Promise<number> {
     if (!this.isConnected() || !this.nc) throw new NatsUnavailableError('not connected');

@@ -19,6 +19,17 @@ export class InvalidEventError extends PermanentError {
 }
 
 /**
+ * The event's subject, envelope and payload name different plants, or a plant the consumer does not
+ * serve: handling it would act (and publish follow-ups) for the wrong plant.
+ */
+export class PlantMismatchError extends InvalidEventError {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'PlantMismatchError';
+  }
+}
+
+/**
  * Thrown by a handler that knows when to try again (ERP sent `Retry-After`, a breaker half-opens at
  * a known time): the message is redelivered after `delayMs` instead of the policy's backoff.
  */

@@ -1,13 +1,14 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type CanonicalEvent, decodeEvent } from '@plantbridge/canonical-model';
+import { type CanonicalEvent, decodeEvent, plantMismatch } from '@plantbridge/canonical-model';
 import type { ConsumerMessages, JsMsg } from 'nats';
 import type { JetStreamConnection, MessagingLogger } from '../connection/jetstream-connection';
 import { type ConsumerDeclaration } from '../provisioning/declarations';
 import { ensureConsumer } from '../provisioning/provisioner';
 import type { EventPublisher } from '../publishing/event-publisher';
-import { fromNatsHeaders, type HeaderMap } from '../publishing/headers';
-import { deadLetter } from './dead-letter';
-import { InvalidEventError } from './errors';
+import { type HeaderMap, headersOf } from '../publishing/headers';
+import type { DeadLetterHook } from './dead-letter';
+import { DeadLettering } from './dead-lettering';
+import { InvalidEventError, PlantMismatchError } from './errors';
 import { consumerMetrics } from './metrics';
 import { Semaphore } from './semaphore';
 import { decideSettlement, type HandlerOutcome, type RetryPolicy, type Settlement } from './settlement';
@@ -30,6 +31,15 @@ export interface EventConsumerOptions {
   /** Messages handled at once by this process. */
   concurrency: number;
   retry: RetryPolicy;
+  /**
+   * The plant this consumer serves: an event of another plant is dead-lettered. Without it the
+   * plants of subject, envelope and payload must still agree.
+   */
+  plant?: string;
+  /** Called for every message this consumer dead-letters, after its DLQ copy is stored, before its term. */
+  onDeadLetter?: DeadLetterHook;
+  /** Attempts to dead-letter one message before it is terminated regardless (DEAD_LETTER_ATTEMPTS). */
+  deadLetterAttempts?: number;
 }
 
 const tracer = trace.getTracer('@plantbridge/messaging');
@@ -37,21 +47,35 @@ const tracer = trace.getTracer('@plantbridge/messaging');
 /**
  * Runs one durable pull consumer: pulls with `consume()`, handles up to `concurrency` messages at
  * once, and settles each explicitly: ack after the handler succeeded, delayed nak on a transient
- * error, copy to DLQ and term on an invalid message, a permanent error or the last delivery.
+ * error, dead-letter (DLQ copy, hook, term) on an invalid message, an event of another plant, a
+ * permanent error or the last delivery.
  */
 export class EventConsumer {
   private messages?: ConsumerMessages;
   private readonly inFlight = new Set<Promise<void>>();
   private loop?: Promise<void>;
   private stopping = false;
+  private readonly deadLettering: DeadLettering;
 
   constructor(
     private readonly connection: JetStreamConnection,
-    private readonly publisher: EventPublisher,
+    publisher: EventPublisher,
     private readonly options: EventConsumerOptions,
     private readonly handler: EventHandler,
     private readonly logger: MessagingLogger,
-  ) {}
+  ) {
+    this.deadLettering = new DeadLettering(
+      connection,
+      publisher,
+      {
+        durable: options.declaration.durable,
+        retry: options.retry,
+        hook: options.onDeadLetter,
+        attempts: options.deadLetterAttempts,
+      },
+      logger,
+    );
+  }
 
   get durable(): string {
     return this.options.declaration.durable;
@@ -95,19 +119,19 @@ export class EventConsumer {
       stream: msg.info.stream,
       streamSequence: msg.info.streamSequence,
       deliveryCount: msg.info.deliveryCount,
-      headers: fromNatsHeaders(msg.headers),
+      headers: headersOf(msg),
     };
     const parent = propagation.extract(ROOT_CONTEXT, delivery.headers);
     const span = tracer.startSpan(`${msg.subject} process`, { kind: SpanKind.CONSUMER }, parent);
-    let settlement: Settlement;
+    let settled: Settlement['kind'];
     try {
-      const outcome = await context.with(trace.setSpan(parent, span), () => this.handle(msg, delivery));
-      settlement = decideSettlement(outcome, delivery.deliveryCount, this.options.retry);
-      await this.settle(msg, settlement, delivery);
-      if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: String(outcome.error) });
+      const settlement = await context.with(trace.setSpan(parent, span), () => this.decide(msg, delivery));
+      if (settlement.kind !== 'ack')
+        span.setStatus({ code: SpanStatusCode.ERROR, message: settlement.reason });
+      settled = await this.settle(msg, settlement, delivery);
     } catch (error) {
-      // Settling itself failed (e.g. the DLQ publish): leave the message to be redelivered.
-      settlement = { kind: 'retry', delayMs: 0, reason: String(error) };
+      // Settling itself failed (the connection closed under an ack): the broker redelivers it.
+      settled = 'retry';
       this.logger.error(
         `could not settle ${delivery.stream}#${delivery.streamSequence}: ${(error as Error).message}`,
       );
@@ -115,16 +139,26 @@ export class EventConsumer {
     } finally {
       span.end();
     }
-    consumerMetrics.settled.inc({ durable: this.durable, settlement: settlement.kind });
+    consumerMetrics.settled.inc({ durable: this.durable, settlement: settled });
     consumerMetrics.handleSeconds.observe(
       { durable: this.durable },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
   }
 
+  /** What to do with a delivery. One whose dead-lettering did not finish earlier is not handled again. */
+  private async decide(msg: JsMsg, delivery: Delivery): Promise<Settlement> {
+    const unfinished = this.deadLettering.unfinishedReason(msg);
+    if (unfinished !== undefined) return { kind: 'dead-letter', reason: unfinished };
+    const outcome = await this.handle(msg, delivery);
+    return decideSettlement(outcome, delivery.deliveryCount, this.options.retry);
+  }
+
   private async handle(msg: JsMsg, delivery: Delivery): Promise<HandlerOutcome> {
     const decoded = decodeEvent(msg.data);
     if (!decoded.ok) return { ok: false, error: new InvalidEventError(decoded.reason) };
+    const mismatch = plantMismatch(msg.subject, decoded.event, this.options.plant);
+    if (mismatch) return { ok: false, error: new PlantMismatchError(mismatch) };
     try {
       await this.handler(decoded.event, delivery);
       return { ok: true };
@@ -133,25 +167,27 @@ export class EventConsumer {
     }
   }
 
-  private async settle(msg: JsMsg, settlement: Settlement, delivery: Delivery): Promise<void> {
-    const where = `${delivery.stream}#${delivery.streamSequence} (${delivery.subject}, delivery ${delivery.deliveryCount})`;
+  /** Settles as decided; dead-lettering may still hand the message back (see DeadLettering). */
+  private async settle(msg: JsMsg, settlement: Settlement, delivery: Delivery): Promise<Settlement['kind']> {
     switch (settlement.kind) {
       case 'ack':
         msg.ack();
-        return;
-      case 'retry':
+        return 'ack';
+      case 'retry': {
+        const where = `${delivery.stream}#${delivery.streamSequence} (${delivery.subject}, delivery ${delivery.deliveryCount})`;
         this.logger.warn(
           `${this.durable}: retrying ${where} in ${settlement.delayMs} ms: ${settlement.reason}`,
         );
         msg.nak(settlement.delayMs);
-        return;
+        return 'retry';
+      }
       case 'dead-letter':
-        await deadLetter(this.publisher, msg, this.durable, settlement.reason);
-        // No reason on the term: nats-server before 2.10 ignores `+TERM <reason>` and redelivers
-        // after the ack wait. The reason travels with the DLQ copy instead.
-        msg.term();
-        this.logger.error(`${this.durable}: dead-lettered ${where}: ${settlement.reason}`);
-        return;
+        return this.deadLettering.run(msg, {
+          ...delivery,
+          reason: settlement.reason,
+          data: msg.data,
+          messageId: delivery.headers['Nats-Msg-Id'],
+        });
     }
   }
 

@@ -7,6 +7,13 @@ export const consumerMetrics = {
     help: 'Messages handled by a consumer, by how they were settled (ack, retry, dead-letter)',
     labelNames: ['durable', 'settlement'] as const,
   }),
+  deadLetterFailures: new Counter({
+    name: 'plantbridge_dead_letter_failures_total',
+    help:
+      'Messages terminated although dead-lettering did not complete: step "copy" when the DLQ copy ' +
+      'could not be stored, "hook" when the dead-letter hook kept failing. The reason is in the ERROR log',
+    labelNames: ['durable', 'step'] as const,
+  }),
   handleSeconds: new Histogram({
     name: 'plantbridge_message_handle_seconds',
     help: 'Time from delivery to settlement',

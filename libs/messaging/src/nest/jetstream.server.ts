@@ -2,12 +2,14 @@ import { type CustomTransportStrategy, type MessageHandler, Server } from '@nest
 import type { CanonicalEvent } from '@plantbridge/canonical-model';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { JetStreamConnection, MessagingLogger } from '../connection/jetstream-connection';
+import type { DeadLetter, DeadLetterHook } from '../consuming/dead-letter';
 import { PermanentError } from '../consuming/errors';
 import { type Delivery, EventConsumer } from '../consuming/event-consumer';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../consuming/settlement';
 import { durableNameFor, narrowToPlant, streamForSubject } from '../naming/name-resolver';
 import type { EventPublisher } from '../publishing/event-publisher';
 import { JetStreamContext } from './jetstream-context';
+import { DEAD_LETTER_PATTERN_PREFIX, type DeadLetterHookExtras } from './on-dead-letter.decorator';
 import type { EventHandlerExtras } from './on-event.decorator';
 
 export interface ConsumerDefaults {
@@ -42,10 +44,19 @@ export type ConsumerState =
 
 const START_RETRY_MS = 5000;
 
+/** Which consumer a handler or hook belongs to: what its pattern and options resolve to here. */
+interface ConsumerTarget {
+  filterSubject: string;
+  durable: string;
+  /** The one plant it serves, if it does not consume every plant. */
+  plant?: string;
+}
+
 /**
  * The NestJS transport for Plantbridge events: every `@OnEvent` handler becomes a durable JetStream
- * pull consumer. The strategy stays thin: naming, provisioning, pulling and settlement live in their
- * own modules; this class maps Nest handlers onto them.
+ * pull consumer, and an `@OnDeadLetter` method the dead-letter hook of the consumer it names. The
+ * strategy stays thin: naming, provisioning, pulling and settlement live in their own modules; this
+ * class maps Nest handlers onto them.
  */
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly consumers: EventConsumer[] = [];
@@ -61,9 +72,48 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /** Nest calls this at startup. Consumers start once NATS answers; the app does not wait for it. */
   listen(callback: () => void): void {
     this.options.connection.onConnected(() => {
-      for (const [pattern, handler] of this.messageHandlers) void this.startConsumer(pattern, handler);
+      const hooks = this.deadLetterHooks();
+      for (const [pattern, handler] of this.messageHandlers) {
+        if (pattern.startsWith(DEAD_LETTER_PATTERN_PREFIX)) continue;
+        const target = this.targetOf(pattern, handler.extras);
+        void this.startConsumer(pattern, handler, target, hooks.get(target.durable));
+        hooks.delete(target.durable);
+      }
+      for (const durable of hooks.keys()) {
+        this.options.logger.error(`@OnDeadLetter for ${durable} has no @OnEvent consumer with that durable`);
+      }
     });
     callback();
+  }
+
+  /** The `@OnDeadLetter` methods by the durable of the consumer they belong to. */
+  private deadLetterHooks(): Map<string, DeadLetterHook> {
+    const hooks = new Map<string, DeadLetterHook>();
+    for (const [pattern, handler] of this.messageHandlers) {
+      if (!pattern.startsWith(DEAD_LETTER_PATTERN_PREFIX)) continue;
+      const { durable } = this.targetOf(pattern.slice(DEAD_LETTER_PATTERN_PREFIX.length), handler.extras);
+      if (hooks.has(durable))
+        this.options.logger.error(`${durable} has more than one @OnDeadLetter; using one`);
+      hooks.set(durable, (letter: DeadLetter) => this.call(handler, letter));
+    }
+    return hooks;
+  }
+
+  /**
+   * A handler that names no plant is narrowed to the server's plant (and a durable of its own); it
+   * then serves that plant, as does one that names a plant; one that names `*` serves every plant.
+   */
+  private targetOf(pattern: string, rawExtras: unknown): ConsumerTarget {
+    const extras = (rawExtras ?? {}) as Partial<DeadLetterHookExtras>;
+    const served = this.options.plant;
+    const filterSubject =
+      served !== undefined && extras.plant === undefined ? narrowToPlant(pattern, served) : pattern;
+    const plant = extras.plant ?? served;
+    return {
+      filterSubject,
+      durable: extras.durable ?? durableNameFor(this.options.serviceName, filterSubject),
+      plant: plant === '*' ? undefined : plant,
+    };
   }
 
   /** Consumer states, for readiness. */
@@ -71,7 +121,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return [...this.states.values()];
   }
 
-  private async startConsumer(pattern: string, handler: MessageHandler): Promise<void> {
+  private async startConsumer(
+    pattern: string,
+    handler: MessageHandler,
+    { filterSubject, durable, plant }: ConsumerTarget,
+    onDeadLetter?: DeadLetterHook,
+  ): Promise<void> {
     if (!handler.isEventHandler) {
       this.logger.error(`${pattern}: request-reply handlers are not served over JetStream; use @OnEvent`);
       return;
@@ -81,9 +136,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       typeof extras.concurrency === 'function'
         ? extras.concurrency(this.options.settings)
         : (extras.concurrency ?? this.defaults.concurrency);
-    const filterSubject =
-      this.options.plant && extras.plant === undefined ? narrowToPlant(pattern, this.options.plant) : pattern;
-    const durable = extras.durable ?? durableNameFor(this.options.serviceName, filterSubject);
     const consumer = new EventConsumer(
       this.options.connection,
       this.options.publisher,
@@ -99,6 +151,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         },
         concurrency,
         retry: { ...this.defaults.retry, ...extras.retry },
+        plant,
+        onDeadLetter,
       },
       (event, delivery) => this.invoke(handler, extras, event, delivery),
       this.options.logger,
@@ -130,7 +184,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     if (extras.eventType && event.type !== extras.eventType) {
       throw new PermanentError(`event type ${event.type} arrived on a consumer of ${extras.eventType}`);
     }
-    const result: unknown = await handler(event, new JetStreamContext([delivery]));
+    await this.call(handler, event, new JetStreamContext([delivery]));
+  }
+
+  /** Runs a Nest handler to its end: Nest hands back a promise of a value or of an Observable. */
+  private async call(handler: MessageHandler, data: unknown, ctx?: JetStreamContext): Promise<void> {
+    const result: unknown = await handler(data, ctx);
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   }
 

@@ -19,6 +19,18 @@ export interface RawMessage {
 
 const encoder = new TextEncoder();
 
+const bodyOf = (message: RawMessage): Uint8Array =>
+  typeof message.data === 'string' ? encoder.encode(message.data) : message.data;
+
+/**
+ * Bytes the broker counts against its `max_payload` for `message`: body plus headers as written,
+ * `Nats-Msg-Id` included (the publish option adds it as a header).
+ */
+export function wireSize(message: RawMessage): number {
+  const headers = toNatsHeaders({ ...message.headers, 'Nats-Msg-Id': message.msgId });
+  return bodyOf(message).length + headers.encode().length;
+}
+
 /** The subject and wire form of a canonical event. */
 export function toRawMessage(event: CanonicalEvent): RawMessage {
   const definition = findEventDefinition(event.type);
@@ -48,11 +60,11 @@ export class EventPublisher {
 
   async publishRaw(message: RawMessage): Promise<PublishReceipt> {
     const js = this.connection.jetstream();
-    const ack = await js.publish(
-      message.subject,
-      typeof message.data === 'string' ? encoder.encode(message.data) : message.data,
-      { msgID: message.msgId, headers: toNatsHeaders(message.headers), timeout: this.timeoutMs },
-    );
+    const ack = await js.publish(message.subject, bodyOf(message), {
+      msgID: message.msgId,
+      headers: toNatsHeaders(message.headers),
+      timeout: this.timeoutMs,
+    });
     return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
   }
 }

@@ -204,6 +204,16 @@ async function markPublished(manager: EntityManager, rows: OutboxMessage[]): Pro
   );
 }
 
+/**
+ * The body of an event this service stored in its outbox with that message id, if it is still
+ * there (published rows are kept OUTBOX_RETENTION_HOURS): how a service tells its own events from
+ * others' on the same subject, e.g. before acting on one that was dead-lettered.
+ */
+export async function findOutboxBody(manager: EntityManager, messageId: string): Promise<string | undefined> {
+  const row = await outbox.findOne(manager, { messageId });
+  return row?.body;
+}
+
 /** Rows read by a relay's first batch, before it knows how large they are. */
 const FIRST_BATCH_ROWS = 16;
 

@@ -1,0 +1,1 @@
+export * from './confirmation-discarded.v1';
