@@ -168,6 +168,14 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
       /yieldQuantity.*3 decimals/,
     );
     expect((await stack.post(path, '{not json')).status).toBe(400);
+    // 500s on input, once: exponent-form quantities threw in the decimals check, deep nesting
+    // overflowed the stack in class-transformer.
+    for (const yieldQuantity of [1e-7, 5e-324]) {
+      const tiny = await stack.post(path, { ...valid, yieldQuantity });
+      expect(tiny).toMatchObject({ status: 400, body: { errors: [{ field: 'yieldQuantity' }] } });
+    }
+    const deep = await stack.post(path, `{"operation":${'['.repeat(3000)}${']'.repeat(3000)}}`);
+    expect(deep).toMatchObject({ status: 400, body: { errors: [{ field: '(body)' }] } });
     const backwards = await stack.post(path, { ...valid, executionEnd: '2026-11-26T05:00:00Z' });
     expect(backwards).toMatchObject({ status: 400, body: { errors: [{ field: 'executionEnd' }] } });
     const noKey = await stack.post(path, valid, null);
