@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createEvent, Production } from '@plantbridge/canonical-model';
+import { type CanonicalEvent, createEvent, type EventOrigin, Production } from '@plantbridge/canonical-model';
 import { IdempotentRequests, type IdempotentResponse, type Transaction } from '@plantbridge/persistence';
 import type { CommandRequest } from '@plantbridge/service-runtime';
 import type { DataSource } from 'typeorm';
@@ -50,24 +50,13 @@ export class ExceptionQueue {
    * it is posted again: whatever happened in ERP meanwhile, it is never posted twice.
    */
   retry(ctx: ExceptionContext, request: RetryPostingRequest): Promise<IdempotentResponse<PostingView>> {
-    return this.act(ctx, request, 'retry', 'in-doubt', async (posting, tx) => {
-      const confirmation = await tx.manager.findOneByOrFail(ConfirmationRecord, { id: posting.postingKey });
-      await tx.publish(
-        createEvent(
-          Production.ConfirmationRetryRequestedV1Event,
-          {
-            confirmationKey: posting.postingKey,
-            manufacturingOrder: confirmation.manufacturingOrder,
-            operation: confirmation.operation,
-            plant: ctx.plant,
-            requestedBy: request.requestedBy,
-            reason: request.reason,
-            requestedAt: new Date().toISOString(),
-          },
-          originFromRequest(ctx.plant, confirmation.manufacturingOrder, ctx.correlationId),
-        ),
-      );
-    });
+    return this.act(ctx, request, 'retry', 'in-doubt', (reference, at, origin) =>
+      createEvent(
+        Production.ConfirmationRetryRequestedV1Event,
+        { ...reference, requestedBy: request.requestedBy, reason: request.reason, requestedAt: at },
+        origin,
+      ),
+    );
   }
 
   /**
@@ -75,32 +64,29 @@ export class ExceptionQueue {
    * operation's confirmations in order); `confirmation-discarded` sends them on to ERP.
    */
   discard(ctx: ExceptionContext, request: DiscardPostingRequest): Promise<IdempotentResponse<PostingView>> {
-    return this.act(ctx, request, 'discard', 'discarded', async (posting, tx) => {
-      const confirmation = await tx.manager.findOneByOrFail(ConfirmationRecord, { id: posting.postingKey });
-      await tx.publish(
-        createEvent(
-          Production.ConfirmationDiscardedV1Event,
-          {
-            confirmationKey: posting.postingKey,
-            manufacturingOrder: confirmation.manufacturingOrder,
-            operation: confirmation.operation,
-            plant: ctx.plant,
-            discardedBy: request.requestedBy,
-            reason: request.reason,
-            discardedAt: new Date().toISOString(),
-          },
-          originFromRequest(ctx.plant, confirmation.manufacturingOrder, ctx.correlationId),
-        ),
-      );
-    });
+    return this.act(ctx, request, 'discard', 'discarded', (reference, at, origin) =>
+      createEvent(
+        Production.ConfirmationDiscardedV1Event,
+        { ...reference, discardedBy: request.requestedBy, reason: request.reason, discardedAt: at },
+        origin,
+      ),
+    );
   }
 
+  /**
+   * Moves a failed posting to `toState`, audits who and why, and publishes the event `announce`
+   * makes of it, all in one transaction.
+   */
   private act(
     ctx: ExceptionContext,
     request: { requestedBy: string; reason?: string },
     action: 'retry' | 'discard',
     toState: PostingState,
-    effect: (posting: ErpPostingRecord, tx: Transaction) => Promise<void>,
+    announce: (
+      reference: Production.ConfirmationReferenceV1,
+      at: string,
+      origin: EventOrigin,
+    ) => CanonicalEvent,
   ): Promise<IdempotentResponse<PostingView>> {
     return this.idempotent.execute(
       ctx.idempotencyKey,
@@ -127,7 +113,15 @@ export class ExceptionQueue {
           toState,
           at,
         });
-        await effect(posting, tx);
+        const confirmation = await tx.manager.findOneByOrFail(ConfirmationRecord, { id: posting.postingKey });
+        const reference = {
+          confirmationKey: posting.postingKey,
+          manufacturingOrder: confirmation.manufacturingOrder,
+          operation: confirmation.operation,
+          plant: ctx.plant,
+        };
+        const origin = originFromRequest(ctx.plant, confirmation.manufacturingOrder, ctx.correlationId);
+        await tx.publish(announce(reference, at, origin));
         const audit = await tx.manager.find(ErpPostingAuditRecord, {
           where: { postingKey: posting.postingKey },
           order: { id: 'ASC' },

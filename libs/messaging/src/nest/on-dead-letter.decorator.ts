@@ -1,9 +1,6 @@
-import { UseFilters } from '@nestjs/common';
-import { EventPattern } from '@nestjs/microservices';
 import { type DefinitionOf, type EventType, subjectFilterFor } from '@plantbridge/canonical-model';
 import type { DeadLetter } from '../consuming/dead-letter';
-import { HandlerErrorPassThrough } from './handler-error.filter';
-import type { OnEventOptions } from './on-event.decorator';
+import { eventMethod, type OnEventOptions } from './on-event.decorator';
 
 /**
  * What ties a hook to its consumer: the same `plant` and `durable` as the `@OnEvent` it belongs to.
@@ -47,13 +44,5 @@ export function OnDeadLetter<T extends EventType>(
     eventType: definition.type as T,
   };
   const filter = subjectFilterFor(definition, options.plant ?? '*');
-  const pattern = EventPattern(`${DEAD_LETTER_PATTERN_PREFIX}${filter}`, extras);
-  return <M extends DeadLetterMethod>(
-    target: object,
-    key: string | symbol,
-    descriptor: TypedPropertyDescriptor<M>,
-  ): void => {
-    pattern(target, key, descriptor);
-    UseFilters(new HandlerErrorPassThrough())(target, key, descriptor);
-  };
+  return eventMethod<DeadLetterMethod>(`${DEAD_LETTER_PATTERN_PREFIX}${filter}`, extras);
 }

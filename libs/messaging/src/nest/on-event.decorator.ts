@@ -50,13 +50,17 @@ export function OnEvent<T extends EventType, Settings = never>(
   options: OnEventOptions<Settings> = {},
 ) {
   const extras: EventHandlerExtras<Settings> = { ...options, eventType: definition.type as T };
-  const pattern = EventPattern(subjectFilterFor(definition, options.plant ?? '*'), extras);
-  return <M extends TypedHandler<T>>(
-    target: object,
-    key: string | symbol,
-    descriptor: TypedPropertyDescriptor<M>,
-  ): void => {
-    pattern(target, key, descriptor);
+  return eventMethod<TypedHandler<T>>(subjectFilterFor(definition, options.plant ?? '*'), extras);
+}
+
+/**
+ * A method Nest calls for `pattern`, with errors passed through as they are (see the filter): what
+ * `@OnEvent` and `@OnDeadLetter` both are.
+ */
+export function eventMethod<M>(pattern: string, extras: object) {
+  const register = EventPattern(pattern, extras);
+  return (target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): void => {
+    register(target, key, descriptor);
     UseFilters(new HandlerErrorPassThrough())(target, key, descriptor);
   };
 }
