@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // `npm start`: runs the five Plantbridge services on the embedded defaults (SQLite in ./.data) against
 // the NATS at NATS_URL, or a nats-server spawned from PATH with JetStream in ./.data/nats, and the
-// SAP-shaped ERP simulator unless ERP_BASE_URL points at a real ERP.
+// SAP-shaped ERP simulator unless ERP_BASE_URL points at a real ERP. It supervises what it starts:
+// a process that exits on its own is restarted with backoff (supervisor.js); only Ctrl-C or
+// --duration stops everything. Each process writes to its log file; the terminal shows status.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { nodeArgsFor } = require('../runtime/launch');
+const { Supervisor } = require('./supervisor');
+const { Screen, statusLine, statusBlock, processText, duration } = require('./status-view');
 
 const ROOT = path.resolve(__dirname, '../..');
 // The first plant's OPC UA line simulator; each further plant takes the next two ports.
@@ -22,7 +26,7 @@ const SERVICES = [
 ];
 
 const HELP = `Usage: npm start [-- --data-dir DIR] [--plant CODE] [--port-base N] [--erp-port N]
-                 [--plants N] [--machines N] [--operation-seconds N] [--no-mes]
+                 [--plants N] [--machines N] [--operation-seconds N] [--no-mes] [--logs]
                  [--erp-outage AT:FOR] [--broker-restart AT:FOR] [--duration S] [--status-every S]
 
 Runs Plantbridge for --plants plants (default 2: P100 and P200), each with the five services on
@@ -39,8 +43,22 @@ embedded defaults, one line of machines and a scripted MES, against one ERP:
     DATABASE_URL to use PostgreSQL instead), plant n's services on ports port-base + 10·(n-1) + 1…5;
   - a scripted MES (tools/mes-client) that acknowledges released orders and runs their operations
     on the machines, so machine counts become confirmations (AUTO_CONFIRM_COUNTS=true) posted to ERP.
-A status line every few seconds shows orders, ERP postings (posted / waiting / in doubt / failed)
-and the ERP's state. Ctrl-C drains and stops everything and prints a summary.
+
+Supervision: a service, simulator or MES script that exits without being asked to is started
+again after 1 s, then 2, 4, … up to 30 s while it keeps crashing (1 s again after a minute of
+running), and a line says which process of which plant exited (code or signal) and when it
+restarts. The ERP simulator keeps its ledger in memory: restarted, it starts with an empty ledger
+and releases its orders again, and says so. Only Ctrl-C (SIGINT; also SIGTERM, SIGHUP) or
+--duration stops everything: the MES scripts first, then the services drain, then the simulators;
+a summary per plant follows (orders, postings, whether every accepted confirmation reached ERP,
+what crashed). The exit code is 1 if a process crashed during the run or did not stop cleanly.
+
+Logs and status: each process's output is appended to <data-dir>/<plant>/logs/<process>.log
+(<data-dir>/logs with --plants 1, and for the ERP simulator and nats-server), with a line per
+start and exit; --logs also streams it here. On a terminal a status block per plant is kept up to
+date in place (read every --status-every seconds): orders by state, ERP postings (posted / waiting
+/ in doubt / failed), ERP up or down, and each process (up / starting / restarting in N s, restarts
+so far). Elsewhere (a pipe, CI) and with --logs, one status line per plant is printed instead.
 
 Options:
   --data-dir DIR   local state (SQLite files, NATS store); default ./.data
@@ -52,6 +70,7 @@ Options:
   --operation-seconds N
                    how long the MES script runs an operation on a machine; default 60
   --no-mes         do not run the MES script (drive the REST API yourself)
+  --logs           also stream each process's log here, as "P100 edge-gateway  INFO message"
   --erp-outage AT:FOR
                    the ERP simulator answers 503 from AT seconds after start for FOR seconds
                    (watch postings wait and then go through, none lost, none twice)
@@ -60,7 +79,7 @@ Options:
                    again FOR seconds later (services buffer and catch up); needs that server: set
                    NATS_URL to a free port, e.g. nats://127.0.0.1:4333, if one runs on 4222
   --duration S     stop by itself after S seconds (default: run until Ctrl-C)
-  --status-every S seconds between status lines; default 5 (0: none)
+  --status-every S seconds between status updates; default 5 (0: none)
   --help           this text
 
 Every other setting is an environment variable passed to the services (see README, Configuration).`;
@@ -79,6 +98,7 @@ function parseArgs(argv) {
     brokerRestart: null,
     duration: 0,
     statusEvery: 5,
+    logs: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -95,6 +115,7 @@ function parseArgs(argv) {
     else if (arg === '--erp-port') options.erpPort = Number(value());
     else if (arg === '--operation-seconds') options.operationSeconds = Number(value());
     else if (arg === '--no-mes') options.mes = false;
+    else if (arg === '--logs') options.logs = true;
     else if (arg === '--plants') options.plants = Number(value());
     else if (arg === '--machines') options.machines = Number(value());
     else if (arg === '--duration') options.duration = Number(value());
@@ -190,10 +211,17 @@ async function resolveNats(dataDir) {
   const store = path.join(dataDir, 'nats');
   fs.mkdirSync(store, { recursive: true });
   const local = `nats://127.0.0.1:${port}`;
+  const logFile = path.join(dataDir, 'logs', 'nats-server.log');
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const launch = async () => {
+    const log = fs.openSync(logFile, 'a');
+    fs.writeSync(log, `\n===== ${new Date().toISOString()} nats-server starts =====\n`);
+    // detached: Ctrl-C reaches npm start alone, which stops the broker last, after the services drained.
     const child = spawn(found, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], {
-      stdio: 'ignore',
+      stdio: ['ignore', log, log],
+      detached: true,
     });
+    fs.closeSync(log);
     for (let i = 0; i < 100 && !(await answers(local)); i++) await new Promise((r) => setTimeout(r, 100));
     if (!(await answers(local))) fail(`nats-server did not start on port ${port}`);
     return child;
@@ -203,7 +231,7 @@ async function resolveNats(dataDir) {
       child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
     );
   let child = await launch();
-  console.log(`NATS: started ${found} on ${local} (JetStream in ${store})`);
+  console.log(`NATS: started ${found} on ${local} (JetStream in ${store}, log ${shown(logFile)})`);
   return {
     url: local,
     stop: () => halt(child),
@@ -216,63 +244,123 @@ async function resolveNats(dataDir) {
   };
 }
 
-/** Prints a service's JSON log lines compactly: `service  LEVEL message`. */
-function relayLogs(name, stream, width) {
+const LABEL_WIDTH = 27;
+const LEVELS = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+
+/** A pino JSON line as `LEVEL [context] message`; any other line as it is. */
+function compact(line) {
+  try {
+    const entry = JSON.parse(line);
+    if (entry && typeof entry === 'object' && 'msg' in entry)
+      return `${LEVELS[entry.level] || entry.level} ${entry.context ? `[${entry.context}] ` : ''}${entry.msg}`;
+  } catch {}
+  return line;
+}
+
+/** Calls `onLine` with each complete line of `stream`. */
+function eachLine(stream, onLine) {
   let buffer = '';
-  const levels = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
   stream.on('data', (chunk) => {
     buffer += chunk;
     let newline;
     while ((newline = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, newline);
+      onLine(buffer.slice(0, newline));
       buffer = buffer.slice(newline + 1);
-      let text = line;
-      try {
-        const entry = JSON.parse(line);
-        text = `${levels[entry.level] || entry.level} ${entry.context ? `[${entry.context}] ` : ''}${entry.msg}`;
-      } catch {}
-      if (text.trim()) console.log(`${name.padEnd(width)}  ${text}`);
     }
   });
 }
 
-/** Starts one of the helpers in tools/ and waits until it prints `readyText`. */
-async function startTool(label, entry, args, readyText = 'listening') {
-  const child = spawn(process.execPath, nodeArgsFor(entry, args), {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk) => (output += chunk);
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const deadline = Date.now() + 30_000;
-  while (!output.includes(readyText)) {
-    if (child.exitCode !== null || Date.now() > deadline) fail(`the ${label} did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.stdout.off('data', collect);
-  child.stderr.off('data', collect);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    child,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+/** A path as the user would type it: relative to the current folder when inside it. */
+function shown(file) {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? `./${relative}` : file;
 }
 
-/** The ERP the services talk to: ERP_BASE_URL when set (a real SAP), else the simulator, started here. */
-async function resolveErp(options, plants) {
-  if (process.env.ERP_BASE_URL) return { url: process.env.ERP_BASE_URL, child: null, stop: async () => {} };
-  const simulator = await startTool('ERP simulator', 'tools/erp-simulator/src/main.ts', [
-    ...['--port', String(options.erpPort), '--plants', plants.map((p) => p.code).join(',')],
-    // Enough per order for a few minutes of the line's counts (a confirmation above the order
-    // quantity plus tolerance is refused).
-    ...['--orders', '2', '--release-every', '60000', '--quantity', '5000'],
-  ]);
-  return { url: `http://127.0.0.1:${options.erpPort}`, ...simulator };
+function exitText({ code, signal }) {
+  if (signal) return `signal ${signal}`;
+  // 78 (EX_CONFIG) is what a service exits with when it refuses its settings (service-runtime).
+  return code === 78 ? 'exit 78: refused its configuration' : `exit ${code}`;
+}
+
+/**
+ * One process `npm start` runs and supervises: restarted with backoff when it exits on its own
+ * (supervisor.js), stdout and stderr appended to `logFile` with a line per start and exit, and with
+ * --logs also printed as `label  LEVEL message`. Detached (its own process group): Ctrl-C reaches
+ * npm start alone, which then stops everything in order, so services drain while NATS is still up
+ * and the summary can still be read from them.
+ */
+function supervised({
+  plant = null,
+  name,
+  label,
+  entry,
+  args = [],
+  env = process.env,
+  logFile,
+  say,
+  streamLogs,
+}) {
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = fs.createWriteStream(logFile, { flags: 'a' });
+  log.on('error', (error) => say(`plantbridge: cannot write ${shown(logFile)}: ${error.message}`));
+  const proc = { plant, name, label, logFile, log, child: null, ready: false, wasReady: false, crashes: [] };
+  proc.sup = new Supervisor((start) => {
+    const child = spawn(process.execPath, nodeArgsFor(entry, args), {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    log.write(`\n===== ${new Date().toISOString()} ${label}: start ${start}, pid ${child.pid} =====\n`);
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.pipe(log, { end: false });
+      if (streamLogs)
+        eachLine(stream, (line) => line.trim() && say(`${label.padEnd(LABEL_WIDTH)}  ${compact(line)}`));
+    }
+    // 'close' comes after the last output, so this line is the last of this run in the file.
+    const closed = new Promise((resolve) =>
+      child.once('close', (code, signal) => {
+        log.write(
+          `===== ${new Date().toISOString()} ${label}: exited (${exitText({ code, signal })}) =====\n`,
+        );
+        resolve();
+      }),
+    );
+    Object.assign(proc, { child, closed, ready: false, wasReady: false });
+    return child;
+  });
+  return proc;
+}
+
+/** Resolves once the running process of `proc` prints `text`; rejects if it exits or time runs out. */
+function waitForOutput(proc, text, timeoutMs = 30_000) {
+  const { child } = proc;
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk) => (output += chunk).includes(text) && done();
+    const onExit = (code, signal) => done(new Error(`it exited (${exitText({ code, signal })})`));
+    const timer = setTimeout(() => done(new Error(`it did not print "${text}" within 30 s`)), timeoutMs);
+    function done(error) {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.stderr.off('data', onData);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve();
+    }
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/** The last lines of a log file (its last run), for a message that says why something did not start. */
+function tailOf(file) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -300,19 +388,11 @@ function plantsOf(options) {
  * The machines a plant's edge gateway reads: TAG_MAPPING_FILE when set (real PLCs), else an OPC UA
  * line simulator started here, with a mapping written for it from the template
  * apps/edge-gateway/mappings/simulator-line.json (machine M01's tags, repeated per machine).
+/**
+ * The mapping a plant's edge gateway reads the line simulator through, written from the template
+ * apps/edge-gateway/mappings/simulator-line.json (machine M01's tags, repeated per machine).
  */
-async function resolveMachines(options, plant) {
-  if (process.env.TAG_MAPPING_FILE) {
-    return { mappingFile: process.env.TAG_MAPPING_FILE, child: null, stop: async () => {} };
-  }
-  const simulator = await startTool(
-    `OPC UA line simulator of ${plant.code}`,
-    'tools/opcua-simulator/src/main.ts',
-    [
-      ...['--port', String(plant.opcuaPort), '--control-port', String(plant.opcuaControlPort)],
-      ...['--machines', String(options.machines), '--data-dir', path.join(plant.dataDir, 'opcua-simulator')],
-    ],
-  );
+function writeMapping(plant) {
   const template = JSON.parse(
     fs.readFileSync(path.join(ROOT, 'apps/edge-gateway/mappings/simulator-line.json'), 'utf8'),
   );
@@ -336,7 +416,7 @@ async function resolveMachines(options, plant) {
   const mappingFile = path.join(plant.dataDir, 'simulator-line.json');
   fs.mkdirSync(plant.dataDir, { recursive: true });
   fs.writeFileSync(mappingFile, JSON.stringify(mapping, null, 2));
-  return { mappingFile, ...simulator };
+  return mappingFile;
 }
 
 /** Fails with one message naming the first port something else already uses. */
@@ -361,33 +441,6 @@ async function checkPorts(options, plants) {
     );
 }
 
-function spawnService(name, plant, port, env, label) {
-  const child = spawn(process.execPath, nodeArgsFor(`apps/${name}/src/main.ts`), {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      HTTP_PORT: String(port),
-      DATA_DIR: plant.dataDir,
-      PLANT_ID: plant.code,
-      AUTO_CONFIRM_COUNTS: process.env.AUTO_CONFIRM_COUNTS || 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  relayLogs(label, child.stdout, LABEL_WIDTH);
-  relayLogs(label, child.stderr, LABEL_WIDTH);
-  return {
-    name,
-    label,
-    plant,
-    port,
-    child,
-    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-  };
-}
-
-const LABEL_WIDTH = 27;
-
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const plants = plantsOf(options);
@@ -395,153 +448,334 @@ async function main() {
     fail('TAG_MAPPING_FILE names the machines of one plant; run it with --plants 1');
   await checkPorts(options, plants);
   const releaseLock = takeLock(options.dataDir);
+  // Streamed logs and a block redrawn in place do not mix: with --logs, status comes as lines.
+  const screen = new Screen(process.stdout, Boolean(process.stdout.isTTY) && !options.logs);
+  const say = (line) => screen.log(line);
+  const event = (line) => say(`${new Date().toTimeString().slice(0, 8)} ${line}`);
+  // A closed terminal (SIGHUP) must not crash npm start with EIO and leave the detached processes.
+  process.stdout.on('error', () => undefined);
   const nats = await resolveNats(options.dataDir);
   if (options.brokerRestart && !nats.restart)
     fail(
       `--broker-restart needs the nats-server that npm start runs, but one already answers at ${nats.url}; ` +
         'set NATS_URL to a free port, e.g. nats://127.0.0.1:4333',
     );
-  const erp = await resolveErp(options, plants);
-  const machines = [];
-  for (const plant of plants) machines.push(await resolveMachines(options, plant));
-  const children = plants.flatMap((plant, p) =>
-    plant.services.map(({ name, port }) =>
-      spawnService(
-        name,
-        plant,
-        port,
-        { NATS_URL: nats.url, ERP_BASE_URL: erp.url, TAG_MAPPING_FILE: machines[p].mappingFile },
-        plants.length > 1 ? `${plant.code} ${name}` : name,
-      ),
-    ),
-  );
-  const orderSyncOf = (plant) =>
-    children.find((c) => c.plant === plant && c.name === 'production-order-sync');
 
-  const mesScripts = [];
-  let statusTimer;
+  const procs = [];
   let stopping = false;
+  const start = (spec) => {
+    const proc = supervised({ ...spec, say, streamLogs: options.logs });
+    proc.sup.on('crash', ({ code, signal, uptimeMs, delayMs }) => {
+      proc.crashes.push(exitText({ code, signal }));
+      event(
+        `${proc.label} exited (${exitText({ code, signal })}) after ${duration(uptimeMs)}; ` +
+          `restarting in ${delayMs / 1000} s (restart ${proc.sup.restarts + 1}); log ${shown(proc.logFile)}` +
+          (proc.crashNote || ''),
+      );
+    });
+    proc.sup.on('start', ({ pid, start: n }) => n > 1 && event(`${proc.label} restarted (pid ${pid})`));
+    procs.push(proc);
+    proc.sup.start();
+    return proc;
+  };
+  /** Stops what started so far and exits with `message` (a simulator that did not come up). */
+  const abort = async (message) => {
+    // Ctrl-C during the start: stop() is exiting already; this start waits for it forever.
+    if (stopping) return new Promise(() => undefined);
+    stopping = true;
+    await Promise.all(procs.map((p) => p.sup.stop()));
+    await nats.stop();
+    releaseLock();
+    fail(message);
+  };
+  const startAndWait = async (spec) => {
+    const proc = start(spec);
+    await waitForOutput(proc, 'listening').catch((error) =>
+      abort(
+        `the ${proc.label} did not start: ${error.message}; its log ${shown(proc.logFile)} ends:\n${tailOf(proc.logFile)}`,
+      ),
+    );
+    return proc;
+  };
+
+  const erp = { url: process.env.ERP_BASE_URL, proc: null, restartedAt: null };
+  for (const plant of plants) plant.procs = [];
+  const services = () => procs.filter((p) => p.port);
+  const orderSyncPort = (plant) => plant.services.find((s) => s.name === 'production-order-sync').port;
+
+  const logDirs = [...new Set([options.dataDir, ...plants.map((p) => p.dataDir)])].map(
+    (d) => `${shown(path.join(d, 'logs'))}/`,
+  );
+  say(
+    `Logs: one file per process in ${logDirs.join(', ')}${options.logs ? '' : ' (--logs streams them here too)'}`,
+  );
+
+  const refreshAll = () =>
+    Promise.all([
+      ...procs.map(refreshReadiness),
+      ...plants.map(async (plant) => {
+        try {
+          plant.last = { status: await readStatus(plant, erp), at: Date.now() };
+          plant.error = null;
+        } catch {
+          plant.error = 'production-order-sync does not answer';
+        }
+      }),
+    ]);
+  const startedAt = Date.now();
+  const render = () =>
+    screen.show(
+      statusBlock({
+        plants: plants.map((p) => ({ code: p.code, last: p.last, error: p.error, processes: p.procs })),
+        shared: [...(erp.proc ? [erp.proc] : [])],
+        startedAt,
+        width: (process.stdout.columns || 120) - 1,
+      }),
+    );
+  const printLines = () => {
+    for (const plant of plants) {
+      const notUp = plant.procs
+        .filter((p) => !(p.sup.state === 'running' && p.ready))
+        .map((p) => processText(p));
+      const line =
+        plant.last && !plant.error
+          ? statusLine(plant.code, plant.last.status)
+          : `${plant.code} status  ${plant.error || 'no status yet'}`;
+      say(`${line}${notUp.length ? ` | ${notUp.join(', ')}` : ''}`);
+    }
+  };
+
+  const timers = [];
   const stop = async (reason) => {
     if (stopping) return;
     stopping = true;
-    clearInterval(statusTimer);
-    console.log(`\nplantbridge: ${reason}; draining the services`);
-    await Promise.all(mesScripts.map((m) => m.stop()));
-    const last = await Promise.all(plants.map((plant) => readStatus(plant, erp).catch(() => null)));
-    for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
-    const results = await Promise.all(children.map((c) => c.exited));
-    await Promise.all([erp.stop(), ...machines.map((m) => m.stop())]);
+    // At once, before any await: a process that exits while the others drain stays stopped.
+    for (const p of procs) p.sup.hold();
+    timers.forEach(clearInterval);
+    if (screen.live) render();
+    screen.detach();
+    say(`\nplantbridge: ${reason}; draining the services`);
+    // The MES first, so nothing new comes in; the summary is read while the services still answer.
+    await Promise.all(procs.filter((p) => p.name === 'mes-script').map((p) => p.sup.stop()));
+    await refreshAll();
+    const results = await Promise.all(services().map((p) => p.sup.stop()));
+    await Promise.all(procs.map((p) => p.sup.stop()));
     await nats.stop();
     releaseLock();
-    children.forEach((c, i) =>
-      console.log(
-        `  ${c.label.padEnd(LABEL_WIDTH)}  stopped (${results[i].signal || `exit ${results[i].code}`})`,
-      ),
-    );
-    plants.forEach((plant, i) => last[i] && console.log(summaryOf(plant, last[i])));
-    process.exit(
-      results.every((r) => r.code === 0 || r.signal === 'SIGTERM' || r.signal === 'SIGINT') ? 0 : 1,
-    );
+    // Each log ends after the last output of its process ('close'), and is flushed before the exit.
+    await Promise.all(procs.map((p) => p.closed.then(() => new Promise((resolve) => p.log.end(resolve)))));
+    const unclean = services().filter((p, i) => {
+      const r = results[i];
+      // null: it was not running at the stop (waiting to restart), its crash is reported already.
+      return r && !(r.code === 0 || r.signal === 'SIGTERM' || r.signal === 'SIGINT');
+    });
+    for (const plant of plants) say(summaryOf(plant, unclean));
+    if (erp.restartedAt)
+      say(
+        `\nThe ERP simulator restarted ${erp.proc.sup.restarts}× (its ledger is in memory): what was posted ` +
+          `before ${new Date(erp.restartedAt).toTimeString().slice(0, 8)} is not in its ledger any more.`,
+      );
+    say(`Logs: ${logDirs.join(', ')}`);
+    process.exit(unclean.length || procs.some((p) => p.crashes.length) ? 1 : 0);
   };
   process.on('SIGINT', () => void stop('Ctrl-C'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  for (const c of children)
-    void c.exited.then(({ code }) => !stopping && stop(`${c.label} exited with code ${code}`));
+  process.on('SIGHUP', () => void stop('SIGHUP (terminal closed)'));
+  if (options.duration)
+    setTimeout(() => void stop(`--duration ${options.duration} s reached`), options.duration * 1000);
 
-  // Report when every service is ready.
-  const deadline = Date.now() + 90_000;
-  for (const c of children) {
-    while (!stopping) {
-      const ok = await fetch(`http://127.0.0.1:${c.port}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (Date.now() > deadline) return void stop(`${c.label} was not ready within 90 s`);
-      await new Promise((r) => setTimeout(r, 250));
+  if (!erp.url) {
+    erp.url = `http://127.0.0.1:${options.erpPort}`;
+    erp.proc = await startAndWait({
+      name: 'ERP simulator',
+      label: 'ERP simulator',
+      entry: 'tools/erp-simulator/src/main.ts',
+      args: [
+        ...['--port', String(options.erpPort), '--plants', plants.map((p) => p.code).join(',')],
+        // Enough per order for a few minutes of the line's counts (a confirmation above the order
+        // quantity plus tolerance is refused).
+        ...['--orders', '2', '--release-every', '60000', '--quantity', '5000'],
+      ],
+      logFile: path.join(options.dataDir, 'logs', 'erp-simulator.log'),
+    });
+    // Restarted rather than left down: the plants keep posting, as they would to a real ERP that
+    // came back, but its ledger was in memory, and the engineer has to know that it is now empty.
+    erp.proc.crashNote = '. Its ledger is in memory: the new one starts EMPTY and releases its orders again';
+    erp.proc.sup.on('start', ({ start: n }) => {
+      if (n === 1) return;
+      erp.restartedAt = Date.now();
+      erp.proc.note = `ledger empty since ${new Date().toTimeString().slice(0, 8)}`;
+    });
+  }
+  for (const plant of plants) {
+    plant.mappingFile = process.env.TAG_MAPPING_FILE;
+    if (!plant.mappingFile) {
+      plant.simulator = await startAndWait({
+        plant,
+        name: 'opcua-simulator',
+        label: `${plant.code} opcua-simulator`,
+        entry: 'tools/opcua-simulator/src/main.ts',
+        args: [
+          ...['--port', String(plant.opcuaPort), '--control-port', String(plant.opcuaControlPort)],
+          ...[
+            '--machines',
+            String(options.machines),
+            '--data-dir',
+            path.join(plant.dataDir, 'opcua-simulator'),
+          ],
+        ],
+        logFile: path.join(plant.dataDir, 'logs', 'opcua-simulator.log'),
+      });
+      plant.mappingFile = writeMapping(plant);
     }
   }
-  if (stopping) return;
-  for (const [p, plant] of plants.entries()) {
-    console.log(`\nPlantbridge is up for plant ${plant.code} (data in ${plant.dataDir}):`);
-    for (const c of children.filter((c) => c.plant === plant))
-      console.log(`  ${c.name.padEnd(LABEL_WIDTH)}  http://127.0.0.1:${c.port}  (/health/ready, /metrics)`);
-    console.log(
-      `  ${'OPC UA'.padEnd(LABEL_WIDTH)}  ${machines[p].child ? `opc.tcp://127.0.0.1:${plant.opcuaPort}/UA/PlantbridgeLine  (line simulator; control API http://127.0.0.1:${plant.opcuaControlPort}/__sim)` : `machines of ${machines[p].mappingFile}`}`,
+  for (const plant of plants) {
+    // What the status shows for the plant: its services, its line simulator, later its MES script.
+    plant.procs.push(
+      ...plant.services.map(({ name, port }) => {
+        const proc = start({
+          plant,
+          name,
+          label: `${plant.code} ${name}`,
+          entry: `apps/${name}/src/main.ts`,
+          env: {
+            ...process.env,
+            NATS_URL: nats.url,
+            ERP_BASE_URL: erp.url,
+            TAG_MAPPING_FILE: plant.mappingFile,
+            HTTP_PORT: String(port),
+            DATA_DIR: plant.dataDir,
+            PLANT_ID: plant.code,
+            AUTO_CONFIRM_COUNTS: process.env.AUTO_CONFIRM_COUNTS || 'true',
+          },
+          logFile: path.join(plant.dataDir, 'logs', `${name}.log`),
+        });
+        proc.port = port;
+        return proc;
+      }),
     );
-    console.log(
-      `  ${'MES API'.padEnd(LABEL_WIDTH)}  http://127.0.0.1:${orderSyncOf(plant).port}/docs (OpenAPI at /openapi.json)`,
+    if (plant.simulator) plant.procs.push(plant.simulator);
+  }
+  if (screen.live && options.statusEvery) {
+    // Redrawn every second from what was last read, so "restarting in N s" counts down.
+    timers.push(setInterval(render, 1000));
+    render();
+  }
+
+  // Report when every service is ready; one that is not within 90 s is named, and supervision goes on.
+  say(`Starting ${services().length} services…`);
+  const deadline = Date.now() + 90_000;
+  while (!stopping && Date.now() < deadline) {
+    await Promise.all(procs.map(refreshReadiness));
+    if (services().every((s) => s.ready)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (stopping) return;
+  for (const s of services().filter((s) => !s.ready))
+    event(`${s.label} is not ready after 90 s; see ${shown(s.logFile)}`);
+  for (const plant of plants) {
+    say(
+      `\nPlantbridge is up for plant ${plant.code} (data in ${plant.dataDir}, logs in ${shown(path.join(plant.dataDir, 'logs'))}):`,
+    );
+    for (const s of plant.procs.filter((p) => p.port))
+      say(`  ${s.name.padEnd(LABEL_WIDTH)}  http://127.0.0.1:${s.port}  (/health/ready, /metrics)`);
+    say(
+      `  ${'OPC UA'.padEnd(LABEL_WIDTH)}  ${process.env.TAG_MAPPING_FILE ? `machines of ${plant.mappingFile}` : `opc.tcp://127.0.0.1:${plant.opcuaPort}/UA/PlantbridgeLine  (line simulator; control API http://127.0.0.1:${plant.opcuaControlPort}/__sim)`}`,
+    );
+    say(
+      `  ${'MES API'.padEnd(LABEL_WIDTH)}  http://127.0.0.1:${orderSyncPort(plant)}/docs (OpenAPI at /openapi.json)`,
     );
   }
-  console.log(
-    `\n  ${'ERP'.padEnd(LABEL_WIDTH)}  ${erp.url}${erp.child ? '  (simulator; control API /__sim, see --help of tools/erp-simulator)' : ''}`,
+  say(
+    `\n  ${'ERP'.padEnd(LABEL_WIDTH)}  ${erp.url}${erp.proc ? '  (simulator; control API /__sim, see --help of tools/erp-simulator)' : ''}`,
   );
-  console.log(
-    `\ne.g. curl http://127.0.0.1:${orderSyncOf(plants[0]).port}/v1/plants/${plants[0].code}/production-orders`,
+  say(
+    `\ne.g. curl http://127.0.0.1:${orderSyncPort(plants[0])}/v1/plants/${plants[0].code}/production-orders`,
   );
-  console.log('Ctrl-C to stop.\n');
+  say('Ctrl-C to stop.\n');
 
   if (options.mes) {
     for (const plant of plants) {
-      const mes = await startTool(
-        `MES script of ${plant.code}`,
-        'tools/mes-client/src/main.ts',
-        [
-          ...['--url', `http://127.0.0.1:${orderSyncOf(plant).port}`, '--plant', plant.code],
-          ...[
-            '--equipment',
-            plant.equipment.join(','),
-            '--operation-seconds',
-            String(options.operationSeconds),
+      plant.procs.push(
+        start({
+          plant,
+          name: 'mes-script',
+          label: `${plant.code} mes-script`,
+          entry: 'tools/mes-client/src/main.ts',
+          args: [
+            ...['--url', `http://127.0.0.1:${orderSyncPort(plant)}`, '--plant', plant.code],
+            ...[
+              '--equipment',
+              plant.equipment.join(','),
+              '--operation-seconds',
+              String(options.operationSeconds),
+            ],
           ],
-        ],
-        'MES script started',
+          logFile: path.join(plant.dataDir, 'logs', 'mes-script.log'),
+        }),
       );
-      mesScripts.push(mes);
-      relayLogs(plants.length > 1 ? `${plant.code} mes` : 'mes', mes.child.stdout, LABEL_WIDTH);
     }
   }
   if (options.erpOutage) {
     const { atS, forS } = options.erpOutage;
     setTimeout(() => {
-      console.log(`plantbridge: ERP outage for ${forS} s starts now (--erp-outage)`);
+      event(`ERP outage for ${forS} s starts now (--erp-outage)`);
       void fetch(`${erp.url}/__sim/faults`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ outageMs: forS * 1000 }),
-      }).catch((error) => console.log(`plantbridge: could not start the ERP outage: ${error.message}`));
+      }).catch((error) => event(`could not start the ERP outage: ${error.message}`));
     }, atS * 1000).unref();
   }
   if (options.brokerRestart) {
     const { atS, forS } = options.brokerRestart;
     setTimeout(() => {
-      console.log(`plantbridge: NATS goes away for ${forS} s now (--broker-restart)`);
-      void nats.restart(forS * 1000).then(() => console.log('plantbridge: NATS is back'));
+      event(`NATS goes away for ${forS} s now (--broker-restart)`);
+      void nats.restart(forS * 1000).then(() => event('NATS is back'));
     }, atS * 1000).unref();
   }
-  if (options.duration)
-    setTimeout(() => void stop(`--duration ${options.duration} s reached`), options.duration * 1000);
   if (options.statusEvery) {
-    statusTimer = setInterval(() => {
-      for (const plant of plants) {
-        void readStatus(plant, erp).then(
-          (status) => !stopping && console.log(statusLine(plant, status)),
-          () => undefined,
-        );
-      }
-    }, options.statusEvery * 1000);
+    const tick = () =>
+      void refreshAll().then(() => {
+        if (stopping) return;
+        if (screen.live) render();
+        else printLines();
+      });
+    timers.push(setInterval(tick, options.statusEvery * 1000));
   }
 }
 
-/** What the status line and the summary show, read from the services' and the ERP's own APIs. */
+/** Whether a process is up: a service when its /health/ready says so, another when it runs. */
+async function refreshReadiness(proc) {
+  if (proc.sup.state !== 'running') return void (proc.ready = false);
+  proc.ready = proc.port
+    ? await get(`http://127.0.0.1:${proc.port}/health/ready`).then(
+        () => true,
+        () => false,
+      )
+    : true;
+  if (proc.ready) proc.wasReady = true;
+}
+
+/** GET with a time limit: a hung service must not hang the status, nor the shutdown. */
+async function get(url, as = 'text') {
+  const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return as === 'json' ? response.json() : response.text();
+}
+
+/**
+ * What the status and the summary show, read from the services' and the ERP's own APIs.
+ * production-order-sync must answer; the edge gateway and the ERP simulator may be away.
+ */
 async function readStatus(plant, erp) {
   const portOf = (name) => plant.services.find((s) => s.name === name).port;
   const base = `http://127.0.0.1:${portOf('production-order-sync')}`;
   const [orderList, metrics, edgeMetrics, faults] = await Promise.all([
-    fetch(`${base}/v1/plants/${plant.code}/production-orders`).then((r) => r.json()),
-    fetch(`${base}/metrics`).then((r) => r.text()),
-    fetch(`http://127.0.0.1:${portOf('edge-gateway')}/metrics`).then((r) => r.text()),
-    erp.child ? fetch(`${erp.url}/__sim/faults`).then((r) => r.json()) : Promise.resolve(null),
+    get(`${base}/v1/plants/${plant.code}/production-orders`, 'json'),
+    get(`${base}/metrics`),
+    get(`http://127.0.0.1:${portOf('edge-gateway')}/metrics`).catch(() => null),
+    erp.proc ? get(`${erp.url}/__sim/faults`, 'json').catch(() => null) : null,
   ]);
   const orders = {};
   for (const order of orderList) orders[order.status] = (orders[order.status] || 0) + 1;
@@ -561,38 +795,51 @@ async function readStatus(plant, erp) {
   return {
     orders,
     postings,
-    edgeEventsOut: sum(edgeMetrics, /^plantbridge_outbox_relayed_total (\d+)/gm),
+    edgeEventsOut:
+      edgeMetrics === null ? null : sum(edgeMetrics, /^plantbridge_outbox_relayed_total (\d+)/gm),
     eventsIn: sum(metrics, /^plantbridge_messages_settled_total\{[^}]*settlement="ack"[^}]*\} (\d+)/gm),
     postingAvgMs: postingCount ? Math.round((1000 * postingSeconds) / postingCount) : null,
     outageS: faults ? Math.ceil(faults.outageRemainingMs / 1000) : 0,
-    erpSimulated: Boolean(erp.child),
+    erpSimulated: Boolean(erp.proc),
+    erpAnswers: !erp.proc || faults !== null,
   };
 }
 
-function statusLine(plant, status) {
-  const { orders, postings, outageS, erpSimulated } = status;
-  const orderText = Object.entries(orders)
-    .map(([state, n]) => `${n} ${state}`)
-    .join(', ');
-  const waiting = (postings.pending || 0) + (postings['in-flight'] || 0);
-  const erpText = !erpSimulated ? 'ERP real' : outageS > 0 ? `ERP DOWN (${outageS} s left)` : 'ERP up';
-  const latency = status.postingAvgMs === null ? '' : `, ${status.postingAvgMs} ms per posting`;
-  return (
-    `${plant.code} status  orders: ${orderText || 'none yet'} | events: edge out ${status.edgeEventsOut}, ` +
-    `order-sync in ${status.eventsIn} | ERP postings: ${postings.posted || 0} posted, ${waiting} waiting, ` +
-    `${postings['in-doubt'] || 0} in doubt, ${postings.failed || 0} failed${latency} | ${erpText}`
-  );
-}
-
-function summaryOf(plant, status) {
-  const open =
-    (status.postings.pending || 0) + (status.postings['in-flight'] || 0) + (status.postings['in-doubt'] || 0);
-  return (
-    `\n${plant.code} summary  ${statusLine(plant, status).replace(/^\S+ status\s+/, '')}\n` +
-    (open
-      ? `  ${open} confirmations not yet in ERP stay in the ledger and are posted on the next start.`
-      : '  every accepted confirmation is in ERP.')
-  );
+/**
+ * A plant's summary after the stop: its last status (the one read at the stop, or the last one read
+ * before if production-order-sync did not answer then), whether every accepted confirmation reached
+ * ERP, and the processes that crashed during the run or did not stop cleanly.
+ */
+function summaryOf(plant, unclean) {
+  const lines = [];
+  if (!plant.last) lines.push(`\n${plant.code} summary  no status: production-order-sync never answered`);
+  else {
+    const { status, at } = plant.last;
+    const asOf = plant.error
+      ? ` (as of ${new Date(at).toTimeString().slice(0, 8)}; at the stop ${plant.error})`
+      : '';
+    lines.push(
+      `\n${plant.code} summary  ${statusLine(plant.code, status).replace(/^\S+ status\s+/, '')}${asOf}`,
+    );
+    const open =
+      (status.postings.pending || 0) +
+      (status.postings['in-flight'] || 0) +
+      (status.postings['in-doubt'] || 0);
+    lines.push(
+      open
+        ? `  ${open} confirmations not yet in ERP stay in the ledger and are posted on the next start.`
+        : '  every accepted confirmation is in ERP.',
+    );
+  }
+  for (const p of plant.procs.filter((p) => p.crashes.length))
+    lines.push(
+      `  ${p.name} crashed ${p.crashes.length}× (${p.crashes.join(', ')}); restarted ${p.sup.restarts}×.`,
+    );
+  for (const p of unclean.filter((p) => p.plant === plant))
+    lines.push(
+      `  ${p.name} did not stop cleanly (${p.sup.lastExit ? exitText(p.sup.lastExit) : 'unknown'}).`,
+    );
+  return lines.join('\n');
 }
 
 void main();
