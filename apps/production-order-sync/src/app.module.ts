@@ -10,7 +10,7 @@ import { ConfirmationsController } from './confirmations/confirmations.controlle
 import { ProductionCountsHandler } from './confirmations/production-counts.handler';
 import { ErpPostingAuditRecord, ErpPostingRecord } from './erp-postings/erp-posting.entity';
 import { ErpPostingHandler } from './erp-postings/erp-posting.handler';
-import { FailDeadLetteredPosting } from './erp-postings/fail-dead-lettered-posting.usecase';
+import { FailOrphanedPosting } from './erp-postings/fail-orphaned-posting.usecase';
 import { ErpPostingsController } from './erp-postings/erp-postings.controller';
 import { ExceptionQueue } from './erp-postings/exception-queue.usecase';
 import { LedgerMetrics } from './erp-postings/ledger-metrics';
@@ -79,7 +79,7 @@ export class AppModule {
         AcceptConfirmation,
         PostingLedger,
         PostConfirmationToErp,
-        FailDeadLetteredPosting,
+        FailOrphanedPosting,
         ExceptionQueue,
         LedgerMetrics,
       ],

@@ -1,7 +1,7 @@
 import { createEvent, Equipment } from '@plantbridge/canonical-model';
 import { EventPublisher, toRawMessage } from '@plantbridge/messaging';
 import { readStream } from '@plantbridge/messaging/testing';
-import { expectEventually, freePort, uniqueToken } from '@plantbridge/testing';
+import { expectEventually, freePort, NatsServerProcess, uniqueToken } from '@plantbridge/testing';
 import { countBy, OrderSyncStack } from './order-sync-stack';
 
 jest.setTimeout(180_000);
@@ -545,6 +545,52 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
       return mine[0];
     });
     expect(Object.values(dead.headers).join(' ')).toMatch(/production order 8888888 is not known/);
+  });
+});
+
+describe('production-order-sync on a broker whose max_payload its confirmation events exceed', () => {
+  let nats: NatsServerProcess;
+  let stack: OrderSyncStack;
+  beforeAll(async () => {
+    // 800 bytes: an operation-confirmed event is about 900 with its headers, a DLQ reference 350.
+    nats = await NatsServerProcess.start({ maxPayload: 800 });
+    stack = new OrderSyncStack({ NATS_URL: nats.url });
+    await stack.start();
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await nats.destroy();
+  });
+
+  it('a posting whose event could not be published goes to the exception queue, retryable and discardable', async () => {
+    const order = await stack.acknowledgedOrder();
+    const accepted = await stack.confirm(order, { yieldQuantity: 3 });
+    expect(accepted.status).toBe(202);
+    const key = accepted.body.confirmationId as string;
+    const queue = `/v1/plants/${stack.plant}/erp-postings`;
+    await expectEventually(async () => {
+      const failed = (await stack.get(queue)).body as Array<{ postingKey: string; lastError: string }>;
+      expect(failed).toEqual([
+        expect.objectContaining({
+          postingKey: key,
+          lastError: expect.stringMatching(/could not be published.*max_payload/),
+        }),
+      ]);
+    });
+    // A retry's own event is as large: it comes back to the queue, still within reach.
+    expect((await stack.post(`${queue}/${key}/retry`, { requestedBy: 'lead' })).status).toBe(200);
+    await expectEventually(async () => {
+      const posting = (await stack.get(`${queue}/${key}`)).body as { state: string; lastError: string };
+      expect(posting).toMatchObject({
+        state: 'failed',
+        lastError: expect.stringMatching(/retry-requested event could not be published/),
+      });
+    });
+    expect(
+      (await stack.post(`${queue}/${key}/discard`, { requestedBy: 'lead', reason: 'broker misconfigured' }))
+        .status,
+    ).toBe(200);
+    expect(stack.erpLedger(order)).toEqual([]);
   });
 });
 

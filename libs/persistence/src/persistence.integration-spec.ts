@@ -340,6 +340,60 @@ describe.each(DATABASE_KINDS)('inbox and outbox on %s', (kind) => {
     });
   });
 
+  it('an event that could not be published does not hold back the rows behind it: set aside, dead-lettered by reference, its listener told', async () => {
+    const connection = await connectForTest(TEST_NATS_URL);
+    for (const stream of canonicalStreams()) await ensureStream(connection.manager(), stream);
+    const service = uniqueToken('svc');
+    const relay = new OutboxRelay(
+      dataSource,
+      unitOfWork,
+      new EventPublisher(connection, 2000),
+      silentLogger,
+      { pollMs: 100, batchSize: 50, maxBatchBytes: 4 * 1024 * 1024, minBackoffMs: 100, maxBackoffMs: 500 },
+      service,
+    );
+    const told: string[] = [];
+    relay.onUndeliverable(async (row) => void told.push(`${row.messageId} ${row.reason}`));
+    const plant = uniqueToken('P');
+    const huge = confirmation(plant);
+    const after = [confirmation(plant), confirmation(plant)];
+    try {
+      // Above the broker's max_payload (1 MiB): written by hand, as the outbox refuses no size.
+      await unitOfWork.transaction(async (manager) => {
+        const row = toOutboxRow(huge);
+        await manager.insert(OutboxMessage, {
+          ...row,
+          body: row.body.replace('"data":{', `"pad":"${'x'.repeat(1_200_000)}","data":{`),
+        });
+      });
+      for (const event of after) await unitOfWork.run((tx) => tx.publish(event));
+      relay.start();
+      await expectEventually(async () => {
+        const stored = await readStream(connection, 'PRODUCTION', subjectFor(Confirmed, plant));
+        expect(stored.map((m) => m.headers['Nats-Msg-Id'])).toEqual(after.map((e) => e.id));
+        // Marked too: a row left unmarked is sent again and again, and holds every later one back.
+        const unmarked = await dataSource
+          .getRepository(OutboxMessage)
+          .countBy({ subject: subjectFor(Confirmed, plant), publishedAt: IsNull() });
+        expect(unmarked).toBe(0);
+      });
+      expect(told).toEqual([expect.stringMatching(new RegExp(`^${huge.id} undeliverable: .*max_payload`))]);
+      const [letter] = await readStream(connection, 'DLQ', `dlq.OUTBOX.${service}`);
+      expect(letter?.headers).toMatchObject({
+        'Plantbridge-Original-Msg-Id': huge.id,
+        'Plantbridge-Original-Subject': subjectFor(Confirmed, plant),
+      });
+      const row = await dataSource.getRepository(OutboxMessage).findOneByOrFail({ messageId: huge.id });
+      expect(row).toMatchObject({
+        publishedAt: expect.any(String),
+        lastError: expect.stringMatching(/^undeliverable/),
+      });
+    } finally {
+      await relay.stop();
+      await connection.close();
+    }
+  });
+
   it('publishes outbox rows written while NATS is unreachable once it is back, each exactly once', async () => {
     const nats = await NatsServerProcess.start();
     const connection = await connectForTest(nats.url);

@@ -89,10 +89,14 @@ export class PersistenceModule {
         {
           provide: OutboxRelay,
           useFactory: (ds: DataSource, uow: UnitOfWork, publisher: EventPublisher) => {
-            const relay = new OutboxRelay(ds, uow, publisher, new Logger('OutboxRelay'), {
-              ...DEFAULT_RELAY_OPTIONS,
-              ...options.relay,
-            });
+            const relay = new OutboxRelay(
+              ds,
+              uow,
+              publisher,
+              new Logger('OutboxRelay'),
+              { ...DEFAULT_RELAY_OPTIONS, ...options.relay },
+              options.serviceName,
+            );
             uow.onEventsCommitted(() => relay.notify());
             return relay;
           },

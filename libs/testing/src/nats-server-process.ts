@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,11 @@ async function answers(port: number): Promise<boolean> {
   });
 }
 
+export interface NatsServerOptions {
+  /** The server's `max_payload` in bytes (nats-server's default: 1 MiB). */
+  maxPayload?: number;
+}
+
 /**
  * A nats-server of the test's own, with JetStream in a temporary folder, for tests that must stop
  * and restart the broker. `stop()` then `start()` keeps port and data, like a broker restart.
@@ -33,10 +38,13 @@ export class NatsServerProcess {
   private child?: ChildProcess;
   readonly storeDir = mkdtempSync(join(tmpdir(), 'plantbridge-nats-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: NatsServerOptions,
+  ) {}
 
-  static async start(): Promise<NatsServerProcess> {
-    const server = new NatsServerProcess(await freePort());
+  static async start(options: NatsServerOptions = {}): Promise<NatsServerProcess> {
+    const server = new NatsServerProcess(await freePort(), options);
     await server.start();
     return server;
   }
@@ -47,9 +55,14 @@ export class NatsServerProcess {
 
   async start(): Promise<void> {
     const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
-    this.child = spawn(binary, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
-      stdio: 'ignore',
-    });
+    const args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    if (this.options.maxPayload !== undefined) {
+      // No command-line flag for it; a config file of one line.
+      const config = join(this.storeDir, 'limits.conf');
+      writeFileSync(config, `max_payload: ${this.options.maxPayload}\n`);
+      args.push('-c', config);
+    }
+    this.child = spawn(binary, args, { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     while (!(await answers(this.port))) {
       if (Date.now() > deadline || this.child.exitCode !== null)

@@ -11,7 +11,7 @@ import {
 } from '@plantbridge/messaging';
 import { KeyedLanes } from '@plantbridge/service-runtime';
 import type { ProductionOrderSyncConfig } from '../config';
-import { FailDeadLetteredPosting } from './fail-dead-lettered-posting.usecase';
+import { FailOrphanedPosting } from './fail-orphaned-posting.usecase';
 import { PostConfirmationToErp } from './post-confirmation.usecase';
 
 /**
@@ -47,7 +47,7 @@ export class ErpPostingHandler {
 
   constructor(
     private readonly post: PostConfirmationToErp,
-    private readonly deadLettered: FailDeadLetteredPosting,
+    private readonly orphaned: FailOrphanedPosting,
   ) {}
 
   @OnEvent(Production.OperationConfirmedV1Event, POSTING_CONSUMER)
@@ -83,12 +83,12 @@ export class ErpPostingHandler {
    */
   @OnDeadLetter(Production.OperationConfirmedV1Event, POSTING_CONSUMER)
   onConfirmedDeadLettered(letter: DeadLetter): Promise<void> {
-    return this.deadLettered.execute(letter);
+    return this.orphaned.deadLettered(letter);
   }
 
   @OnDeadLetter(Production.ConfirmationRetryRequestedV1Event, POSTING_CONSUMER)
   onRetryDeadLettered(letter: DeadLetter): Promise<void> {
-    return this.deadLettered.execute(letter);
+    return this.orphaned.deadLettered(letter);
   }
 
   private inLane(

@@ -1,4 +1,5 @@
 import { type CanonicalEvent, findEventDefinition, subjectFor } from '@plantbridge/canonical-model';
+import { ErrorCode, NatsError } from 'nats';
 import type { JetStreamConnection } from '../connection/jetstream-connection';
 import { type HeaderMap, headersForEvent, toNatsHeaders } from './headers';
 
@@ -44,6 +45,22 @@ export function toRawMessage(event: CanonicalEvent): RawMessage {
 }
 
 /**
+ * The broker can never take this message: it is larger than the server's `max_payload`. Sending it
+ * again changes nothing, so whoever holds it must set it aside (the outbox relay does, and
+ * dead-letters a reference to it) instead of retrying it forever.
+ */
+export class MessageTooLargeError extends Error {
+  constructor(
+    readonly subject: string,
+    readonly size: number,
+    readonly maxPayload: number,
+  ) {
+    super(`${subject}: ${size} bytes with headers, above the server's max_payload of ${maxPayload}`);
+    this.name = 'MessageTooLargeError';
+  }
+}
+
+/**
  * Publishes to JetStream and resolves only when the stream has stored the message (PubAck).
  * Callers that publish many messages start several publishes and await them together; awaiting
  * each in turn caps a process near 6,000 msgs/s here.
@@ -60,11 +77,18 @@ export class EventPublisher {
 
   async publishRaw(message: RawMessage): Promise<PublishReceipt> {
     const js = this.connection.jetstream();
-    const ack = await js.publish(message.subject, bodyOf(message), {
-      msgID: message.msgId,
-      headers: toNatsHeaders(message.headers),
-      timeout: this.timeoutMs,
-    });
-    return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+    try {
+      const ack = await js.publish(message.subject, bodyOf(message), {
+        msgID: message.msgId,
+        headers: toNatsHeaders(message.headers),
+        timeout: this.timeoutMs,
+      });
+      return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+    } catch (error) {
+      if (error instanceof NatsError && error.code === ErrorCode.MaxPayloadExceeded) {
+        throw new MessageTooLargeError(message.subject, wireSize(message), this.connection.maxPayload() ?? 0);
+      }
+      throw error;
+    }
   }
 }

@@ -1,4 +1,11 @@
-import type { EventPublisher, HeaderMap, MessagingLogger } from '@plantbridge/messaging';
+import {
+  deadLetterSubject,
+  type EventPublisher,
+  HEADER,
+  type HeaderMap,
+  MessageTooLargeError,
+  type MessagingLogger,
+} from '@plantbridge/messaging';
 import { Counter } from 'prom-client';
 import { type DataSource, type EntityManager, IsNull } from 'typeorm';
 import { EntityTable, runSql, tableName } from '../entity-table';
@@ -38,6 +45,18 @@ const failures = new Counter({
   name: 'plantbridge_outbox_failures_total',
   help: 'Failed outbox publish attempts',
 });
+const setAside = new Counter({
+  name: 'plantbridge_outbox_undeliverable_total',
+  help: 'Outbox rows the broker can never take (above max_payload), set aside and dead-lettered by reference',
+});
+
+/** An outbox row the broker refused for good, as a service's `onUndeliverable` listener gets it. */
+export interface UndeliverableRow {
+  subject: string;
+  messageId: string;
+  body: string;
+  reason: string;
+}
 
 /**
  * Publishes committed outbox rows to JetStream in insertion order, with the event id as
@@ -57,6 +76,7 @@ export class OutboxRelay {
   private backingOff = false;
   /** Rows to read next; adapts to the size of the rows read last. */
   private limit: number;
+  private readonly undeliverable: Array<(row: UndeliverableRow) => Promise<void>> = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,8 +84,19 @@ export class OutboxRelay {
     private readonly publisher: EventPublisher,
     private readonly logger: MessagingLogger,
     private readonly options: OutboxRelayOptions = DEFAULT_RELAY_OPTIONS,
+    /** Names the DLQ subject of set-aside rows: `dlq.OUTBOX.<service>`. */
+    private readonly serviceName = 'service',
   ) {
     this.limit = Math.min(options.batchSize, FIRST_BATCH_ROWS);
+  }
+
+  /**
+   * Called for a row the broker can never take, before it is set aside; what the event reported must
+   * not wait for it (production-order-sync sends its posting to the exception queue). A listener
+   * that throws leaves the row in place, to be tried again with the next batch.
+   */
+  onUndeliverable(listener: (row: UndeliverableRow) => Promise<void>): void {
+    this.undeliverable.push(listener);
   }
 
   start(): void {
@@ -148,14 +179,41 @@ export class OutboxRelay {
       ),
     );
     // Mark the unbroken run of successes from the start: the rows after a failure go again, in
-    // order, and those that did reach the stream are dropped there as duplicates.
-    const firstFailure = results.findIndex((r) => r.status === 'rejected');
-    const done = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
-    const failed =
-      firstFailure === -1 ? undefined : { row: rows[firstFailure], result: results[firstFailure] };
-    const reason = failed?.result?.status === 'rejected' ? String(failed.result.reason) : '';
+    // order, and those that did reach the stream are dropped there as duplicates. A row the broker
+    // can never take is set aside on the way (it would otherwise hold every later row back forever).
+    const done: OutboxMessage[] = [];
+    const asideRows: Array<{ row: OutboxMessage; reason: string }> = [];
+    let failed: { row: OutboxMessage; reason: string } | undefined;
+    for (const [i, row] of rows.entries()) {
+      const result = results[i] as PromiseSettledResult<unknown>;
+      if (result.status === 'fulfilled') {
+        done.push(row);
+        continue;
+      }
+      if (result.reason instanceof MessageTooLargeError) {
+        const reason = `undeliverable: ${result.reason.message}`;
+        const aside = await this.setAside(row, reason).then(
+          () => true,
+          (error: unknown) => ((failed = { row, reason: String(error) }), false),
+        );
+        if (!aside) break;
+        asideRows.push({ row, reason });
+        done.push(row);
+        continue;
+      }
+      failed = { row, reason: String(result.reason) };
+      break;
+    }
+    const reason = failed?.reason ?? '';
     await this.unitOfWork.transaction(async (manager) => {
       if (done.length) await markPublished(manager, done);
+      for (const aside of asideRows) {
+        await outbox.update(
+          manager,
+          { position: aside.row.position },
+          { lastError: aside.reason.slice(0, 2000) },
+        );
+      }
       if (failed?.row) {
         await outbox.update(
           manager,
@@ -164,13 +222,35 @@ export class OutboxRelay {
         );
       }
     });
-    relayed.inc(done.length);
+    relayed.inc(done.length - asideRows.length);
     if (failed?.row) {
       throw new Error(
         `published ${done.length} of ${rows.length} rows; ${failed.row.subject} failed: ${reason}`,
       );
     }
     return { published: done.length, full: rows.length === limit };
+  }
+
+  /**
+   * Tells the listeners, then dead-letters a reference to the row (its subject, message id and size;
+   * the body stays in the outbox table for OUTBOX_RETENTION_HOURS).
+   */
+  private async setAside(row: OutboxMessage, reason: string): Promise<void> {
+    const undeliverable = { subject: row.subject, messageId: row.messageId, body: row.body, reason };
+    for (const listener of this.undeliverable) await listener(undeliverable);
+    await this.publisher.publishRaw({
+      subject: deadLetterSubject('OUTBOX', this.serviceName),
+      data: '',
+      msgId: `dlq:outbox:${row.messageId}`,
+      headers: {
+        [HEADER.deadLetterReason]: reason,
+        [HEADER.originalSubject]: row.subject,
+        [HEADER.originalMsgId]: row.messageId,
+        [HEADER.originalSize]: String(row.body.length),
+      },
+    });
+    setAside.inc();
+    this.logger.error(`outbox relay: set aside ${row.subject} (${row.messageId}): ${reason}`);
   }
 }
 
