@@ -238,7 +238,13 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
       status: 409,
       body: { message: `order ${closed} is closed in ERP` },
     });
-    expect((await stack.get(`${stack.orderPath(order)}/confirmations/not-a-uuid`)).status).toBe(400);
+    expect((await stack.get(`${stack.orderPath(order)}/confirmations/not-a-uuid`)).body).toMatchObject({
+      errors: [{ field: 'id' }],
+    });
+    // A path segment obeys the rule of the field it names: NUL was a 500 (PostgreSQL refuses it).
+    const nul = await stack.get(`${stack.orderPath('a%00b')}/confirmations`);
+    expect(nul).toMatchObject({ status: 400, body: { errors: [{ field: 'order' }] } });
+    expect((await stack.get(`${stack.orderPath('4711')}/confirmations`)).status).toBe(404);
   });
 
   it('keeps accepting while ERP answers 503 for a minute, then posts every confirmation once; the breaker opens and closes', async () => {

@@ -8,7 +8,7 @@ export * from './envelope/canonical-event';
 export * from './envelope/envelope-attributes';
 export * from './subjects/subject';
 export * from './validation/validate';
-export * from './validation/json-depth';
+export * from './validation/json-shape';
 export * from './validation/decode-event';
 export * from './schema/json-schema';
 export * as Production from './production';

@@ -62,4 +62,31 @@ describe('httpAdapter', () => {
       errors: [{ field: '(body)', reason: expect.stringMatching(/nest/) }],
     });
   });
+
+  it('refuses reserved keys in a body or query (class-transformer dropped them or threw), naming where', async () => {
+    for (const key of ['constructor', 'hasOwnProperty', 'prototype']) {
+      const response = await post(`{"a":{"${key}":1}}`, { 'content-type': 'application/json' });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({
+        errors: [{ field: '(body)', reason: `a.${key}: "${key}" is not allowed as a key` }],
+      });
+    }
+    const query = await app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({
+        method: 'POST',
+        url: '/echo?constructor=1',
+        payload: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
+    expect(query.statusCode).toBe(400);
+    expect(query.json()).toMatchObject({ errors: [{ field: '(query)' }] });
+  });
+
+  it('answers what Fastify and Node refuse before Nest sees it in the shape of every refusal', async () => {
+    const badUrl = await app.getHttpAdapter().getInstance().inject({ method: 'POST', url: '/echo/%C3%28' });
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.json()).toMatchObject({ errors: [{ field: '(url)' }] });
+  });
 });

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '@plantbridge/canonical-model';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { jsonShapeProblem } from '@plantbridge/canonical-model';
 import { CORRELATION_HEADER, isCorrelationId } from './correlation';
 import { badRequest } from './validation';
 
@@ -38,6 +40,13 @@ export function httpAdapter(limits: HttpLimits = DEFAULT_HTTP_LIMITS): FastifyAd
     // Fastify's default requestTimeout of 0 turns Node's off: 250 connections trickling a 1 MB body
     // stayed open for as long as a test ran. Node checks these every connectionsCheckingInterval.
     requestTimeout: limits.requestTimeoutMs,
+    // Refusals Fastify and Node make before Nest sees a request, in the same shape as every other
+    // 400: a URL that is not valid percent-encoding, bytes the HTTP parser refuses, huge headers.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const field = error.code === 'FST_ERR_BAD_URL' ? '(url)' : '(request)';
+      void reply.code(400).send(badRequest([{ field, reason: error.message }]).getResponse());
+    },
+    clientErrorHandler: answerClientError,
     http: {
       headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
@@ -62,11 +71,16 @@ export function httpAdapter(limits: HttpLimits = DEFAULT_HTTP_LIMITS): FastifyAd
     if (body.length === 0) return done(null, {});
     void fastify.getDefaultJsonParser('error', 'error')(request, body.toString('utf8'), (error, parsed) => {
       if (error) return done(bodyError(error.message));
-      // Before class-transformer sees it: it recurses per level and overflowed at ~2,000 (a 500).
-      if (nestsDeeperThan(parsed))
-        return done(bodyError(`must not nest deeper than ${MAX_JSON_DEPTH} levels`));
+      // Before class-transformer sees it: it recursed per level and overflowed at ~2,000 (a 500).
+      const problem = jsonShapeProblem(parsed);
+      if (problem) return done(bodyError(problem));
       done(null, parsed);
     });
+  });
+  // The query string's keys too: class-transformer silently drops `__proto__` or `constructor`.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const problem = jsonShapeProblem(request.query);
+    done(problem ? badRequest([{ field: '(query)', reason: problem }]) : undefined);
   });
   fastify.addHook('preHandler', (request, _reply, done) => {
     request.body ??= {};
@@ -78,4 +92,31 @@ export function httpAdapter(limits: HttpLimits = DEFAULT_HTTP_LIMITS): FastifyAd
 /** A body Fastify cannot hand to a controller: the same 400 as a broken field, naming the body. */
 function bodyError(reason: string): Error {
   return badRequest([{ field: '(body)', reason }]);
+}
+
+/**
+ * Node's HTTP parser refused the request (or timed it out): answer in the shape of every refusal,
+ * naming what was wrong, then close, as Fastify's own handler does.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, field, reason] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, '(request)', 'did not arrive whole within HTTP_REQUEST_TIMEOUT_MS']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, '(headers)', 'larger than the server allows (16 KiB)']
+        : [400, '(request)', `not valid HTTP (${error.code ?? error.message})`];
+  const body = JSON.stringify({
+    statusCode: status,
+    error: STATUS_CODES[status],
+    message: `${field}: ${reason}`,
+    errors: [{ field, reason }],
+  });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -75,4 +75,19 @@ describe('HTTP limits (slow and many clients)', () => {
     });
     expect(response.status).toBe(201);
   });
+
+  it("answers requests Node's HTTP parser refuses with a body naming what was wrong", async () => {
+    const send = async (raw: string) => {
+      const socket = connect(port, '127.0.0.1');
+      const closed = untilClosed(socket);
+      socket.write(raw);
+      return (await closed).reply;
+    };
+    const bytes = await send('GET /sink/\u00e4 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(bytes).toMatch(/^HTTP\/1\.1 400/);
+    expect(JSON.parse(bytes.slice(bytes.indexOf('{')))).toMatchObject({ errors: [{ field: '(request)' }] });
+    const huge = await send(`GET /sink HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431/);
+    expect(JSON.parse(huge.slice(huge.indexOf('{')))).toMatchObject({ errors: [{ field: '(headers)' }] });
+  });
 });

@@ -7,3 +7,4 @@ export * from './openapi';
 export * from './validation';
 export * from './readiness-registry';
 export * from './keyed-lanes';
+export * from './param-rule.pipe';

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiNotFoundResponse,
@@ -8,12 +8,14 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
+import { ConfirmationIdParam, OrderParam } from '../common/path-params';
 import { ServedPlantPipe } from '../common/served-plant.pipe';
 import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
 import { AcceptConfirmation } from './accept-confirmation.usecase';
 import { ConfirmationRepository } from './confirmation.repository';
 import { ConfirmOperationRequest } from './confirmation.requests';
 import { ConfirmationView } from './confirmation.views';
+import { OrderRepository } from '../orders/order.repository';
 
 /** Operation confirmations from MES: accepted at once (202), posted to ERP exactly once, later. */
 @ApiTags('confirmations')
@@ -22,6 +24,7 @@ export class ConfirmationsController {
   constructor(
     private readonly accept: AcceptConfirmation,
     private readonly confirmations: ConfirmationRepository,
+    private readonly orders: OrderRepository,
   ) {}
 
   @Post()
@@ -37,7 +40,7 @@ export class ConfirmationsController {
   @ApiUnprocessableEntityResponse({ description: 'A rule of the order refuses the confirmation' })
   confirm(
     @Param('plant', ServedPlantPipe) plant: string,
-    @Param('order') order: string,
+    @Param('order', OrderParam) order: string,
     @Body() body: ConfirmOperationRequest,
     @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,
@@ -49,10 +52,11 @@ export class ConfirmationsController {
   @Get()
   @ApiOperation({ summary: 'Confirmations of an order with their ERP posting status' })
   @ApiOkResponse({ type: [ConfirmationView] })
-  list(
+  async list(
     @Param('plant', ServedPlantPipe) plant: string,
-    @Param('order') order: string,
+    @Param('order', OrderParam) order: string,
   ): Promise<ConfirmationView[]> {
+    await this.orders.get(plant, order); // 404 for an order the plant does not know, not an empty list
     return this.confirmations.listForOrder(plant, order);
   }
 
@@ -63,8 +67,8 @@ export class ConfirmationsController {
   @ApiOkResponse({ type: ConfirmationView })
   get(
     @Param('plant', ServedPlantPipe) plant: string,
-    @Param('order') order: string,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('order', OrderParam) order: string,
+    @Param('id', ConfirmationIdParam) id: string,
   ): Promise<ConfirmationView> {
     return this.confirmations.view(plant, order, id);
   }

@@ -1,18 +1,8 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ErpPort, SapErpAdapter } from '@plantbridge/erp';
 import { type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
+import { PostingKeyParam } from '../common/path-params';
 import { ServedPlantPipe } from '../common/served-plant.pipe';
 import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
 import { ProductionOrderSyncConfig } from '../config';
@@ -76,7 +66,7 @@ export class ErpPostingsController {
   @ApiOkResponse({ type: PostingView })
   get(
     @Param('plant', ServedPlantPipe) plant: string,
-    @Param('key', new ParseUUIDPipe()) key: string,
+    @Param('key', PostingKeyParam) key: string,
   ): Promise<PostingView> {
     return this.queue.get(plant, key);
   }
@@ -88,7 +78,7 @@ export class ErpPostingsController {
   @ApiOkResponse({ type: PostingView })
   retry(
     @Param('plant', ServedPlantPipe) plant: string,
-    @Param('key', new ParseUUIDPipe()) postingKey: string,
+    @Param('key', PostingKeyParam) postingKey: string,
     @Body() body: RetryPostingRequest,
     @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,
@@ -103,7 +93,7 @@ export class ErpPostingsController {
   @ApiOkResponse({ type: PostingView })
   discard(
     @Param('plant', ServedPlantPipe) plant: string,
-    @Param('key', new ParseUUIDPipe()) postingKey: string,
+    @Param('key', PostingKeyParam) postingKey: string,
     @Body() body: DiscardPostingRequest,
     @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,

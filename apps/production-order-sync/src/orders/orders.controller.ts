@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
+import { OperationParam, OrderParam } from '../common/path-params';
 import { ServedPlantPipe } from '../common/served-plant.pipe';
 import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
 import { OrderCommands } from './order-commands.usecase';
@@ -39,7 +40,7 @@ export class OrdersController {
   @ApiNotFoundResponse({ description: 'Unknown plant or order' })
   async get(
     @Param('plant', ServedPlantPipe) plant: string,
-    @Param('order') order: string,
+    @Param('order', OrderParam) order: string,
   ): Promise<OrderView> {
     const record = await this.orders.get(plant, order);
     return toOrderView(record);
@@ -52,7 +53,7 @@ export class OrdersController {
   @ApiOkResponse({ type: OrderView })
   acknowledge(
     @Param('plant', ServedPlantPipe) plant: string,
-    @Param('order') order: string,
+    @Param('order', OrderParam) order: string,
     @Body() body: AcknowledgeOrderRequest,
     @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,
@@ -68,8 +69,8 @@ export class OrdersController {
   @ApiOkResponse({ type: OrderView })
   start(
     @Param('plant', ServedPlantPipe) plant: string,
-    @Param('order') order: string,
-    @Param('operation') operation: string,
+    @Param('order', OrderParam) order: string,
+    @Param('operation', OperationParam) operation: string,
     @Body() body: StartOperationRequest,
     @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,
@@ -85,8 +86,8 @@ export class OrdersController {
   @ApiOkResponse({ type: OrderView })
   complete(
     @Param('plant', ServedPlantPipe) plant: string,
-    @Param('order') order: string,
-    @Param('operation') operation: string,
+    @Param('order', OrderParam) order: string,
+    @Param('operation', OperationParam) operation: string,
     @Body() body: CompleteOperationRequest,
     @IdempotentCommand() command: CommandRequest,
     @Res({ passthrough: true }) res: IdempotentHttpResponse,

@@ -35,12 +35,15 @@ export const PLANT_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 export const CORRELATION_ID_PATTERN = /^[\x21-\x7e]{1,64}$/;
 
 /**
- * Characters no identifier or text may hold: C0 controls other than tab, line feed and carriage
- * return, and DEL. PostgreSQL refuses NUL in text outright, and the rest have no business in a
- * reason an operator reads or a value ERP stores.
+ * Characters no text may hold: C0 controls other than tab, line feed and carriage return, and DEL.
+ * PostgreSQL refuses NUL in text outright, and the rest have no business in a reason an operator
+ * reads or a value ERP stores. Identifiers (order numbers, ids, units) may not hold those three
+ * either.
  */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+// eslint-disable-next-line no-control-regex -- as above
+const CONTROL_OR_LINE_BREAK = /[\x00-\x1f\x7f]/;
 
 /**
  * Text from elsewhere (an ERP message, a parse error quoting binary input) made fit for an
@@ -51,25 +54,26 @@ export function toText(value: string, max = 255): string {
   return text === '' ? '(none)' : text;
 }
 
-const NoControlCharacters = (): Rule =>
+const NoControlCharacters = (forbidden = CONTROL_OR_LINE_BREAK): Rule =>
   ValidateBy({
     name: 'noControlCharacters',
     validator: {
-      validate: (value) => typeof value !== 'string' || !CONTROL_CHARACTERS.test(value),
+      validate: (value) => typeof value !== 'string' || !forbidden.test(value),
       defaultMessage: () => '$property must not contain control characters',
     },
   });
 
 export const IsPlantCode = (): Rule => all(IsString(), Matches(PLANT_PATTERN));
-export const IsOrderNumber = (): Rule => all(IsString(), Length(1, 12));
+export const IsOrderNumber = (): Rule => all(IsString(), Length(1, 12), NoControlCharacters());
 export const IsOperationNumber = (): Rule => all(IsString(), Matches(/^\d{4}$/));
-export const IsMaterialNumber = (): Rule => all(IsString(), Length(1, 40));
-export const IsStorageLocation = (): Rule => all(IsString(), Length(1, 4));
-export const IsBatch = (): Rule => all(IsString(), Length(1, 10));
-export const IsWorkCenter = (): Rule => all(IsString(), Length(1, 8));
-export const IsUnitOfMeasure = (): Rule => all(IsString(), Length(1, 3));
+export const IsMaterialNumber = (): Rule => all(IsString(), Length(1, 40), NoControlCharacters());
+export const IsStorageLocation = (): Rule => all(IsString(), Length(1, 4), NoControlCharacters());
+export const IsBatch = (): Rule => all(IsString(), Length(1, 10), NoControlCharacters());
+export const IsWorkCenter = (): Rule => all(IsString(), Length(1, 8), NoControlCharacters());
+export const IsUnitOfMeasure = (): Rule => all(IsString(), Length(1, 3), NoControlCharacters());
 export const IsIdentifier = (max = 64): Rule => all(IsString(), Length(1, max), NoControlCharacters());
-export const IsText = (max = 255): Rule => all(IsString(), Length(1, max), NoControlCharacters());
+export const IsText = (max = 255): Rule =>
+  all(IsString(), Length(1, max), NoControlCharacters(CONTROL_CHARACTERS));
 export const IsTimestamp = (): Rule =>
   all(
     IsString(),

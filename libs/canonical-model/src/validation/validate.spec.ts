@@ -80,4 +80,19 @@ describe('decodeEvent', () => {
     expect(reasons[2]).toBe('unknown event type "plantbridge.production.order-exploded.v1"');
     expect(reasons[3]).toMatch(/^invalid plantbridge.production.order-released.v1 payload: data.plant:/);
   });
+
+  it('an event with a constructor key in its data is refused with a reason, not thrown on', () => {
+    // class-transformer threw "Cannot read properties of undefined (reading 'constructor')", the
+    // consumer could not settle the message, and it was redelivered for ever.
+    const event = createEvent(OrderReleasedV1Event, samplePayload(OrderReleasedV1Event.type), {
+      plant: 'P100',
+      source: '/test',
+    });
+    const body = JSON.stringify(event).replace('"data":{', '"data":{"constructor":7,');
+    const decoded = decodeEvent(body);
+    expect(decoded).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('"constructor" is not allowed'),
+    });
+  });
 });

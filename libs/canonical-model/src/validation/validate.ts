@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import type { PayloadClass } from '../catalog/event-definition';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
+import { jsonShapeProblem } from './json-shape';
 
 /** One broken rule of one field; `field` is a path such as `operations[0].operation`. */
 export interface FieldError {
@@ -19,14 +19,17 @@ export function validateAs<T extends object>(type: PayloadClass<T>, plain: unkno
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     return { ok: false, errors: [{ field: '', messages: ['must be a JSON object'] }] };
   }
-  if (nestsDeeperThan(plain)) {
-    return {
-      ok: false,
-      errors: [{ field: '', messages: [`must not nest deeper than ${MAX_JSON_DEPTH} levels`] }],
-    };
+  const problem = jsonShapeProblem(plain);
+  if (problem) return { ok: false, errors: [{ field: '', messages: [problem] }] };
+  let value: T;
+  let errors: ValidationError[];
+  try {
+    value = plainToInstance(type, plain);
+    errors = validateSync(value, { forbidUnknownValues: true });
+  } catch (error) {
+    // Whatever else trips the libraries is this input's fault: refused with the reason, never thrown.
+    return { ok: false, errors: [{ field: '', messages: [`cannot be read: ${(error as Error).message}`] }] };
   }
-  const value = plainToInstance(type, plain);
-  const errors = validateSync(value, { forbidUnknownValues: true });
   return errors.length === 0 ? { ok: true, value } : { ok: false, errors: flattenErrors(errors) };
 }
 
