@@ -58,9 +58,15 @@ export class ConfirmationRepository {
     return { key: failed?.id ?? earlier.id, failed: failed !== undefined };
   }
 
-  /** The next confirmation of the same order operation still waiting to be posted (pending), if any. */
-  async nextPending(c: ConfirmationRecord): Promise<string | undefined> {
-    return (await this.neighbour(c, 'after', ['pending']))?.id;
+  /** `nextOpen` of the confirmation with this id. */
+  async nextOpenAfter(id: string): Promise<string | undefined> {
+    const c = await this.get(id);
+    return c ? this.nextOpen(c) : undefined;
+  }
+
+  /** The next confirmation of the same order operation that ERP does not have yet, if any. */
+  async nextOpen(c: ConfirmationRecord): Promise<string | undefined> {
+    return (await this.neighbour(c, 'after', OPEN_STATES))?.id;
   }
 
   /**

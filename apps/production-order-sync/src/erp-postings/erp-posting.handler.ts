@@ -65,7 +65,8 @@ export class ErpPostingHandler {
     @Payload() event: CanonicalEvent<'plantbridge.production.confirmation-retry-requested.v1'>,
     @Ctx() _ctx: JetStreamContext,
   ): Promise<void> {
-    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event, true));
+    const since = Date.parse(event.time);
+    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event, true, since));
   }
 
   /** The operation's confirmations that waited behind a discarded one go to ERP now. */
@@ -74,7 +75,8 @@ export class ErpPostingHandler {
     @Payload() event: CanonicalEvent<'plantbridge.production.confirmation-discarded.v1'>,
     @Ctx() _ctx: JetStreamContext,
   ): Promise<void> {
-    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event, true));
+    const since = Date.parse(event.time);
+    return this.inLane(event.data, () => this.post.execute(event.data.confirmationKey, event, true, since));
   }
 
   /**
@@ -88,6 +90,11 @@ export class ErpPostingHandler {
 
   @OnDeadLetter(Production.ConfirmationRetryRequestedV1Event, POSTING_CONSUMER)
   onRetryDeadLettered(letter: DeadLetter): Promise<void> {
+    return this.orphaned.deadLettered(letter);
+  }
+
+  @OnDeadLetter(Production.ConfirmationDiscardedV1Event, POSTING_CONSUMER)
+  onDiscardDeadLettered(letter: DeadLetter): Promise<void> {
     return this.orphaned.deadLettered(letter);
   }
 

@@ -6,6 +6,7 @@ import type { CommandRequest } from '@plantbridge/service-runtime';
 import type { DataSource } from 'typeorm';
 import { originFromRequest } from '../common/event-source';
 import { ConfirmationRecord } from '../confirmations/confirmation.entity';
+import { ConfirmationRepository } from '../confirmations/confirmation.repository';
 import { ErpPostingAuditRecord, ErpPostingRecord, type PostingState } from './erp-posting.entity';
 import type { DiscardPostingRequest, RetryPostingRequest } from './exception-queue.requests';
 import { type PostingView, toPostingView } from './exception-queue.views';
@@ -25,6 +26,7 @@ export class ExceptionQueue {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly idempotent: IdempotentRequests,
+    private readonly confirmations: ConfirmationRepository,
   ) {}
 
   async list(plant: string, state: PostingState = 'failed'): Promise<PostingView[]> {
@@ -98,6 +100,14 @@ export class ExceptionQueue {
             `posting ${ctx.postingKey} is ${posting.state}; only failed postings can be ${action === 'retry' ? 'retried' : 'discarded'}`,
           );
         }
+        const confirmation = await tx.manager.findOneByOrFail(ConfirmationRecord, { id: posting.postingKey });
+        const waiting = action === 'retry' ? await this.confirmations.waitingFor(confirmation) : undefined;
+        if (waiting?.failed) {
+          // It would only wait behind that one, out of reach in doubt: ERP sees an operation in order.
+          throw new ConflictException(
+            `confirmation ${waiting.key} of the same operation failed before this one: retry or discard it first`,
+          );
+        }
         const at = new Date().toISOString();
         await tx.manager.update(
           ErpPostingRecord,
@@ -113,7 +123,6 @@ export class ExceptionQueue {
           toState,
           at,
         });
-        const confirmation = await tx.manager.findOneByOrFail(ConfirmationRecord, { id: posting.postingKey });
         const reference = {
           confirmationKey: posting.postingKey,
           manufacturingOrder: confirmation.manufacturingOrder,

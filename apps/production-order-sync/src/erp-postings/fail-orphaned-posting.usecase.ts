@@ -4,10 +4,15 @@ import { Production } from '@plantbridge/canonical-model';
 import type { DeadLetter } from '@plantbridge/messaging';
 import { findOutboxBody, OutboxRelay, type UndeliverableRow } from '@plantbridge/persistence';
 import type { DataSource } from 'typeorm';
+import { ConfirmationRepository } from '../confirmations/confirmation.repository';
 import { PostConfirmationToErp } from './post-confirmation.usecase';
 
 /** The events that move a posting: if one never arrives, nothing else will. */
-const POSTING_EVENTS = [Production.OperationConfirmedV1Event, Production.ConfirmationRetryRequestedV1Event];
+const POSTING_EVENTS = [
+  Production.OperationConfirmedV1Event,
+  Production.ConfirmationRetryRequestedV1Event,
+  Production.ConfirmationDiscardedV1Event,
+];
 const isPostingSubject = (subject: string) => POSTING_EVENTS.some((d) => subject.endsWith(`.${d.name}`));
 
 /**
@@ -15,7 +20,8 @@ const isPostingSubject = (subject: string) => POSTING_EVENTS.some((d) => subject
  * the rules, its plant did not match, …) or could not be published at all (above the broker's
  * max_payload). Nothing would move it again, and the later ones of its operation wait behind it. It
  * goes to the exception queue with the reason, where an operator retries it (the worker posts it
- * from the stored confirmation, not from the message) or discards it.
+ * from the stored confirmation, not from the message) or discards it. A lost discard strands the
+ * confirmations behind the discarded one, so the first of them goes to the queue instead.
  *
  * Only for this service's own events: a dead letter's message id must name a row of its outbox, and
  * the key is read from that row, not from the dead-lettered copy, so a forged or garbled message on
@@ -29,6 +35,7 @@ export class FailOrphanedPosting implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     private readonly post: PostConfirmationToErp,
+    private readonly confirmations: ConfirmationRepository,
   ) {}
 
   onModuleInit(): void {
@@ -46,8 +53,14 @@ export class FailOrphanedPosting implements OnModuleInit {
     }
   }
 
+  /**
+   * The posting the lost event would have moved: its own, or for a discard the first one that
+   * waited behind the discarded posting (that one goes to the queue, and its retry moves the rest).
+   */
   private async giveUp(body: string, reason: string): Promise<void> {
-    const postingKey = confirmationKeyOf(body);
+    const key = confirmationKeyOf(body);
+    const discarded = body.includes(`"type":"${Production.ConfirmationDiscardedV1Event.type}"`);
+    const postingKey = key && discarded ? await this.confirmations.nextOpenAfter(key) : key;
     if (postingKey && (await this.post.giveUp(postingKey, reason))) {
       this.logger.warn(`confirmation ${postingKey} to the exception queue: ${reason}`);
     }

@@ -182,7 +182,7 @@ function setup(script: ErpBehaviour[]) {
   const confirmations = {
     get: async () => confirmation,
     waitingFor: async () => undefined,
-    nextPending: async () => undefined,
+    nextOpen: async () => undefined,
   } as unknown as ConfirmationRepository;
   const useCase = new PostConfirmationToErp(erp, ledger as unknown as PostingLedger, confirmations, config);
   return { erp, ledger, useCase };
@@ -299,7 +299,7 @@ describe('posting a confirmation to ERP exactly once', () => {
     jest
       .spyOn(confirmations, 'get')
       .mockImplementation(async (id) => (id === discarded.id ? discarded : confirmation));
-    jest.spyOn(confirmations, 'nextPending').mockResolvedValueOnce(KEY).mockResolvedValue(undefined);
+    jest.spyOn(confirmations, 'nextOpen').mockResolvedValueOnce(KEY).mockResolvedValue(undefined);
     const findReal = ledger.find.bind(ledger);
     jest
       .spyOn(ledger, 'find')

@@ -27,16 +27,22 @@ import type { ErpPostingRecord } from './erp-posting.entity';
 import { PostingLedger } from './posting-ledger';
 
 /**
- * How soon a confirmation waiting for an earlier one of its operation tries again. Long, because the
- * worker that posts the earlier one posts the waiting ones right after it (see `postFollowers`):
- * the redelivery is only the safety net, and a short one would churn.
+ * How soon a confirmation waiting for an earlier open one of its operation (in flight elsewhere, in
+ * doubt, in a retry delay) tries again. Usually the earlier one's worker is in the same lane right
+ * before it, so this is the safety net for another replica or a retry.
  */
 const ORDER_WAIT_MS = 2000;
-/** Later confirmations of the operation one worker posts after its own, at most. */
-const MAX_FOLLOWERS = 100;
+/**
+ * How long one message walks the waiting confirmations of its operation (see `postFollowers`)
+ * before it hands the rest to its own redelivery: well inside the ack wait (30 s by default), so
+ * JetStream does not deliver it again to a second walker meanwhile.
+ */
+const WALK_BUDGET_MS = 10_000;
 /** How soon an in-doubt posting is looked up in ERP. */
 const IN_DOUBT_RECHECK_MS = 1000;
 const DONE = new Set(['posted', 'failed', 'discarded']);
+/** What `confirmation-failed`'s `erpCode` holds (an identifier of 40); another code goes into the reason. */
+const ERP_CODE = /^[\x21-\x7e]{1,40}$/;
 
 const outcomes = new Counter({
   name: 'plantbridge_erp_postings_total',
@@ -77,33 +83,39 @@ export class PostConfirmationToErp {
    * Posts the confirmation, and when `drive` is set or it went through only now after an earlier
    * attempt failed, the later ones of its operation that waited for it (see `postFollowers`).
    * `drive` is for messages that may be the only thing left to move those: an operator's retry or
-   * discard, and any redelivery.
+   * discard, and any redelivery. `since` is when the operator acted: the give-up time
+   * (POSTING_GIVE_UP_AFTER_MS) counts from then for what this message posts, not from acceptance,
+   * or a confirmation that waited a weekend for an operator would fail on its first 429.
    */
-  async execute(postingKey: string, cause: CanonicalEvent, drive = false): Promise<void> {
-    const done = await this.postOne(postingKey, cause);
+  async execute(postingKey: string, cause: CanonicalEvent, drive = false, since?: number): Promise<void> {
+    const done = await this.postOne(postingKey, cause, since);
     if (done === 'blocked') return;
-    if (done?.afterRetry || drive) await this.postFollowers(postingKey, cause);
+    if (done?.afterRetry || drive) await this.postFollowers(postingKey, cause, since);
   }
 
   /**
    * A confirmation that waited behind a failed one of its operation had its message acked (it
    * waits for an operator, and holding the message would fill the consumer: 1,000 such and the
    * whole plant posted nothing), so once that one is posted or discarded the waiting ones are
-   * posted here, in order. One that cannot be posted now (ERP away) fails this message, which then
-   * comes back and drives them again; one that waits for another failed one stops the walk, and
-   * that one's retry or discard drives it. A first-time posting skips this: the next ones of its
-   * operation are right behind it in the handler's lane, each with its own message.
+   * posted here, in order: every open one (pending, and in doubt or in flight after an attempt of
+   * an earlier walk, which `postOne` looks up or waits out). One that cannot be posted now (ERP
+   * away) fails this message, which then comes back and walks on from there; one refused by ERP
+   * stops the walk, and its retry or discard drives the rest. A first-time posting skips this: the
+   * next ones of its operation are right behind it in the handler's lane, each with its own message.
    */
-  private async postFollowers(postingKey: string, cause: CanonicalEvent): Promise<void> {
+  private async postFollowers(postingKey: string, cause: CanonicalEvent, since?: number): Promise<void> {
+    const started = Date.now();
     let previous = await this.confirmations.get(postingKey);
-    for (let i = 0; previous && i < MAX_FOLLOWERS; i++) {
-      const next = await this.confirmations.nextPending(previous);
+    while (previous) {
+      const next = await this.confirmations.nextOpen(previous);
       if (!next) return;
-      const done = await this.postOne(next, cause);
+      if (Date.now() - started > WALK_BUDGET_MS) {
+        throw new RetryLaterError(`more confirmations wait behind ${postingKey}`, 0);
+      }
+      const done = await this.postOne(next, cause, since);
       if (!done || done === 'blocked') return;
       previous = done.confirmation;
     }
-    if (previous) throw new RetryLaterError(`more confirmations wait behind ${postingKey}`, 0);
   }
 
   /**
@@ -113,6 +125,7 @@ export class PostConfirmationToErp {
   private async postOne(
     postingKey: string,
     cause: CanonicalEvent,
+    since?: number,
   ): Promise<{ confirmation: ConfirmationRecord; afterRetry: boolean } | 'blocked' | undefined> {
     const posting = await this.ledger.find(postingKey);
     if (!posting) throw new PermanentError(`no ERP ledger entry for confirmation ${postingKey}`);
@@ -131,10 +144,11 @@ export class PostConfirmationToErp {
     const waiting = await this.confirmations.waitingFor(confirmation);
     if (waiting?.failed) {
       outcomes.inc({ outcome: 'waiting' });
-      await this.ledger.note(
-        postingKey,
-        `waits for confirmation ${waiting.key} of the same operation, which failed: retry or discard it`,
-      );
+      const why = `waits for confirmation ${waiting.key} of the same operation, which failed: retry or discard it`;
+      // Only a pending one waits quietly; one with an attempt behind it (in doubt) must stay within
+      // an operator's reach, so it goes to the exception queue, saying what it waits for.
+      if (posting.state === 'pending') await this.ledger.note(postingKey, why);
+      else await this.toExceptionQueue(confirmation, cause, why, null);
       return 'blocked';
     }
     if (waiting) {
@@ -161,7 +175,7 @@ export class PostConfirmationToErp {
       await this.posted(confirmation, posted, cause, 'posted');
       return { confirmation, afterRetry };
     } catch (error) {
-      await this.failed(posting, confirmation, cause, error, uncertain);
+      await this.failed(posting, confirmation, cause, error, uncertain, since);
       return undefined;
     }
   }
@@ -172,6 +186,7 @@ export class PostConfirmationToErp {
     cause: CanonicalEvent,
     error: unknown,
     uncertain: boolean,
+    since?: number,
   ): Promise<void> {
     const key = posting.postingKey;
     if (error instanceof ErpBusinessError) {
@@ -189,7 +204,7 @@ export class PostConfirmationToErp {
       );
     }
     if (error instanceof ErpError) {
-      const ageMs = Date.now() - Date.parse(posting.createdAt);
+      const ageMs = Date.now() - Math.max(Date.parse(posting.createdAt), since ?? 0);
       const attempts = posting.attempts + 1;
       if (ageMs > this.config.POSTING_GIVE_UP_AFTER_MS) {
         const reason = `gave up after ${attempts} attempts in ${Math.round(ageMs / 1000)} s: ${error.message}`;
@@ -238,6 +253,14 @@ export class PostConfirmationToErp {
     const posting = await this.ledger.find(postingKey);
     const confirmation = await this.confirmations.get(postingKey);
     if (!posting || !confirmation || DONE.has(posting.state)) return false;
+    if (
+      posting.state === 'in-flight' &&
+      posting.claimedUntil &&
+      Date.parse(posting.claimedUntil) > Date.now()
+    ) {
+      // A worker may be posting it right now; the caller comes back (a dead letter's hook is retried).
+      throw new Error(`confirmation ${postingKey} is being posted; not giving it up now`);
+    }
     await this.toExceptionQueue(confirmation, undefined, reason, null);
     return true;
   }
@@ -250,6 +273,10 @@ export class PostConfirmationToErp {
   ): Promise<void> {
     // It goes into an event and a text column: ERP's message or a parse error may quote anything.
     reason = toText(reason, 1000);
+    if (erpCode !== null && !ERP_CODE.test(erpCode)) {
+      reason = toText(`${reason} (ERP code ${JSON.stringify(erpCode)})`, 1000);
+      erpCode = null;
+    }
     outcomes.inc({ outcome: 'failed' });
     this.logger.warn(
       `confirmation ${confirmation.id} (${confirmation.manufacturingOrder}/${confirmation.operation}) to the exception queue: ${reason}`,

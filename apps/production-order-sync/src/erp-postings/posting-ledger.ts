@@ -59,7 +59,11 @@ export class PostingLedger {
   /** Says why a pending posting waits, for the operator; its state does not change. */
   async note(postingKey: string, why: string): Promise<void> {
     await this.unitOfWork.transaction((m) =>
-      erpPostingTable.update(m, { postingKey }, { lastError: why, updatedAt: iso(Date.now()) }),
+      erpPostingTable.update(
+        m,
+        { postingKey, state: 'pending' },
+        { lastError: why, updatedAt: iso(Date.now()) },
+      ),
     );
   }
 
