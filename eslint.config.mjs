@@ -24,6 +24,7 @@ const testFiles = [
   '**/testing/**/*.ts',
   'libs/testing/**/*.ts',
   'tools/bench/**/*.ts',
+  'tools/fuzz/**/*.ts',
 ];
 
 export default tseslint.config(
