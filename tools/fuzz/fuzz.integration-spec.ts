@@ -32,7 +32,16 @@ describe('no input stops a plant: fuzzing every route and consumed subject', () 
     const args = ['--seed', String(SEED), '--runs', '400', '--event-runs', '300', '--out', out];
     args.push('--routes', routes, '--subjects', subjects);
     const fuzz = ServiceProcess.startEntry('tools/fuzz/main.ts', args);
-    const { code } = await fuzz.exited();
+    // Before jest's own timeout: stopped, the run stops its plant instead of leaving it running.
+    const deadline = new Promise<undefined>((resolve) =>
+      setTimeout(() => resolve(undefined), 330_000).unref(),
+    );
+    const exit = await Promise.race([fuzz.exited(), deadline]);
+    if (!exit) {
+      await fuzz.stop();
+      throw new Error(`npm run fuzz did not finish in 330 s:\n${fuzz.text().slice(-3000)}`);
+    }
+    const { code } = exit;
     try {
       result = JSON.parse(readFileSync(out, 'utf8')) as FuzzResult;
     } catch {

@@ -72,6 +72,11 @@ export class OrderSyncStack {
       CONSUMER_ACK_WAIT_MS: '8000',
       OUTBOX_POLL_MS: '200',
       AUTO_CONFIRM_COUNTS: 'true',
+      // One connection: code that takes a second one while its transaction holds the first then
+      // fails in every test that reaches it, instead of only when every connection of a larger pool
+      // happens to be held that way (ten concurrent retries wedged the service; see the fuzz suite).
+      DB_POOL_SIZE: '1',
+      DB_POOL_ACQUIRE_TIMEOUT_MS: '3000',
       LOG_LEVEL: 'warn',
       ...this.env,
       ...env,

@@ -288,43 +288,6 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     expect(ids.map((id) => perKey.get(id))).toEqual(ids.map(() => 1));
   });
 
-  it('posts confirmations of many operations together in $batch requests, each once, also when ERP drops answers', async () => {
-    const orders = await Promise.all(Array.from({ length: 6 }, () => stack.acknowledgedOrder(1000)));
-    const isBatch = (r: { method: string; path: string }) =>
-      r.method === 'POST' && r.path.endsWith('/$batch');
-    /** Four confirmations on each order at once; each must be in ERP exactly once. */
-    const confirmAllAndWait = async () => {
-      const accepted = await Promise.all(
-        orders.map(async (order) => {
-          const answers = await Promise.all(
-            Array.from({ length: 4 }, () => stack.confirm(order, { yieldQuantity: 1 })),
-          );
-          return { order, ids: answers.map((a) => a.body.confirmationId as string) };
-        }),
-      );
-      for (const { order, ids } of accepted) {
-        await stack.waitPosted(order, ids);
-        const perKey = countBy(stack.erpLedger(order), (c) => c.ExternalSystemConfirmation);
-        expect(ids.map((id) => perKey.get(id))).toEqual(ids.map(() => 1));
-      }
-    };
-
-    let from = stack.erp.requestLog().length;
-    await confirmAllAndWait();
-    expect(stack.erp.requestLog().slice(from).filter(isBatch).length).toBeGreaterThan(0);
-
-    // Now ERP commits and drops every second answer, batches and single posts alike.
-    stack.erp.faults.set({ dropResponseEvery: 2 });
-    from = stack.erp.requestLog().length;
-    await confirmAllAndWait();
-    expect(
-      stack.erp
-        .requestLog()
-        .slice(from)
-        .filter((r) => r.status === 0).length,
-    ).toBeGreaterThan(0);
-  });
-
   it('waits as long as Retry-After says when ERP answers 429', async () => {
     const order = await stack.acknowledgedOrder();
     stack.erp.faults.set({ throttle: { count: 1, retryAfterSeconds: 6, pathContains: 'ProdnOrdConf2' } });
@@ -419,6 +382,30 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     expect(stack.erpLedger(order)).toHaveLength(1);
     const metrics = await fetch(`${stack.baseUrl}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/plantbridge_erp_postings\{state="discarded"\} [1-9]/);
+  });
+
+  it('concurrent exception-queue retries wedged the database pool: a retry takes no second connection', async () => {
+    // Each retry's transaction asked for a second connection while holding one; with every
+    // connection held that way (ten concurrent retries on a pool of ten, one here) no query of the
+    // service could run again. On one connection the old code answered 500 after the acquire timeout.
+    const orders = await Promise.all(Array.from({ length: 3 }, () => stack.acknowledgedOrder()));
+    for (const order of orders) stack.erp.store.setClosed(order, true);
+    const keys: string[] = [];
+    for (const order of orders)
+      keys.push((await stack.confirm(order, { yieldQuantity: 2 })).body.confirmationId);
+    const queue = `/v1/plants/${stack.plant}/erp-postings`;
+    await expectEventually(async () => {
+      const failed = (await stack.get(queue)).body as Array<{ postingKey: string }>;
+      expect(failed.map((p) => p.postingKey)).toEqual(expect.arrayContaining(keys));
+    });
+    for (const order of orders) stack.erp.store.setClosed(order, false);
+
+    const retries = await Promise.all(
+      keys.map((key) => stack.post(`${queue}/${key}/retry`, { requestedBy: 'lead', reason: 'reopened' })),
+    );
+    expect(retries.map((r) => r.status)).toEqual([200, 200, 200]);
+    for (const [i, order] of orders.entries()) await stack.waitPosted(order, [keys[i]]);
+    expect((await stack.get(`/v1/plants/${stack.plant}/erp/status`)).status).toBe(200);
   });
 
   it('one request wedges an operation, then the plant: refused now, and a dead-lettered posting goes to the exception queue with the ones behind it waiting for its retry or discard', async () => {
@@ -557,6 +544,52 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
       return mine[0];
     });
     expect(Object.values(dead.headers).join(' ')).toMatch(/production order 8888888 is not known/);
+  });
+});
+
+describe('production-order-sync with a pool of ten database connections', () => {
+  // Batches form when calls to ERP overlap; on the other suites' one connection the database steps
+  // before each call run one at a time, so calls to a simulator that answers at once rarely do.
+  const stack = new OrderSyncStack({ DB_POOL_SIZE: '10' });
+  beforeAll(() => stack.start());
+  afterAll(() => stack.stop());
+  afterEach(() => stack.erp.faults.clear());
+
+  it('posts confirmations of many operations together in $batch requests, each once, also when ERP drops answers', async () => {
+    const orders = await Promise.all(Array.from({ length: 6 }, () => stack.acknowledgedOrder(1000)));
+    const isBatch = (r: { method: string; path: string }) =>
+      r.method === 'POST' && r.path.endsWith('/$batch');
+    /** Four confirmations on each order at once; each must be in ERP exactly once. */
+    const confirmAllAndWait = async () => {
+      const accepted = await Promise.all(
+        orders.map(async (order) => {
+          const answers = await Promise.all(
+            Array.from({ length: 4 }, () => stack.confirm(order, { yieldQuantity: 1 })),
+          );
+          return { order, ids: answers.map((a) => a.body.confirmationId as string) };
+        }),
+      );
+      for (const { order, ids } of accepted) {
+        await stack.waitPosted(order, ids);
+        const perKey = countBy(stack.erpLedger(order), (c) => c.ExternalSystemConfirmation);
+        expect(ids.map((id) => perKey.get(id))).toEqual(ids.map(() => 1));
+      }
+    };
+
+    let from = stack.erp.requestLog().length;
+    await confirmAllAndWait();
+    expect(stack.erp.requestLog().slice(from).filter(isBatch).length).toBeGreaterThan(0);
+
+    // Now ERP commits and drops every second answer, batches and single posts alike.
+    stack.erp.faults.set({ dropResponseEvery: 2 });
+    from = stack.erp.requestLog().length;
+    await confirmAllAndWait();
+    expect(
+      stack.erp
+        .requestLog()
+        .slice(from)
+        .filter((r) => r.status === 0).length,
+    ).toBeGreaterThan(0);
   });
 });
 

@@ -39,6 +39,18 @@ export class ServiceConfig {
   @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_SCHEMA must be a lower-case SQL identifier' })
   DATABASE_SCHEMA?: string;
 
+  /** PostgreSQL connections the service keeps open at most. */
+  @IntSetting(1, 1000)
+  DB_POOL_SIZE = 10;
+
+  /**
+   * How long a query waits for a free PostgreSQL connection before it fails. Without a bound, code
+   * that takes a second connection while its transaction holds the first waits for ever once every
+   * connection is held that way, and the service answers nothing that needs the database again.
+   */
+  @IntSetting(100)
+  DB_POOL_ACQUIRE_TIMEOUT_MS = 10_000;
+
   /** Where SQLite databases and other local state live. */
   @IsString()
   DATA_DIR = './.data';

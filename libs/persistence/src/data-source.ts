@@ -15,6 +15,8 @@ export interface DatabaseSettings {
   databaseUrl?: string;
   /** PostgreSQL schema for this service's tables. */
   schema?: string;
+  /** PostgreSQL's connection pool (default 10 connections, 10 s to get one). */
+  pool?: { size: number; acquireTimeoutMs: number };
   dataDir: string;
   /** The service's own entities and migrations, listed as classes so they survive bundling. */
   entities?: EntityClass[];
@@ -47,7 +49,12 @@ export function dataSourceOptionsFor(settings: DatabaseSettings): DataSourceOpti
       url: settings.databaseUrl,
       schema: settings.schema,
       applicationName: settings.serviceName,
-      extra: { max: 10 },
+      extra: {
+        max: settings.pool?.size ?? 10,
+        // Bounded, so a pool deadlock (a transaction waiting for a second connection while every
+        // connection is held by such a transaction) fails those requests instead of the service.
+        connectionTimeoutMillis: settings.pool?.acquireTimeoutMs ?? 10_000,
+      },
       ...common,
     };
   }

@@ -86,7 +86,27 @@ export function httpAdapter(limits: HttpLimits = DEFAULT_HTTP_LIMITS): FastifyAd
     request.body ??= {};
     done();
   });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    done(null, reply.statusCode === 400 ? namedRefusal(payload) : payload);
+  });
   return adapter;
+}
+
+/**
+ * A 400 made outside our validation (the Swagger UI's static files refuse a path holding NUL with
+ * Nest's bare `{statusCode, message}`) gets the `errors` every refusal carries, naming the URL.
+ */
+function namedRefusal(payload: unknown): unknown {
+  if (typeof payload !== 'string' || payload.includes('"errors":')) return payload;
+  let message: unknown;
+  try {
+    message = (JSON.parse(payload) as { message?: unknown }).message;
+  } catch {
+    message = undefined;
+  }
+  const given = typeof message === 'string' && message !== STATUS_CODES[400] ? `: ${message}` : '';
+  const reason = `not a path this server serves${given}`;
+  return JSON.stringify(badRequest([{ field: '(url)', reason }]).getResponse());
 }
 
 /** A body Fastify cannot hand to a controller: the same 400 as a broken field, naming the body. */

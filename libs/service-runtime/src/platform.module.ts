@@ -71,6 +71,7 @@ export class PlatformModule {
           serviceName: service.name,
           databaseUrl: config.DATABASE_URL,
           schema: config.DATABASE_SCHEMA,
+          pool: { size: config.DB_POOL_SIZE, acquireTimeoutMs: config.DB_POOL_ACQUIRE_TIMEOUT_MS },
           dataDir: config.DATA_DIR,
           entities: service.entities,
           migrations: service.migrations,

@@ -31,6 +31,7 @@ export class ErpControl {
       method,
       headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
     });
     if (!response.ok) throw new Error(`ERP simulator ${method} ${path}: ${response.status}`);
     return (await response.json()) as T;

@@ -48,8 +48,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until every posting is settled, then `quietMs` more, so the process can collect its garbage. */
 async function quiet(plant: PlantUnderFuzz, quietMs: number): Promise<void> {
+  // A service that does not answer has nothing to settle that waiting would help.
   const settled = async () => {
-    const p = await plant.postings();
+    const p = await plant.postings().catch(() => ({}) as Record<string, number>);
     return !p.pending && !p['in-flight'] && !p['in-doubt'];
   };
   await until('postings to settle', settled, 60_000).catch(() => undefined);
@@ -67,6 +68,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const routes = options.routes ?? ROUTES;
   const subjects = options.subjects ?? SUBJECTS;
   const plant = new PlantUnderFuzz(log);
+  // Stopped from outside, the run still stops its services and simulators rather than orphan them.
+  const interrupted = () => void plant.stop().finally(() => process.exit(143));
+  process.once('SIGTERM', interrupted).once('SIGINT', interrupted);
   let result: FuzzResult | undefined;
   try {
     await plant.start();
@@ -83,9 +87,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     Object.values(probes).forEach((p) => p.start());
 
     const routeRows: RouteRow[] = [];
+    // Once a service stopped answering, its other routes would only time out one by one.
+    const silent = new Set<ServiceName>();
     for (const route of routes) {
-      routeRows.push(await runRoute(plant, route, options.runs, options.seed));
-      log(`${route.name}: ${options.runs} inputs in ${routeRows.at(-1)!.seconds} s`);
+      const runs = silent.has(route.service) ? 0 : options.runs;
+      const row = await runRoute(plant, route, runs, options.seed);
+      if (runs === 0) row.breaches['not run: the service had stopped answering'] = 1;
+      if (row.breaches['service stopped answering']) silent.add(route.service);
+      routeRows.push(row);
+      log(`${route.name}: ${row.inputs} inputs in ${row.seconds} s`);
     }
     const subjectRows: SubjectRow[] = [];
     const fuzzed = new Map<string, Set<number>>();
@@ -139,6 +149,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     };
     return result;
   } finally {
+    process.off('SIGTERM', interrupted).off('SIGINT', interrupted);
     const logs = await plant.stop(!result?.ok).catch(() => undefined);
     if (result) Object.assign(result, { logs, seconds: Math.round((performance.now() - started) / 1000) });
   }

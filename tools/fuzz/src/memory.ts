@@ -26,7 +26,9 @@ export interface MemoryReading {
 }
 
 export async function heapUsedMb(baseUrl: string): Promise<number | undefined> {
-  const metrics = await fetch(`${baseUrl}/metrics`)
+  // Bounded: production-order-sync's /metrics reads the ledger, and a service whose database pool is
+  // exhausted never answers it.
+  const metrics = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) })
     .then((r) => r.text())
     .catch(() => '');
   const bytes = /^nodejs_heap_size_used_bytes (\d+(\.\d+)?)/m.exec(metrics)?.[1];

@@ -15,12 +15,13 @@ const OPEN_STATES = ['pending', 'in-flight', 'in-doubt'];
 
 /** Every confirmation the service accepted reached ERP or the exception queue: none is stuck in between. */
 async function postingsSettled(plant: PlantUnderFuzz): Promise<PlantCheck> {
-  const open = async () => {
-    const postings = await plant.postings();
-    return OPEN_STATES.reduce((n, state) => n + (postings[state] ?? 0), 0);
-  };
-  await until('postings to settle', async () => (await open()) === 0, 60_000).catch(() => undefined);
-  const postings = await plant.postings();
+  const open = (postings: Record<string, number>) => OPEN_STATES.reduce((n, s) => n + (postings[s] ?? 0), 0);
+  let postings = await plant.postings(); // a service that does not answer fails the check here, at once
+  await until(
+    'postings to settle',
+    async () => open((postings = await plant.postings())) === 0,
+    60_000,
+  ).catch(() => undefined);
   const stuck = (await plant.get('orders', `/v1/plants/${plant.plant}/erp-postings?state=pending`)) as Array<{
     postingKey: string;
     reference: string;
@@ -31,7 +32,7 @@ async function postingsSettled(plant: PlantUnderFuzz): Promise<PlantCheck> {
     .map((p) => `${p.reference} ${p.postingKey}${p.lastError ? `: ${p.lastError}` : ''}`);
   return {
     check: 'every accepted confirmation reached ERP or the exception queue',
-    ok: (await open()) === 0,
+    ok: open(postings) === 0,
     detail: `${JSON.stringify(postings)}${sample.length ? `; stuck e.g. ${sample.join('; ')}` : ''}`,
   };
 }
@@ -82,9 +83,26 @@ export function livenessCheck(
   };
 }
 
+/** A check that could not even run (the service stopped answering) fails with the reason. */
+async function guarded(check: string, run: () => Promise<PlantCheck>): Promise<PlantCheck> {
+  return run().catch((error: unknown) => ({
+    check,
+    ok: false,
+    detail: `could not check: ${(error as Error).message}`,
+  }));
+}
+
 export async function plantChecks(
   plant: PlantUnderFuzz,
   fuzzed: Map<string, Set<number>>,
 ): Promise<PlantCheck[]> {
-  return [await postingsSettled(plant), await exactlyOnce(plant), await ownEventsDeadLettered(plant, fuzzed)];
+  return [
+    await guarded('every accepted confirmation reached ERP or the exception queue', () =>
+      postingsSettled(plant),
+    ),
+    await guarded('ERP holds each confirmation once', () => exactlyOnce(plant)),
+    await guarded('no event the services published is dead-lettered', () =>
+      ownEventsDeadLettered(plant, fuzzed),
+    ),
+  ];
 }

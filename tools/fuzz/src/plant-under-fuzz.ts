@@ -122,6 +122,11 @@ export class PlantUnderFuzz {
       DATA_DIR: join(this.dataDir, schema.schema),
       CONSUMER_ACK_WAIT_MS: '8000',
       OUTBOX_POLL_MS: '200',
+      // One connection: code that takes a second one while its transaction holds the first fails
+      // (a 5xx, or an event retried on every delivery) on the first input that reaches it. With ten,
+      // it took ten concurrent exception-queue retries, and then the service answered nothing again.
+      DB_POOL_SIZE: '1',
+      DB_POOL_ACQUIRE_TIMEOUT_MS: '5000',
       LOG_LEVEL: 'warn',
     };
   }
@@ -129,7 +134,12 @@ export class PlantUnderFuzz {
   private async ready(service: ServiceName): Promise<void> {
     await until(
       `${service} to be ready`,
-      async () => (await fetch(`${this.urls[service]}/health/ready`).catch(() => undefined))?.status === 200,
+      async () => {
+        const ready = await fetch(`${this.urls[service]}/health/ready`, {
+          signal: AbortSignal.timeout(5000),
+        });
+        return ready.status === 200;
+      },
       60_000,
     );
   }
@@ -147,6 +157,8 @@ export class PlantUnderFuzz {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
+      // A service that stopped answering fails the setup or the check that asked, not the whole run.
+      signal: AbortSignal.timeout(15_000),
     });
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };

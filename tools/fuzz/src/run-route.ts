@@ -28,6 +28,8 @@ export interface RouteRow {
 }
 
 const EXAMPLES_PER_RULE = 3;
+/** A service that stopped answering would otherwise take 10 s per remaining input to say so. */
+const GIVE_UP_AFTER_TIMEOUTS = 32;
 /** Inputs are generated this many at a time, so a run never holds thousands of 1 MiB bodies at once. */
 const CHUNK = 256;
 
@@ -80,8 +82,10 @@ export async function runRoute(
   };
   const tally = new Tally<Example>();
   const inputs = sampled(hostileRequests(route, plant.targets), seedFor(seed, route.name), runs);
+  let timeoutsInARow = 0;
   const send = async (input: HttpInput) => {
     const outcome = await client.send(input);
+    timeoutsInARow = outcome.kind === 'timeout' ? timeoutsInARow + 1 : 0;
     row.inputs++;
     bump(row.statuses, outcomeKey(outcome));
     bump(row.expected, input.expect);
@@ -90,10 +94,19 @@ export async function runRoute(
   };
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      for (let next = inputs.next(); !next.done; next = inputs.next()) await send(next.value);
+      for (
+        let next = inputs.next();
+        !next.done && timeoutsInARow < GIVE_UP_AFTER_TIMEOUTS;
+        next = inputs.next()
+      )
+        await send(next.value);
     }),
   );
   client.close();
+  if (timeoutsInARow >= GIVE_UP_AFTER_TIMEOUTS) {
+    const detail = `${GIVE_UP_AFTER_TIMEOUTS} requests in a row got no answer; the route's run was cut short`;
+    tally.add({ rule: 'service stopped answering', detail, input: '', reproduce: '' });
+  }
   return {
     ...row,
     breaches: tally.counts,

@@ -126,7 +126,7 @@ export async function runSubject(
         });
     }
     if (i % 10 === 9 && spec.interleave) {
-      const id = await spec.interleave(plant.events);
+      const id = await spec.interleave(plant.events).catch(() => undefined);
       if (id) interleaved.push(id);
     }
   };
@@ -147,15 +147,10 @@ export async function runSubject(
     if (breach) tally.add({ ...breach, input: input.label, body: preview(input.data) });
   }
   const undelivered = left.pending + left.ackPending;
-  for (const [seq, reason] of unsettled(plant.services[spec.service].text(), stream)) {
+  const log = plant.services[spec.service].text();
+  for (const [seq, { rule, reason }] of unsettled(log, stream, durable, undelivered > 0)) {
     const input = stored.get(seq);
-    if (input)
-      tally.add({
-        rule: 'event could not be settled (redelivered for ever)',
-        detail: reason,
-        input: input.label,
-        body: preview(input.data),
-      });
+    if (input) tally.add({ rule, detail: reason, input: input.label, body: preview(input.data) });
   }
   if (undelivered > 0)
     tally.add({
@@ -185,13 +180,30 @@ export async function runSubject(
 }
 
 /**
- * Which messages the consumer failed to settle, and why, from its log (`could not settle
- * EQUIPMENT#7961: …`): JetStream says how many are unacknowledged, not which. Diagnostics only.
+ * Which messages the consumer did not settle, and why, from its log: JetStream says how many are
+ * unacknowledged, not which. `could not settle EQUIPMENT#7961: …` is a message settlement itself
+ * failed on (redelivered for ever); while some are left, `retrying PRODUCTION#366925 (…, delivery 3)
+ * in … ms: …` is one whose "transient" error came back on every delivery. Diagnostics only.
  */
-function unsettled(log: string, stream: string): Map<number, string> {
-  const found = new Map<number, string>();
-  for (const m of log.matchAll(new RegExp(`could not settle ${stream}#(\\d+): ([^"]*)`, 'g')))
-    found.set(Number(m[1]), m[2]);
+/** The rest of a JSON log line's string, escaped quotes included. */
+const JSON_TEXT = '((?:[^"\\\\]|\\\\.)*)';
+
+function unsettled(log: string, stream: string, durable: string, anyLeft: boolean) {
+  const found = new Map<number, { rule: string; reason: string }>();
+  for (const m of log.matchAll(new RegExp(`could not settle ${stream}#(\\d+): ${JSON_TEXT}`, 'g')))
+    found.set(Number(m[1]), { rule: 'event could not be settled (redelivered for ever)', reason: m[2] });
+  if (!anyLeft) return found;
+  const retried = new RegExp(
+    `${durable}: retrying ${stream}#(\\d+) \\([^)]*delivery (\\d+)\\) in \\d+ ms: ${JSON_TEXT}`,
+    'g',
+  );
+  for (const m of log.matchAll(retried)) {
+    if (Number(m[2]) >= 3)
+      found.set(Number(m[1]), {
+        rule: 'event failed on every delivery (retried, never settled)',
+        reason: m[3],
+      });
+  }
   return found;
 }
 

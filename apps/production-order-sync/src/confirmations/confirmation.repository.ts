@@ -47,14 +47,19 @@ export class ConfirmationRepository {
    * plant made them (a partial after the final one would be refused or misread), so an earlier
    * confirmation of the same order operation that ERP does not have yet holds it back. `failed` says
    * that one, or one before it, is in the exception queue: then `c` waits for an operator (retry or
-   * discard), not for a worker, and `key` names the failed one.
+   * discard), not for a worker, and `key` names the failed one. Inside a transaction pass its
+   * manager: a second connection taken while the transaction holds one deadlocks the pool once
+   * every connection is held that way (ten concurrent retries wedged the service).
    */
-  async waitingFor(c: ConfirmationRecord): Promise<{ key: string; failed: boolean } | undefined> {
-    const earlier = await this.neighbour(c, 'before', [...OPEN_STATES, 'failed']);
+  async waitingFor(
+    c: ConfirmationRecord,
+    tx?: EntityManager,
+  ): Promise<{ key: string; failed: boolean } | undefined> {
+    const earlier = await this.neighbour(c, 'before', [...OPEN_STATES, 'failed'], tx);
     if (!earlier) return undefined;
     if (earlier.state === 'failed') return { key: earlier.id, failed: true };
     // Only when held back at all: the open one may itself wait behind a failed one.
-    const failed = await this.neighbour(c, 'before', ['failed']);
+    const failed = await this.neighbour(c, 'before', ['failed'], tx);
     return { key: failed?.id ?? earlier.id, failed: failed !== undefined };
   }
 
@@ -79,9 +84,10 @@ export class ConfirmationRepository {
     c: ConfirmationRecord,
     side: 'before' | 'after',
     states: PostingState[],
+    tx?: EntityManager,
   ): Promise<{ id: string; state: PostingState } | undefined> {
     const [op, direction] = side === 'before' ? ['<', 'DESC'] : ['>', 'ASC'];
-    const manager = this.dataSource.manager;
+    const manager = tx ?? this.dataSource.manager;
     const { rows } = await runSql<{ id: string; state: PostingState }>(
       manager,
       `SELECT posting_key AS id, state FROM ${tableName(manager, ErpPostingRecord)} ` +

@@ -101,7 +101,8 @@ export class ExceptionQueue {
           );
         }
         const confirmation = await tx.manager.findOneByOrFail(ConfirmationRecord, { id: posting.postingKey });
-        const waiting = action === 'retry' ? await this.confirmations.waitingFor(confirmation) : undefined;
+        const waiting =
+          action === 'retry' ? await this.confirmations.waitingFor(confirmation, tx.manager) : undefined;
         if (waiting?.failed) {
           // It would only wait behind that one, out of reach in doubt: ERP sees an operation in order.
           throw new ConflictException(

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { validateAs } from '../validation/validate';
-import { IsSapQuantity, IsText, IsTimestamp, toText } from './field-rules';
+import { IsIdentifier, IsSapQuantity, IsText, IsTimestamp, toText } from './field-rules';
 
 class Quantity {
   @IsSapQuantity()
@@ -16,6 +16,14 @@ class Text {
   @IsText(10)
   value!: string;
 }
+
+class Identifier {
+  @IsIdentifier(10)
+  value!: string;
+}
+
+/** Any UTF-16 code unit, lone surrogates included, as JSON's `\uXXXX` escapes can carry them. */
+const codeUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)) });
 
 const valid = <T extends object>(type: new () => T, value: unknown) => validateAs(type, { value }).ok;
 
@@ -50,5 +58,22 @@ describe('field rules', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) => expect(valid(Text, toText(text, 10))).toBe(true)),
     );
+  });
+
+  it('a lone surrogate as an equipment id: unpaired surrogates are refused, pairs are text', () => {
+    // UTF-8 cannot carry "\ud800": the database stored U+FFFD, and the next insert of "\ud800" hit the key.
+    expect(valid(Identifier, 'M\ud800')).toBe(false);
+    expect(valid(Identifier, '\udc00x')).toBe(false);
+    expect(valid(Text, 'cut \ud83d')).toBe(false);
+    expect(valid(Identifier, 'M\ud83d\ude00')).toBe(true);
+    fc.assert(
+      fc.property(codeUnits, (text) => {
+        expect(valid(Text, toText(text, 10))).toBe(true);
+        expect(Buffer.from(toText(text, 10), 'utf8').toString('utf8')).toBe(toText(text, 10));
+      }),
+      { numRuns: 5000 },
+    );
+    // A cut through a pair leaves no half behind.
+    expect(toText('abcdefghi\ud83d\ude00', 10)).toBe('abcdefghi\ufffd');
   });
 });

@@ -44,13 +44,24 @@ export const CORRELATION_ID_PATTERN = /^[\x21-\x7e]{1,64}$/;
 const CONTROL_CHARACTERS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 // eslint-disable-next-line no-control-regex -- as above
 const CONTROL_OR_LINE_BREAK = /[\x00-\x1f\x7f]/;
+/**
+ * A UTF-16 surrogate without its partner (JSON's `"\ud800"`) is no character at all: UTF-8 cannot
+ * carry it, so PostgreSQL and SQLite store U+FFFD instead, and two different ids become one key
+ * (seen: an equipment id of a lone surrogate failed its insert on every delivery). With the `u`
+ * flag a pair is one code point and only a lone half matches.
+ */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
 /**
  * Text from elsewhere (an ERP message, a parse error quoting binary input) made fit for an
  * `IsText(max)` field: control characters replaced, cut to `max`.
  */
 export function toText(value: string, max = 255): string {
-  const text = value.replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), '\uFFFD').slice(0, max);
+  // Cut first: a cut can split a surrogate pair, and the half left is replaced with the rest.
+  const text = value
+    .slice(0, max)
+    .replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), '\uFFFD')
+    .replace(new RegExp(LONE_SURROGATE.source, 'gu'), '\uFFFD');
   return text === '' ? '(none)' : text;
 }
 
@@ -58,8 +69,9 @@ const NoControlCharacters = (forbidden = CONTROL_OR_LINE_BREAK): Rule =>
   ValidateBy({
     name: 'noControlCharacters',
     validator: {
-      validate: (value) => typeof value !== 'string' || !forbidden.test(value),
-      defaultMessage: () => '$property must not contain control characters',
+      validate: (value) =>
+        typeof value !== 'string' || (!forbidden.test(value) && !LONE_SURROGATE.test(value)),
+      defaultMessage: () => '$property must not contain control characters or unpaired surrogates',
     },
   });
 

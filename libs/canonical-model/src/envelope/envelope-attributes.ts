@@ -1,5 +1,11 @@
-import { Equals, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { CORRELATION_ID_PATTERN, IsPlantCode, IsTimestamp, Optional } from '../common/field-rules';
+import { Equals, IsString, IsUUID, Matches } from 'class-validator';
+import {
+  CORRELATION_ID_PATTERN,
+  IsIdentifier,
+  IsPlantCode,
+  IsTimestamp,
+  Optional,
+} from '../common/field-rules';
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -11,8 +17,7 @@ export class EnvelopeAttributes {
   @IsUUID('7')
   id!: string;
 
-  @IsString()
-  @Length(1, 255)
+  @IsIdentifier(255)
   source!: string;
 
   @IsString()
@@ -20,8 +25,7 @@ export class EnvelopeAttributes {
   type!: string;
 
   @Optional()
-  @IsString()
-  @Length(1, 255)
+  @IsIdentifier(255)
   subject?: string;
 
   @IsTimestamp()
