@@ -118,6 +118,8 @@ async function main(): Promise<void> {
         ERP_BASE_URL: erp.url,
         ERP_MAX_IN_FLIGHT: values['max-in-flight'],
         ERP_BATCH_SIZE: values['batch-size'],
+        // The simulator commits after its latency and before it answers.
+        ERP_REQUEST_LIMIT_MS: String(Math.max(2000, 2 * erpLatencyMs)),
         ORDER_POLL_MS: '500',
         LOG_LEVEL: 'warn',
         ...db,

@@ -71,6 +71,7 @@ async function main(): Promise<void> {
       NATS_URL: values.nats,
       DATA_DIR: join(dir, 'order-sync'),
       ERP_BASE_URL: erp.url,
+      ERP_REQUEST_LIMIT_MS: '2000', // the simulator commits before it answers
       ORDER_POLL_MS: '300',
       AUTO_CONFIRM_COUNTS: 'true',
       LOG_LEVEL: 'warn',

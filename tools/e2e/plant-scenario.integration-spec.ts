@@ -66,6 +66,7 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
       ORDER_POLL_MS: '300',
       AUTO_CONFIRM_COUNTS: 'true',
       ERP_TIMEOUT_MS: '2000',
+      ERP_REQUEST_LIMIT_MS: '3000', // the simulator commits before it answers
       ERP_BREAKER_HALF_OPEN_MS: '1000',
       POSTING_RETRY_MAX_DELAY_MS: '1000',
       LOG_LEVEL: 'warn',

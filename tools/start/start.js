@@ -642,6 +642,11 @@ async function main() {
             ...process.env,
             NATS_URL: nats.url,
             ERP_BASE_URL: erp.url,
+            // The simulator commits a write before it answers, so an answer lost in an outage is
+            // settled at once; a real SAP may commit up to its work-process limit later (the default).
+            ...(process.env.ERP_BASE_URL
+              ? {}
+              : { ERP_REQUEST_LIMIT_MS: process.env.ERP_REQUEST_LIMIT_MS || '5000' }),
             TAG_MAPPING_FILE: plant.mappingFile,
             HTTP_PORT: String(port),
             DATA_DIR: plant.dataDir,

@@ -19,6 +19,7 @@ import { PostingLedger } from './erp-postings/posting-ledger';
 import { OrdersConfirmationsLedger1764160000000 } from './migrations/1764160000000-orders-confirmations-ledger';
 import { OpenPostingsByReference1764170000000 } from './migrations/1764170000000-open-postings-by-reference';
 import { OpenPostingsInOrder1764180000000 } from './migrations/1764180000000-open-postings-in-order';
+import { PostingAttemptedAt1764190000000 } from './migrations/1764190000000-posting-attempted-at';
 import { OrderCommands } from './orders/order-commands.usecase';
 import { OrderReleasePoller } from './orders/order-release.poller';
 import { OrderRepository } from './orders/order.repository';
@@ -56,6 +57,7 @@ export class AppModule {
               OrdersConfirmationsLedger1764160000000,
               OpenPostingsByReference1764170000000,
               OpenPostingsInOrder1764180000000,
+              PostingAttemptedAt1764190000000,
             ],
           },
           config,

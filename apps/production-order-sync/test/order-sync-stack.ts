@@ -65,6 +65,9 @@ export class OrderSyncStack {
       ORDER_POLL_MS: '300',
       ORDER_POLL_OVERLAP_MS: '5000',
       ERP_TIMEOUT_MS: '2000',
+      // The simulator commits before it answers (or drops the answer), unless a test makes it
+      // commit late or slow: above the latencies the tests set, below their patience.
+      ERP_REQUEST_LIMIT_MS: '3000',
       ERP_RETRY_MAX_ATTEMPTS: '1',
       ERP_BREAKER_THRESHOLD: '5',
       ERP_BREAKER_HALF_OPEN_MS: '1000',

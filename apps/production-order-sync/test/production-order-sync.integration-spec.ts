@@ -593,6 +593,46 @@ describe('production-order-sync with a pool of ten database connections', () => 
   });
 });
 
+describe('production-order-sync when ERP commits a write after our client gave up on it', () => {
+  const LATE_MS = 3000;
+  const stack = new OrderSyncStack({ ERP_BATCH_SIZE: '1' });
+  beforeAll(() => stack.start());
+  afterAll(() => stack.stop());
+
+  /** Confirms once; ERP drops the connection at once and commits the confirmation LATE_MS later. */
+  async function confirmCommittedLate(): Promise<{ order: string; key: string }> {
+    const order = await stack.acknowledgedOrder();
+    stack.erp.faults.set({ lateCommit: { every: 1, afterMs: LATE_MS } });
+    const key = (await stack.confirm(order, { yieldQuantity: 4 })).body.confirmationId as string;
+    await expectEventually(async () => {
+      const posting = (await stack.get(`/v1/plants/${stack.plant}/erp-postings/${key}`)).body;
+      expect(posting.state).toBe('in-doubt');
+    });
+    stack.erp.faults.clear();
+    return { order, key };
+  }
+
+  it('posts once with ERP_REQUEST_LIMIT_MS above the time ERP takes, twice with it too short', async () => {
+    // SAP accepts a second confirmation with the same ExternalSystemConfirmation (the simulator
+    // too, by default): only waiting out ERP's request limit before a resend keeps it single.
+    await stack.restartService({ ERP_REQUEST_LIMIT_MS: String(LATE_MS + 2000) });
+    const right = await confirmCommittedLate();
+    await stack.waitPosted(right.order, [right.key]);
+    await new Promise((resolve) => setTimeout(resolve, LATE_MS)); // nothing else may land later
+    expect(stack.erpLedger(right.order).map((c) => c.ExternalSystemConfirmation)).toEqual([right.key]);
+
+    await stack.restartService({ ERP_REQUEST_LIMIT_MS: '500' });
+    const short = await confirmCommittedLate();
+    await stack.waitPosted(short.order, [short.key]);
+    await expectEventually(() =>
+      expect(stack.erpLedger(short.order).map((c) => c.ExternalSystemConfirmation)).toEqual([
+        short.key,
+        short.key,
+      ]),
+    );
+  });
+});
+
 describe('production-order-sync on a broker whose max_payload its confirmation events exceed', () => {
   let nats: NatsServerProcess;
   let stack: OrderSyncStack;

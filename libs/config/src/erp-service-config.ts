@@ -26,6 +26,17 @@ export class ErpServiceConfig extends ServiceConfig {
   ERP_TIMEOUT_MS = 10_000;
 
   /**
+   * The longest ERP may still be working on a request after sending it, whatever became of the
+   * answer: SAP keeps running (and may commit) a request whose HTTP connection the gateway or our
+   * timeout already closed, until its work process's runtime limit (rdisp/max_wprun_time,
+   * rdisp/scheduler/prio_normal/max_runtime; 600 s by default). A posting in doubt is looked up at
+   * once, but sent again only when the lookup finds nothing after this much time since it was sent;
+   * sooner, ERP might commit the first one after the lookup, and both would stand.
+   */
+  @IntSetting(0)
+  ERP_REQUEST_LIMIT_MS = 600_000;
+
+  /**
    * ERP requests at once from one replica to each ERP endpoint (OData service); more wait in line.
    * Posting rate ≤ this × ERP_BATCH_SIZE ÷ ERP latency.
    */

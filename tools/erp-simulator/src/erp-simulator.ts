@@ -30,6 +30,12 @@ export interface ErpSimulatorOptions {
   /** Basic-auth credentials required on OData calls; none when absent. */
   user?: string;
   password?: string;
+  /**
+   * What a second confirmation with an `ExternalSystemConfirmation` already posted gets. SAP
+   * documents no duplicate check on that field, so by default it is posted again, as SAP would;
+   * `refused` is the helpful ERP our code must not rely on.
+   */
+  duplicateConfirmations?: 'accepted' | 'refused';
 }
 
 export interface RequestRecord {
@@ -49,14 +55,16 @@ const MAX_REQUEST_LOG = 20_000;
  * faults and read the ledger. Test equipment, not product.
  */
 export class ErpSimulator {
-  readonly store = new ErpStore();
+  readonly store: ErpStore;
   readonly faults = new Faults();
   private readonly sessions = new Map<string, string>();
   private readonly requests: RequestRecord[] = [];
   private server?: Server;
   private schedule?: NodeJS.Timeout;
 
-  constructor(private readonly options: ErpSimulatorOptions = {}) {}
+  constructor(private readonly options: ErpSimulatorOptions = {}) {
+    this.store = new ErpStore({ refuseDuplicates: options.duplicateConfirmations === 'refused' });
+  }
 
   async start(): Promise<string> {
     const server = createServer((req, res) => void this.route(req, res));
@@ -206,7 +214,9 @@ export class ErpSimulator {
     }
     if (path === '/$batch' && method === 'POST') return this.batch(req, res, body);
     if (path === '/ProdnOrdConf2' && method === 'POST') {
-      const confirmation = this.store.confirm(JSON.parse(body) as SapConfirmationCreate);
+      const input = JSON.parse(body) as SapConfirmationCreate;
+      if (this.committedLater(req, () => this.store.confirm(input))) return;
+      const confirmation = this.store.confirm(input);
       if (this.faults.dropThisAnswer()) {
         // Committed, then the connection dies: the caller cannot know whether it was posted.
         req.socket.destroy();
@@ -231,12 +241,17 @@ export class ErpSimulator {
    * answer and the changesets after it are not applied. "Drop the answer" counts a batch as one write.
    */
   private batch(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const parts = decodeBatch(req.headers['content-type'], body);
     const answers: BatchPart[] = [];
-    for (const part of decodeBatch(req.headers['content-type'], body)) {
-      const answer = this.changeset(part);
-      answers.push(answer);
-      if ('message' in answer) break;
-    }
+    const apply = () => {
+      for (const part of parts) {
+        const answer = this.changeset(part);
+        answers.push(answer);
+        if ('message' in answer) break;
+      }
+    };
+    if (this.committedLater(req, apply)) return;
+    apply();
     if (this.faults.dropThisAnswer()) {
       req.socket.destroy();
       return;
@@ -248,6 +263,24 @@ export class ErpSimulator {
       'content-length': Buffer.byteLength(text),
     });
     res.end(text);
+  }
+
+  /**
+   * The late-commit fault: the caller's connection is dropped now and `commit` runs later, as when
+   * SAP's work process finishes after the gateway closed the connection. True when it applied.
+   */
+  private committedLater(req: IncomingMessage, commit: () => unknown): boolean {
+    const afterMs = this.faults.commitLater();
+    if (afterMs === undefined) return false;
+    req.socket.destroy();
+    setTimeout(() => {
+      try {
+        commit();
+      } catch {
+        // Refused (the order closed meanwhile): nothing was committed, as SAP would roll back.
+      }
+    }, afterMs).unref();
+    return true;
   }
 
   private changeset(part: BatchPart): BatchPart {

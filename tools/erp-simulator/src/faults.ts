@@ -10,6 +10,16 @@ export interface FaultSettings {
   throttle?: Throttle;
   /** Every n-th confirmation POST is committed, then its connection dropped without an answer. */
   dropResponseEvery?: number;
+  /**
+   * Every n-th confirmation write loses its connection at once and is committed `afterMs` later, as
+   * SAP finishes a request whose HTTP connection the gateway already closed.
+   */
+  lateCommit?: LateCommit;
+}
+
+export interface LateCommit {
+  every: number;
+  afterMs: number;
 }
 
 export interface Throttle {
@@ -30,6 +40,8 @@ export class Faults {
   private throttle?: Throttle;
   private dropEvery = 0;
   private writes = 0;
+  private late?: LateCommit;
+  private lateWrites = 0;
 
   set(settings: FaultSettings): void {
     if (settings.latencyMs !== undefined) this.latencyMs = settings.latencyMs;
@@ -40,6 +52,10 @@ export class Faults {
       this.dropEvery = settings.dropResponseEvery;
       this.writes = 0;
     }
+    if (settings.lateCommit !== undefined) {
+      this.late = { ...settings.lateCommit };
+      this.lateWrites = 0;
+    }
   }
 
   clear(): void {
@@ -48,6 +64,7 @@ export class Faults {
     this.outageUntil = 0;
     this.throttle = undefined;
     this.dropEvery = 0;
+    this.late = undefined;
   }
 
   /** This response's delay: the fixed latency plus its share of jitter. */
@@ -62,6 +79,7 @@ export class Faults {
       outageRemainingMs: Math.max(0, this.outageUntil - Date.now()),
       throttle: this.throttle ?? null,
       dropResponseEvery: this.dropEvery,
+      lateCommit: this.late ?? null,
     };
   }
 
@@ -75,6 +93,13 @@ export class Faults {
       return { kind: 'throttle', retryAfterSeconds: this.throttle.retryAfterSeconds };
     }
     return { kind: 'none' };
+  }
+
+  /** Before a confirmation write: how much later to commit it, its connection dropped now; or not. */
+  commitLater(): number | undefined {
+    if (!this.late?.every) return undefined;
+    this.lateWrites += 1;
+    return this.lateWrites % this.late.every === 0 ? this.late.afterMs : undefined;
   }
 
   /** After a confirmation was committed: drop the answer? */

@@ -30,10 +30,18 @@ const sapTime = (ms: number) => {
   return `PT${two(d.getUTCHours())}H${two(d.getUTCMinutes())}M${two(d.getUTCSeconds())}S`;
 };
 
+export interface ErpStoreOptions {
+  /**
+   * Refuse a confirmation whose `ExternalSystemConfirmation` a confirmation that is not reversed
+   * already holds. Off by default: SAP documents no such check, so it posts the same key twice,
+   * and only our lookup before any resend keeps a posting single.
+   */
+  refuseDuplicates?: boolean;
+}
+
 /**
  * The simulated ERP's state: production orders with operations, and the confirmation ledger (what
- * it posted). `ExternalSystemConfirmation` is unique among confirmations that are not reversed, so a
- * second posting of the same key is refused as SAP's duplicate check would.
+ * it posted).
  */
 export class ErpStore {
   private readonly orders = new Map<string, SapProductionOrder>();
@@ -46,6 +54,8 @@ export class ErpStore {
   private readonly entriesInGroup = new Map<string, number>();
   private nextOrder = 1_000_000;
   private nextGroup = 1;
+
+  constructor(private readonly options: ErpStoreOptions = {}) {}
 
   releaseOrder(input: ReleaseOrderInput): SapProductionOrder {
     const now = Date.now();
@@ -103,7 +113,7 @@ export class ErpStore {
 
   confirm(input: SapConfirmationCreate): SapConfirmation {
     const key = input.ExternalSystemConfirmation?.toLowerCase();
-    if (key && this.byExternalKey.has(key)) {
+    if (key && this.options.refuseDuplicates && this.byExternalKey.has(key)) {
       throw new SapRejection('RU/505', `Confirmation with external key ${key} has already been posted`);
     }
     const order = this.orders.get(input.OrderID);

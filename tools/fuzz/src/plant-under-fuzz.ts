@@ -87,6 +87,7 @@ export class PlantUnderFuzz {
       ORDER_POLL_MS: '300',
       ORDER_POLL_OVERLAP_MS: '5000',
       ERP_TIMEOUT_MS: '2000',
+      ERP_REQUEST_LIMIT_MS: '3000',
       ERP_RETRY_MAX_ATTEMPTS: '1',
       ERP_BREAKER_THRESHOLD: '5',
       ERP_BREAKER_HALF_OPEN_MS: '1000',

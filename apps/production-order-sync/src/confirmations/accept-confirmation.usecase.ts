@@ -157,6 +157,7 @@ export class AcceptConfirmation {
       erpCode: null,
       erpDocument: null,
       claimedUntil: null,
+      attemptedAt: null,
       createdAt: now,
       updatedAt: now,
       postedAt: null,

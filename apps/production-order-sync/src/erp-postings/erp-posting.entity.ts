@@ -56,6 +56,13 @@ export class ErpPostingRecord {
   @Column({ name: 'claimed_until', type: 'varchar', length: 30, nullable: true })
   claimedUntil!: string | null;
 
+  /**
+   * When the last attempt was claimed, so when ERP may have got it at the latest: an in-doubt
+   * posting is not sent again before ERP_REQUEST_LIMIT_MS after it.
+   */
+  @Column({ name: 'attempted_at', type: 'varchar', length: 30, nullable: true })
+  attemptedAt!: string | null;
+
   @Column({ name: 'created_at', type: 'varchar', length: 30 })
   createdAt!: string;
 

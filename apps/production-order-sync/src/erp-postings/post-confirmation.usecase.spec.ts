@@ -20,15 +20,28 @@ import { PostConfirmationToErp } from './post-confirmation.usecase';
 
 /**
  * What ERP does with one call: answer, refuse before doing anything, commit and lose the answer,
- * lose the request, or refuse for a business reason. A crash of the worker can follow a commit.
+ * lose the request, commit after the caller gave up (within ERP's request limit), or refuse for a
+ * business reason. A crash of the worker can follow a commit.
  */
 type ErpBehaviour =
   | 'ok'
   | 'unavailable'
   | 'commit-then-drop'
   | 'drop-before-commit'
+  | 'commit-late'
   | 'business'
   | 'commit-then-crash';
+
+/** ERP_REQUEST_LIMIT_MS of these tests; a late commit lands up to this long after the call. */
+const REQUEST_LIMIT_MS = 10_000;
+
+/** The tests' clock: JetStream's redelivery delays pass on it at once. */
+const clock = {
+  now: Date.parse('2026-11-26T06:00:00Z'),
+  advance(ms: number): void {
+    this.now += Math.max(1, ms);
+  },
+};
 
 const KEY = '0192f0c1-7d4e-7a3b-9c1d-2e3f4a5b6c7d';
 
@@ -36,13 +49,32 @@ const KEY = '0192f0c1-7d4e-7a3b-9c1d-2e3f4a5b6c7d';
 class ScriptedErp extends ErpPort {
   readonly posted = new Map<string, number>();
   private count = 0;
+  /** Writes ERP is still working on, and when each commits. */
+  private readonly late: Array<{ key: string; at: number }> = [];
 
-  constructor(private readonly script: ErpBehaviour[]) {
+  constructor(
+    private readonly script: ErpBehaviour[],
+    private readonly lateCommitMs = REQUEST_LIMIT_MS - 1,
+  ) {
     super();
   }
 
   private next(): ErpBehaviour {
+    this.commitDue();
     return this.script.shift() ?? 'ok';
+  }
+
+  private commitDue(): void {
+    for (const write of this.late.filter((w) => w.at <= clock.now)) {
+      this.late.splice(this.late.indexOf(write), 1);
+      this.commit(write.key);
+    }
+  }
+
+  /** What ERP will hold once every write it is working on has committed. */
+  settle(): void {
+    clock.advance(this.lateCommitMs + 1);
+    this.commitDue();
   }
 
   private commit(key: string): PostedConfirmation {
@@ -66,6 +98,9 @@ class ScriptedErp extends ErpPort {
         throw new ErpInDoubtError('postConfirmation', 'socket hang up');
       case 'drop-before-commit':
         throw new ErpInDoubtError('postConfirmation', 'timeout');
+      case 'commit-late':
+        this.late.push({ key: posting.externalKey, at: clock.now + this.lateCommitMs });
+        throw new ErpInDoubtError('postConfirmation', 'timeout');
       case 'business':
         throw new ErpBusinessError('postConfirmation', 'Order 1000123 is already closed', 400, 'RU/140');
       case 'commit-then-crash':
@@ -75,6 +110,7 @@ class ScriptedErp extends ErpPort {
   }
 
   async findConfirmation(key: string): Promise<PostedConfirmation | undefined> {
+    this.commitDue();
     if (this.script[0] === 'unavailable') {
       this.script.shift();
       throw new ErpTransientError('findConfirmation', 'SAP 503', 503);
@@ -111,8 +147,9 @@ class MemoryLedger {
     erpCode: null,
     erpDocument: null,
     claimedUntil: null,
-    createdAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
+    attemptedAt: null,
+    createdAt: new Date(clock.now).toISOString(),
+    updatedAt: new Date(clock.now).toISOString(),
     postedAt: null,
   };
 
@@ -124,8 +161,12 @@ class MemoryLedger {
     this.set('in-flight', {
       attempts: seen.attempts + 1,
       claimedUntil: new Date(Date.now() + leaseMs).toISOString(),
+      ...(seen.state === 'pending' ? { attemptedAt: new Date(Date.now()).toISOString() } : {}),
     });
     return true;
+  }
+  async sendingAgain(): Promise<void> {
+    this.row = { ...this.row, attemptedAt: new Date(Date.now()).toISOString() };
   }
   async release(_key: string, state: PostingState, error: string): Promise<void> {
     this.set(state, { lastError: error, claimedUntil: null });
@@ -133,8 +174,19 @@ class MemoryLedger {
   async markPosted(_key: string, erpDocument: string): Promise<void> {
     this.set('posted', { erpDocument, claimedUntil: null });
   }
-  async markFailed(_key: string, reason: string, erpCode: string | null): Promise<void> {
-    this.set('failed', { lastError: reason, erpCode, claimedUntil: null });
+  async markFailed(
+    _key: string,
+    reason: string,
+    erpCode: string | null,
+    _event: unknown,
+    settled = false,
+  ): Promise<void> {
+    this.set('failed', {
+      lastError: reason,
+      erpCode,
+      claimedUntil: null,
+      ...(settled ? { attemptedAt: null } : {}),
+    });
   }
   async note(_key: string, why: string): Promise<void> {
     this.row = { ...this.row, lastError: why };
@@ -153,6 +205,7 @@ const config = {
   ERP_TIMEOUT_MS: 1000,
   POSTING_GIVE_UP_AFTER_MS: 24 * 3600_000,
   POSTING_RETRY_MAX_DELAY_MS: 1000,
+  ERP_REQUEST_LIMIT_MS: REQUEST_LIMIT_MS,
 } as ProductionOrderSyncConfig;
 
 const confirmation = {
@@ -176,15 +229,18 @@ const cause = createEvent(
   { plant: 'P100', source: '/test' },
 );
 
-function setup(script: ErpBehaviour[]) {
-  const erp = new ScriptedErp(script);
+function setup(script: ErpBehaviour[], options: { requestLimitMs?: number; lateCommitMs?: number } = {}) {
+  const erp = new ScriptedErp(script, options.lateCommitMs);
   const ledger = new MemoryLedger();
   const confirmations = {
     get: async () => confirmation,
     waitingFor: async () => undefined,
     nextOpen: async () => undefined,
   } as unknown as ConfirmationRepository;
-  const useCase = new PostConfirmationToErp(erp, ledger as unknown as PostingLedger, confirmations, config);
+  const useCase = new PostConfirmationToErp(erp, ledger as unknown as PostingLedger, confirmations, {
+    ...config,
+    ERP_REQUEST_LIMIT_MS: options.requestLimitMs ?? REQUEST_LIMIT_MS,
+  } as ProductionOrderSyncConfig);
   return { erp, ledger, useCase };
 }
 
@@ -196,7 +252,8 @@ async function deliverUntilSettled(useCase: PostConfirmationToErp, ledger: Memor
       await useCase.execute(KEY, cause);
     } catch (error) {
       if (error instanceof WorkerCrash) ledger.expireLease();
-      else if (!(error instanceof RetryLaterError)) throw error;
+      else if (error instanceof RetryLaterError) clock.advance(error.delayMs);
+      else throw error;
       continue;
     }
     if (ledger.row.state === 'posted') return;
@@ -214,6 +271,8 @@ async function deliverUntilSettled(useCase: PostConfirmationToErp, ledger: Memor
 describe('posting a confirmation to ERP exactly once', () => {
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(['log', 'error', 'warn']));
+  beforeEach(() => jest.spyOn(Date, 'now').mockImplementation(() => clock.now));
+  afterEach(() => jest.restoreAllMocks());
 
   it('never posts a key twice and ends posted, whatever ERP and the worker do on the way', async () => {
     await fc.assert(
@@ -224,6 +283,7 @@ describe('posting a confirmation to ERP exactly once', () => {
             'unavailable',
             'commit-then-drop',
             'drop-before-commit',
+            'commit-late',
             'business',
             'commit-then-crash',
           ),
@@ -232,6 +292,7 @@ describe('posting a confirmation to ERP exactly once', () => {
         async (script) => {
           const { erp, ledger, useCase } = setup([...script]);
           await deliverUntilSettled(useCase, ledger);
+          erp.settle();
           expect(erp.posted.get(KEY) ?? 0).toBeLessThanOrEqual(1);
           // A posting ends failed only when ERP refused it twice (before and after the operator's retry).
           if (ledger.row.state === 'posted') expect(erp.posted.get(KEY)).toBe(1);
@@ -249,6 +310,31 @@ describe('posting a confirmation to ERP exactly once', () => {
     expect(ledger.row.state).toBe('in-doubt');
     await useCase.execute(KEY, cause);
     expect(ledger.row).toMatchObject({ state: 'posted', attempts: 2 });
+    expect(erp.posted.get(KEY)).toBe(1);
+  });
+
+  it('a write ERP commits after the caller gave up and after the first lookup is not sent again', async () => {
+    const { erp, ledger, useCase } = setup(['commit-late'], { lateCommitMs: 5000 });
+    await deliverUntilSettled(useCase, ledger);
+    erp.settle();
+    expect(erp.posted.get(KEY)).toBe(1);
+    expect(ledger.row.state).toBe('posted');
+  });
+
+  it('with ERP_REQUEST_LIMIT_MS shorter than ERP may take, the same late commit posts twice', async () => {
+    // Why the setting matters: the lookup before ERP committed found nothing, and the resend stood too.
+    const { erp, ledger, useCase } = setup(['commit-late'], { lateCommitMs: 5000, requestLimitMs: 1000 });
+    await deliverUntilSettled(useCase, ledger);
+    erp.settle();
+    expect(erp.posted.get(KEY)).toBe(2);
+  });
+
+  it('a refused posting sent back by an operator goes to ERP without waiting out the request limit', async () => {
+    const { erp, ledger, useCase } = setup(['business']);
+    await useCase.execute(KEY, cause);
+    expect(ledger.row).toMatchObject({ state: 'failed', attemptedAt: null });
+    ledger.row = { ...ledger.row, state: 'in-doubt' }; // the exception queue's retry
+    await useCase.execute(KEY, cause);
     expect(erp.posted.get(KEY)).toBe(1);
   });
 

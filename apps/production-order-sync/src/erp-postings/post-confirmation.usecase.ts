@@ -40,6 +40,8 @@ const ORDER_WAIT_MS = 2000;
 const WALK_BUDGET_MS = 10_000;
 /** How soon an in-doubt posting is looked up in ERP. */
 const IN_DOUBT_RECHECK_MS = 1000;
+/** How often it is looked up again while ERP may still commit it (see `mayStillCommit`). */
+const IN_DOUBT_LOOKUP_EVERY_MS = 30_000;
 const DONE = new Set(['posted', 'failed', 'discarded']);
 /** What `confirmation-failed`'s `erpCode` holds (an identifier of 40); another code goes into the reason. */
 const ERP_CODE = /^[\x21-\x7e]{1,40}$/;
@@ -169,6 +171,8 @@ export class PostConfirmationToErp {
           await this.posted(confirmation, found, cause, 'found-posted');
           return { confirmation, afterRetry };
         }
+        await this.mayStillCommit(posting);
+        await this.ledger.sendingAgain(postingKey);
         uncertain = false;
       }
       const posted = await this.erp.postConfirmation(toPosting(confirmation));
@@ -180,6 +184,22 @@ export class PostConfirmationToErp {
     }
   }
 
+  /**
+   * An uncertain posting the lookup did not find is sent again only once ERP can no longer commit
+   * the attempt it is uncertain about (ERP_REQUEST_LIMIT_MS after it was sent): SAP may finish a
+   * request after our client gave up on it and after this lookup, and then both would stand. Until
+   * then it stays in doubt, looked up again, and the later ones of its operation wait behind it.
+   */
+  private async mayStillCommit(posting: ErpPostingRecord): Promise<void> {
+    const sentAt = posting.attemptedAt ? Date.parse(posting.attemptedAt) : 0;
+    const waitMs = sentAt + this.config.ERP_REQUEST_LIMIT_MS - Date.now();
+    if (waitMs <= 0) return;
+    const why = `not in ERP yet, but ERP may still commit the attempt sent ${posting.attemptedAt} for another ${Math.ceil(waitMs / 1000)} s (ERP_REQUEST_LIMIT_MS)`;
+    await this.ledger.release(posting.postingKey, 'in-doubt', why);
+    outcomes.inc({ outcome: 'in-doubt' });
+    throw new RetryLaterError(why, Math.min(waitMs, IN_DOUBT_LOOKUP_EVERY_MS));
+  }
+
   private async failed(
     posting: ErpPostingRecord,
     confirmation: ConfirmationRecord,
@@ -189,11 +209,15 @@ export class PostConfirmationToErp {
     since?: number,
   ): Promise<void> {
     const key = posting.postingKey;
+    // Ours, not a failure: the posting stays in doubt (see `mayStillCommit`).
+    if (error instanceof RetryLaterError) throw error;
     if (error instanceof ErpBusinessError) {
-      // ERP refuses a key it already holds; a posting that got there first is still a success.
+      // A refusal may be ERP refusing what it already holds (an earlier attempt closed the operation):
+      // a posting that got there first is still a success.
       const found = await this.erp.findConfirmation(key).catch(() => undefined);
       if (found) return this.posted(confirmation, found, cause, 'found-posted');
-      return this.toExceptionQueue(confirmation, cause, error.message, error.sapCode);
+      // Refused now, and any earlier attempt is past ERP's request limit: none can still commit.
+      return this.toExceptionQueue(confirmation, cause, error.message, error.sapCode, true);
     }
     if (error instanceof ErpInDoubtError) {
       outcomes.inc({ outcome: 'in-doubt' });
@@ -265,11 +289,13 @@ export class PostConfirmationToErp {
     return true;
   }
 
+  /** `settled`: no attempt of it can still commit in ERP, so an operator's retry sends it at once. */
   private async toExceptionQueue(
     confirmation: ConfirmationRecord,
     cause: CanonicalEvent | undefined,
     reason: string,
     erpCode: string | null,
+    settled = false,
   ): Promise<void> {
     // It goes into an event and a text column: ERP's message or a parse error may quote anything.
     reason = toText(reason, 1000);
@@ -294,7 +320,7 @@ export class PostConfirmationToErp {
       },
       originOf(confirmation, cause),
     );
-    await this.ledger.markFailed(confirmation.id, reason, erpCode, event);
+    await this.ledger.markFailed(confirmation.id, reason, erpCode, event, settled);
   }
 
   /** ERP's Retry-After or the breaker's half-open time, else 0.5 s doubling, capped, with jitter. */

@@ -23,7 +23,11 @@ export class PostingLedger {
     return erpPostingTable.findOne(this.dataSource.manager, { postingKey });
   }
 
-  /** Marks the posting in flight for `leaseMs`; false when another worker changed it first. */
+  /**
+   * Marks the posting in flight for `leaseMs`; false when another worker changed it first. A
+   * pending posting is sent right after, so its `attemptedAt` is now; an uncertain one is looked up
+   * first and keeps the time of the attempt it is uncertain about (see `sendingAgain`).
+   */
   async claim(posting: ErpPostingRecord, leaseMs: number): Promise<boolean> {
     const now = Date.now();
     const claimed = await this.unitOfWork.transaction((m) =>
@@ -35,10 +39,18 @@ export class PostingLedger {
           attempts: posting.attempts + 1,
           claimedUntil: iso(now + leaseMs),
           updatedAt: iso(now),
+          ...(posting.state === 'pending' ? { attemptedAt: iso(now) } : {}),
         },
       ),
     );
     return claimed === 1;
+  }
+
+  /** An uncertain posting the lookup did not find goes to ERP again now. */
+  async sendingAgain(postingKey: string): Promise<void> {
+    await this.unitOfWork.transaction((m) =>
+      erpPostingTable.update(m, { postingKey, state: 'in-flight' }, { attemptedAt: iso(Date.now()) }),
+    );
   }
 
   /** Back to waiting after an attempt that did not post: `pending` (certainly not applied) or `in-doubt`. */
@@ -79,17 +91,26 @@ export class PostingLedger {
     });
   }
 
+  /** `settled`: no attempt of it can still commit in ERP (forgets `attemptedAt`). */
   async markFailed(
     postingKey: string,
     reason: string,
     erpCode: string | null,
     event: CanonicalEvent,
+    settled = false,
   ): Promise<void> {
     await this.unitOfWork.run(async (tx) => {
       await erpPostingTable.update(
         tx.manager,
         { postingKey },
-        { state: 'failed', lastError: reason, erpCode, claimedUntil: null, updatedAt: iso(Date.now()) },
+        {
+          state: 'failed',
+          lastError: reason,
+          erpCode,
+          claimedUntil: null,
+          updatedAt: iso(Date.now()),
+          ...(settled ? { attemptedAt: null } : {}),
+        },
       );
       await tx.publish(event);
     });
