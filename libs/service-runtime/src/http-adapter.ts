@@ -5,6 +5,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { jsonShapeProblem } from '@plantbridge/canonical-model';
 import { CORRELATION_HEADER, isCorrelationId } from './correlation';
+import { DOCS_PATH } from './openapi';
 import { badRequest } from './validation';
 
 /** How long and how many: what keeps slow or many clients from holding the HTTP server. */
@@ -86,17 +87,18 @@ export function httpAdapter(limits: HttpLimits = DEFAULT_HTTP_LIMITS): FastifyAd
     request.body ??= {};
     done();
   });
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
-    done(null, reply.statusCode === 400 ? namedRefusal(payload) : payload);
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    done(null, reply.statusCode === 400 ? namedRefusal(payload, request.url) : payload);
   });
   return adapter;
 }
 
 /**
- * A 400 made outside our validation (the Swagger UI's static files refuse a path holding NUL with
- * Nest's bare `{statusCode, message}`) gets the `errors` every refusal carries, naming the URL.
+ * A 400 made outside our validation gets the `errors` every refusal carries: the Swagger UI's static
+ * files refuse a path holding NUL with Nest's bare `{statusCode, message}` (the URL is named), and
+ * any other refusal of the HTTP layer keeps its own message under `(request)`.
  */
-function namedRefusal(payload: unknown): unknown {
+function namedRefusal(payload: unknown, url: string): unknown {
   if (typeof payload !== 'string' || payload.includes('"errors":')) return payload;
   let message: unknown;
   try {
@@ -104,9 +106,11 @@ function namedRefusal(payload: unknown): unknown {
   } catch {
     message = undefined;
   }
-  const given = typeof message === 'string' && message !== STATUS_CODES[400] ? `: ${message}` : '';
-  const reason = `not a path this server serves${given}`;
-  return JSON.stringify(badRequest([{ field: '(url)', reason }]).getResponse());
+  const given = typeof message === 'string' && message !== STATUS_CODES[400] ? message : undefined;
+  const error = url.startsWith(`/${DOCS_PATH}/`)
+    ? { field: '(url)', reason: given ?? 'not a path this server serves' }
+    : { field: '(request)', reason: given ?? 'refused by the HTTP server' };
+  return JSON.stringify(badRequest([error]).getResponse());
 }
 
 /** A body Fastify cannot hand to a controller: the same 400 as a broken field, naming the body. */

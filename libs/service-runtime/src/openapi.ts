@@ -7,6 +7,9 @@ export interface OpenApiInfo {
   version: string;
 }
 
+/** Where the Swagger UI is served. */
+export const DOCS_PATH = 'docs';
+
 /** The OpenAPI document generated from the controllers: JSON at `/openapi.json`, a browser UI at `/docs`. */
 export function serveOpenApi(app: INestApplication, info: OpenApiInfo): void {
   const config = new DocumentBuilder()
@@ -15,7 +18,7 @@ export function serveOpenApi(app: INestApplication, info: OpenApiInfo): void {
     .setVersion(info.version)
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, {
+  SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
   });

@@ -21,7 +21,7 @@ import {
   type SapErrorBody,
 } from '@plantbridge/erp';
 import { Faults, type FaultSettings } from './faults';
-import { applyQuery, ODataQueryError } from './odata-query';
+import { applyQuery, ODataQueryError, type PropertyTypes } from './odata-query';
 import { ErpStore, type ReleaseOrderInput, SapRejection } from './store';
 
 export interface ErpSimulatorOptions {
@@ -46,6 +46,28 @@ export interface RequestRecord {
 }
 
 const SESSION_COOKIE = 'SAP_SESSIONID_SIM_100';
+
+/**
+ * Edm types of the properties the simulator lets `$filter` and `$orderby` use, as SAP's `$metadata`
+ * of each service declares them (status flags and `LastChangeDateTime` are Edm.String, the external
+ * key an Edm.Guid). Written from SAP's documents, not from the adapter.
+ */
+const ORDER_PROPERTIES: PropertyTypes = {
+  ManufacturingOrder: 'Edm.String',
+  ProductionPlant: 'Edm.String',
+  OrderIsCreated: 'Edm.String',
+  OrderIsReleased: 'Edm.String',
+  OrderIsTechnicallyCompleted: 'Edm.String',
+  OrderIsClosed: 'Edm.String',
+  LastChangeDateTime: 'Edm.String',
+};
+const CONFIRMATION_PROPERTIES: PropertyTypes = {
+  ConfirmationGroup: 'Edm.String',
+  ConfirmationCount: 'Edm.String',
+  OrderID: 'Edm.String',
+  OrderOperation: 'Edm.String',
+  ExternalSystemConfirmation: 'Edm.Guid',
+};
 const MAX_REQUEST_LOG = 20_000;
 
 /**
@@ -181,7 +203,9 @@ export class ErpSimulator {
         d: { EntitySets: ['A_ProductionOrder_2', 'A_ProductionOrderOperation_2'] },
       });
     if (path === '/A_ProductionOrder_2') {
-      const results = applyQuery(this.store.allOrders(), params).map((o) => expand(o, params));
+      const results = applyQuery(this.store.allOrders(), params, ORDER_PROPERTIES).map((o) =>
+        expand(o, params),
+      );
       return this.json(res, 200, { d: { results } });
     }
     const single = /^\/A_ProductionOrder_2\('((?:[^']|'')+)'\)$/.exec(path);
@@ -210,7 +234,9 @@ export class ErpSimulator {
     if (path === '/' && method === 'GET')
       return this.json(res, 200, { d: { EntitySets: ['ProdnOrdConf2'] } });
     if (path === '/ProdnOrdConf2' && method === 'GET') {
-      return this.json(res, 200, { d: { results: applyQuery(this.store.ledger(), params) } });
+      return this.json(res, 200, {
+        d: { results: applyQuery(this.store.ledger(), params, CONFIRMATION_PROPERTIES) },
+      });
     }
     if (path === '/$batch' && method === 'POST') return this.batch(req, res, body);
     if (path === '/ProdnOrdConf2' && method === 'POST') {
@@ -224,7 +250,8 @@ export class ErpSimulator {
       }
       return this.json(res, 201, { d: confirmation });
     }
-    if (path === '/Cancel' && method === 'POST') {
+    // SAP's function import; `Cancel` belongs to the material document service, and is a 404 here.
+    if (path === '/CancelProdnOrdConf' && method === 'POST') {
       const unquote = (v: string | null) => (v ?? '').replace(/^'|'$/g, '');
       const reversal = this.store.cancel(
         unquote(params.get('ConfirmationGroup')),

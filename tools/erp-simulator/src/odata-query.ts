@@ -1,7 +1,9 @@
 /**
  * The slice of OData V2 `$filter` / `$orderby` / `$top` / `$skip` the simulator understands:
  * comparisons joined by `and`, with string, boolean, number, `datetimeoffset'…'` and `guid'…'`
- * literals. Enough for what the adapter sends; anything else is answered with SAP's 400.
+ * literals. Enough for what the adapter sends; anything else is answered with SAP's 400. As in SAP,
+ * a literal must have the Edm type of the property it is compared with (`OrderIsReleased eq true`
+ * is a 400: the flag is an Edm.String), whether or not any entity matches.
  */
 
 type Literal = string | number | boolean;
@@ -9,36 +11,62 @@ interface Comparison {
   field: string;
   op: 'eq' | 'ne' | 'ge' | 'gt' | 'le' | 'lt';
   value: Literal;
+  type: EdmType;
 }
+
+/** The Edm types a `$filter` literal can have. */
+export type EdmType =
+  | 'Edm.String'
+  | 'Edm.Guid'
+  | 'Edm.Boolean'
+  | 'Edm.DateTime'
+  | 'Edm.DateTimeOffset'
+  | 'Edm.Decimal';
+
+/** The Edm type of each property of an entity set that may appear in `$filter` or `$orderby`. */
+export type PropertyTypes = Record<string, EdmType>;
 
 export class ODataQueryError extends Error {}
 
 const COMPARISON = /^(\w+)\s+(eq|ne|ge|gt|le|lt)\s+(.+)$/;
 
-function parseLiteral(text: string): Literal {
+const TYPED_LITERAL: Record<string, EdmType> = {
+  guid: 'Edm.Guid',
+  datetime: 'Edm.DateTime',
+  datetimeoffset: 'Edm.DateTimeOffset',
+};
+
+function parseLiteral(text: string): { value: Literal; type: EdmType } {
   const trimmed = text.trim();
-  if (trimmed === 'true' || trimmed === 'false') return trimmed === 'true';
+  if (trimmed === 'true' || trimmed === 'false') return { value: trimmed === 'true', type: 'Edm.Boolean' };
   const typed = /^(datetimeoffset|datetime|guid)?'((?:[^']|'')*)'$/.exec(trimmed);
   if (typed) {
     const raw = typed[2].replace(/''/g, "'");
-    if (typed[1] === 'guid') return raw.toLowerCase();
-    if (typed[1]) {
-      const ms = Date.parse(raw);
-      if (Number.isNaN(ms)) throw new ODataQueryError(`Invalid date literal ${trimmed}`);
-      return ms;
-    }
-    return raw;
+    if (!typed[1]) return { value: raw, type: 'Edm.String' };
+    if (typed[1] === 'guid') return { value: raw.toLowerCase(), type: 'Edm.Guid' };
+    const ms = Date.parse(raw);
+    if (Number.isNaN(ms)) throw new ODataQueryError(`Invalid date literal ${trimmed}`);
+    return { value: ms, type: TYPED_LITERAL[typed[1]] };
   }
-  if (/^-?\d+(\.\d+)?[mMdD]?$/.test(trimmed)) return Number(trimmed.replace(/[mMdD]$/, ''));
+  if (/^-?\d+(\.\d+)?[mMdD]?$/.test(trimmed))
+    return { value: Number(trimmed.replace(/[mMdD]$/, '')), type: 'Edm.Decimal' };
   throw new ODataQueryError(`Invalid literal ${trimmed}`);
 }
 
-export function parseFilter(filter: string | null): Comparison[] {
+export function parseFilter(filter: string | null, types: PropertyTypes): Comparison[] {
   if (!filter) return [];
   return filter.split(/\s+and\s+/i).map((part) => {
     const match = COMPARISON.exec(part.trim());
     if (!match) throw new ODataQueryError(`Unsupported $filter expression: ${part}`);
-    return { field: match[1], op: match[2] as Comparison['op'], value: parseLiteral(match[3]) };
+    const [, field, op] = match;
+    const property = types[field];
+    if (!property) throw new ODataQueryError(`Property ${field} not found`);
+    const literal = parseLiteral(match[3]);
+    if (literal.type !== property)
+      throw new ODataQueryError(
+        `Invalid filter: operator '${op}' incompatible with operand types ${property} (${field}) and ${literal.type}`,
+      );
+    return { field, op: op as Comparison['op'], ...literal };
   });
 }
 
@@ -72,8 +100,12 @@ function holds(entity: object, c: Comparison): boolean {
   }
 }
 
-export function applyQuery<T extends object>(entities: T[], params: URLSearchParams): T[] {
-  const filter = parseFilter(params.get('$filter'));
+export function applyQuery<T extends object>(
+  entities: T[],
+  params: URLSearchParams,
+  types: PropertyTypes,
+): T[] {
+  const filter = parseFilter(params.get('$filter'), types);
   let result = entities.filter((e) => filter.every((c) => holds(e, c)));
   const orderBy = params.get('$orderby');
   if (orderBy) {

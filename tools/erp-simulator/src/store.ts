@@ -22,7 +22,17 @@ export class SapRejection extends Error {
 
 const WORK_CENTERS = ['ASSEMBLY', 'TESTING', 'PACK01', 'PAINT', 'WELD01'];
 
-const sapDateTimeOffset = (ms: number) => `/Date(${ms}+0000)/`;
+/** An ABAP UTC time stamp as SAP's OData sends `LastChangeDateTime`: Edm.String `yyyyMMddHHmmss`. */
+const sapTimestamp = (ms: number) => {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}` +
+    `${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`
+  );
+};
+/** SAP's flags: Edm.String of 1. */
+const flag = (set: boolean) => (set ? 'X' : '');
 const sapDay = (ms: number) => `/Date(${ms - (ms % 86_400_000)})/`;
 const sapTime = (ms: number) => {
   const d = new Date(ms);
@@ -73,11 +83,11 @@ export class ErpStore {
       MfgOrderPlannedStartTime: sapTime(now),
       MfgOrderPlannedEndDate: sapDay(now + 8 * 3_600_000),
       MfgOrderPlannedEndTime: sapTime(now + 8 * 3_600_000),
-      OrderIsCreated: true,
-      OrderIsReleased: true,
-      OrderIsTechnicallyCompleted: false,
-      OrderIsClosed: false,
-      LastChangeDateTime: sapDateTimeOffset(now),
+      OrderIsCreated: flag(true),
+      OrderIsReleased: flag(true),
+      OrderIsTechnicallyCompleted: flag(false),
+      OrderIsClosed: flag(false),
+      LastChangeDateTime: sapTimestamp(now),
       to_ProductionOrderOperation: {
         results: Array.from({ length: operationCount }, (_, i) => ({
           ManufacturingOrder: id,
@@ -97,9 +107,9 @@ export class ErpStore {
   setClosed(id: string, closed: boolean): SapProductionOrder {
     const order = this.order(id);
     if (!order) throw new SapRejection('CO/005', `Order ${id} does not exist`, 404);
-    order.OrderIsClosed = closed;
-    order.OrderIsTechnicallyCompleted = closed;
-    order.LastChangeDateTime = sapDateTimeOffset(Date.now());
+    order.OrderIsClosed = flag(closed);
+    order.OrderIsTechnicallyCompleted = flag(closed);
+    order.LastChangeDateTime = sapTimestamp(Date.now());
     return order;
   }
 
@@ -118,7 +128,7 @@ export class ErpStore {
     }
     const order = this.orders.get(input.OrderID);
     if (!order) throw new SapRejection('CO/005', `Order ${input.OrderID} does not exist`);
-    if (order.OrderIsClosed || order.OrderIsTechnicallyCompleted) {
+    if (order.OrderIsClosed === 'X' || order.OrderIsTechnicallyCompleted === 'X') {
       throw new SapRejection('RU/140', `Order ${input.OrderID} is already closed; no confirmation possible`);
     }
     const operation = order.to_ProductionOrderOperation?.results.find(
@@ -128,6 +138,12 @@ export class ErpStore {
       throw new SapRejection(
         'RU/116',
         `Operation ${input.OrderOperation} does not exist in order ${input.OrderID}`,
+      );
+    }
+    if (!['', 'X', '1'].includes(input.FinalConfirmationType)) {
+      throw new SapRejection(
+        'RU/303',
+        `FinalConfirmationType "${input.FinalConfirmationType}" is not one of '' (partial), 'X' (final), '1' (automatic final)`,
       );
     }
     for (const field of [

@@ -165,11 +165,21 @@ class MemoryLedger {
     });
     return true;
   }
-  async sendingAgain(): Promise<void> {
-    this.row = { ...this.row, attemptedAt: new Date(Date.now()).toISOString() };
+  async sendingAgain(_key: string, claimedAttempts: number, leaseMs: number): Promise<boolean> {
+    if (this.row.state !== 'in-flight' || this.row.attempts !== claimedAttempts) return false;
+    this.set('in-flight', {
+      attempts: claimedAttempts + 1,
+      attemptedAt: new Date(Date.now()).toISOString(),
+      claimedUntil: new Date(Date.now() + leaseMs).toISOString(),
+    });
+    return true;
   }
-  async release(_key: string, state: PostingState, error: string): Promise<void> {
-    this.set(state, { lastError: error, claimedUntil: null });
+  async release(_key: string, state: PostingState, error: string, sentBy?: number): Promise<void> {
+    this.set(state, {
+      lastError: error,
+      claimedUntil: null,
+      ...(sentBy === undefined ? {} : { attemptedAt: new Date(sentBy).toISOString() }),
+    });
   }
   async markPosted(_key: string, erpDocument: string): Promise<void> {
     this.set('posted', { erpDocument, claimedUntil: null });
@@ -335,6 +345,46 @@ describe('posting a confirmation to ERP exactly once', () => {
     expect(ledger.row).toMatchObject({ state: 'failed', attemptedAt: null });
     ledger.row = { ...ledger.row, state: 'in-doubt' }; // the exception queue's retry
     await useCase.execute(KEY, cause);
+    expect(erp.posted.get(KEY)).toBe(1);
+  });
+
+  it('a posting taken over during a slow lookup is sent by one worker, not by both', async () => {
+    const { erp, ledger, useCase } = setup([]);
+    ledger.row = {
+      ...ledger.row,
+      state: 'in-doubt',
+      attempts: 1,
+      attemptedAt: new Date(clock.now - 2 * REQUEST_LIMIT_MS).toISOString(),
+    };
+    // Worker A's lookup hangs until its lease has run out and worker B has taken the posting over.
+    let answerA!: (found: undefined) => void;
+    const lookup = jest.spyOn(erp, 'findConfirmation');
+    lookup.mockImplementationOnce(() => new Promise((resolve) => (answerA = resolve)));
+    const a = useCase.execute(KEY, cause).catch((e: unknown) => e);
+    await new Promise((resolve) => setImmediate(resolve));
+    ledger.expireLease();
+    // B: A may have sent it any time before its lease ended, so B waits out the limit from then.
+    await expect(useCase.execute(KEY, cause)).rejects.toBeInstanceOf(RetryLaterError);
+    answerA(undefined);
+    // A read the posting before B took it over; it sees the row changed and sends nothing.
+    expect(await a).toBeInstanceOf(RetryLaterError);
+    expect(erp.posted.get(KEY)).toBeUndefined();
+    await deliverUntilSettled(useCase, ledger);
+    expect(erp.posted.get(KEY)).toBe(1);
+  });
+
+  it("an operator's retry of a posting whose attempt ERP may still commit waits out the request limit", async () => {
+    // Failed while in doubt (its message was dead-lettered), retried by an operator a second later.
+    const { erp, ledger, useCase } = setup([]);
+    ledger.row = {
+      ...ledger.row,
+      state: 'in-doubt',
+      attempts: 1,
+      attemptedAt: new Date(clock.now - 1000).toISOString(),
+    };
+    await expect(useCase.execute(KEY, cause)).rejects.toBeInstanceOf(RetryLaterError);
+    expect(erp.posted.get(KEY)).toBeUndefined();
+    await deliverUntilSettled(useCase, ledger);
     expect(erp.posted.get(KEY)).toBe(1);
   });
 

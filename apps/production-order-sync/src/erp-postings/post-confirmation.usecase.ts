@@ -48,7 +48,7 @@ const ERP_CODE = /^[\x21-\x7e]{1,40}$/;
 
 const outcomes = new Counter({
   name: 'plantbridge_erp_postings_total',
-  help: 'Posting attempts by outcome (posted, found-posted, failed, retry, in-doubt, waiting)',
+  help: 'Posting attempts by outcome (posted, found-posted, failed, retry, in-doubt, waiting, waiting-request-limit)',
   labelNames: ['outcome'],
 });
 
@@ -156,7 +156,7 @@ export class PostConfirmationToErp {
     if (waiting) {
       throw new RetryLaterError(
         `confirmation ${postingKey} waits for ${waiting.key}, made earlier on the same operation`,
-        ORDER_WAIT_MS,
+        await this.followerDelay(waiting.key),
       );
     }
     if (!(await this.ledger.claim(posting, this.leaseMs))) {
@@ -172,7 +172,9 @@ export class PostConfirmationToErp {
           return { confirmation, afterRetry };
         }
         await this.mayStillCommit(posting);
-        await this.ledger.sendingAgain(postingKey);
+        if (!(await this.ledger.sendingAgain(postingKey, posting.attempts + 1, this.leaseMs))) {
+          throw new RetryLaterError(`confirmation ${postingKey} was taken over while it was looked up`, 100);
+        }
         uncertain = false;
       }
       const posted = await this.erp.postConfirmation(toPosting(confirmation));
@@ -185,19 +187,41 @@ export class PostConfirmationToErp {
   }
 
   /**
+   * How soon a confirmation waiting behind `earlierKey` tries again: soon, unless that one waits out
+   * ERP's request limit (minutes), which its followers then need not poll every ORDER_WAIT_MS.
+   */
+  private async followerDelay(earlierKey: string): Promise<number> {
+    const earlier = await this.ledger.find(earlierKey);
+    if (earlier?.state !== 'in-doubt') return ORDER_WAIT_MS;
+    return Math.min(Math.max(this.requestLimitLeft(earlier), ORDER_WAIT_MS), IN_DOUBT_LOOKUP_EVERY_MS);
+  }
+
+  /**
    * An uncertain posting the lookup did not find is sent again only once ERP can no longer commit
    * the attempt it is uncertain about (ERP_REQUEST_LIMIT_MS after it was sent): SAP may finish a
    * request after our client gave up on it and after this lookup, and then both would stand. Until
    * then it stays in doubt, looked up again, and the later ones of its operation wait behind it.
    */
   private async mayStillCommit(posting: ErpPostingRecord): Promise<void> {
-    const sentAt = posting.attemptedAt ? Date.parse(posting.attemptedAt) : 0;
-    const waitMs = sentAt + this.config.ERP_REQUEST_LIMIT_MS - Date.now();
+    const waitMs = this.requestLimitLeft(posting);
     if (waitMs <= 0) return;
-    const why = `not in ERP yet, but ERP may still commit the attempt sent ${posting.attemptedAt} for another ${Math.ceil(waitMs / 1000)} s (ERP_REQUEST_LIMIT_MS)`;
-    await this.ledger.release(posting.postingKey, 'in-doubt', why);
-    outcomes.inc({ outcome: 'in-doubt' });
+    const sentBy = Date.now() + waitMs - this.config.ERP_REQUEST_LIMIT_MS;
+    const why = `not in ERP yet, but ERP may still commit the attempt sent by ${new Date(sentBy).toISOString()} for another ${Math.ceil(waitMs / 1000)} s (ERP_REQUEST_LIMIT_MS)`;
+    await this.ledger.release(posting.postingKey, 'in-doubt', why, sentBy);
+    outcomes.inc({ outcome: 'waiting-request-limit' });
     throw new RetryLaterError(why, Math.min(waitMs, IN_DOUBT_LOOKUP_EVERY_MS));
+  }
+
+  /**
+   * How long ERP may still commit the posting's last attempt: ERP_REQUEST_LIMIT_MS after the latest
+   * it can have been sent, its `attemptedAt`, or, found in flight after a worker's lease ran out, the
+   * lease's end (that worker may have sent it any time before).
+   */
+  private requestLimitLeft(posting: ErpPostingRecord): number {
+    const attempted = posting.attemptedAt ? Date.parse(posting.attemptedAt) : 0;
+    const leased =
+      posting.state === 'in-flight' && posting.claimedUntil ? Date.parse(posting.claimedUntil) : 0;
+    return Math.max(attempted, leased) + this.config.ERP_REQUEST_LIMIT_MS - Date.now();
   }
 
   private async failed(
@@ -216,12 +240,14 @@ export class PostConfirmationToErp {
       // a posting that got there first is still a success.
       const found = await this.erp.findConfirmation(key).catch(() => undefined);
       if (found) return this.posted(confirmation, found, cause, 'found-posted');
-      // Refused now, and any earlier attempt is past ERP's request limit: none can still commit.
-      return this.toExceptionQueue(confirmation, cause, error.message, error.sapCode, true);
+      // Refused on a send (any earlier attempt is past ERP's request limit), nothing can still
+      // commit; refused on the lookup, the attempt in doubt still may.
+      return this.toExceptionQueue(confirmation, cause, error.message, error.sapCode, !uncertain);
     }
     if (error instanceof ErpInDoubtError) {
       outcomes.inc({ outcome: 'in-doubt' });
-      await this.ledger.release(key, 'in-doubt', error.message);
+      // Sent at the latest now: it may have waited for a request slot after the claim.
+      await this.ledger.release(key, 'in-doubt', error.message, Date.now());
       throw new RetryLaterError(
         `posting ${key} is in doubt (${error.message}); ERP is asked before any retry`,
         IN_DOUBT_RECHECK_MS,

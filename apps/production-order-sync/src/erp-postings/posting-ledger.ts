@@ -46,24 +46,51 @@ export class PostingLedger {
     return claimed === 1;
   }
 
-  /** An uncertain posting the lookup did not find goes to ERP again now. */
-  async sendingAgain(postingKey: string): Promise<void> {
-    await this.unitOfWork.transaction((m) =>
-      erpPostingTable.update(m, { postingKey, state: 'in-flight' }, { attemptedAt: iso(Date.now()) }),
+  /**
+   * An uncertain posting the lookup did not find goes to ERP again now: a new attempt, on a fresh
+   * lease, if the row is still as this worker claimed it (`attempts` after the claim). False when
+   * another worker took it over meanwhile (its lease ran out during a slow lookup), which then
+   * decides from what it read, so two workers never both send it.
+   */
+  async sendingAgain(postingKey: string, claimedAttempts: number, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const updated = await this.unitOfWork.transaction((m) =>
+      erpPostingTable.update(
+        m,
+        { postingKey, state: 'in-flight', attempts: claimedAttempts },
+        {
+          attempts: claimedAttempts + 1,
+          attemptedAt: iso(now),
+          claimedUntil: iso(now + leaseMs),
+          updatedAt: iso(now),
+        },
+      ),
     );
+    return updated === 1;
   }
 
-  /** Back to waiting after an attempt that did not post: `pending` (certainly not applied) or `in-doubt`. */
+  /**
+   * Back to waiting after an attempt that did not post: `pending` (certainly not applied) or
+   * `in-doubt`. `sentBy`: the latest the uncertain attempt can have been sent, when it is later than
+   * the claim (a request waits for a slot before it goes).
+   */
   async release(
     postingKey: string,
     state: Extract<PostingState, 'pending' | 'in-doubt'>,
     error: string,
+    sentBy?: number,
   ): Promise<void> {
     await this.unitOfWork.transaction((m) =>
       erpPostingTable.update(
         m,
         { postingKey },
-        { state, lastError: error, claimedUntil: null, updatedAt: iso(Date.now()) },
+        {
+          state,
+          lastError: error,
+          claimedUntil: null,
+          updatedAt: iso(Date.now()),
+          ...(sentBy === undefined ? {} : { attemptedAt: iso(sentBy) }),
+        },
       ),
     );
   }

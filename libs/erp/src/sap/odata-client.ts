@@ -125,7 +125,7 @@ export class ODataClient {
       const status = statusOf(answer);
       if (status >= 200 && status < 300) {
         try {
-          return { ok: true, data: dataOf(operation, status, answer.body) };
+          return { ok: true, data: dataOf(operation, status, answer.body, true) };
         } catch (error) {
           return { ok: false, error: error as Error };
         }
@@ -229,7 +229,7 @@ export class ODataClient {
       throw this.networkError(operation, method, error);
     }
     if (!response.ok) throw this.errorFor(operation, method, response.status, response.header, text);
-    return dataOf<T>(operation, response.status, text);
+    return dataOf<T>(operation, response.status, text, isWrite(method));
   }
 
   private errorFor(
@@ -278,13 +278,18 @@ export class ODataClient {
 /** ERP's answer to one changeset of a `$batch`: its `d` payload, or the error it maps to. */
 export type BatchAnswer = { ok: true; data: unknown } | { ok: false; error: Error };
 
-/** The `d` payload of an OData V2 JSON answer; undefined for an empty one (204). */
-function dataOf<T>(operation: string, status: number, text: string): T | undefined {
+/**
+ * The `d` payload of an OData V2 JSON answer; undefined for an empty one (204). A write SAP accepted
+ * but answered unreadably is in doubt, not a configuration error: it may be posted, and SAP takes a
+ * second posting of it, so it must be looked up before anything is sent again.
+ */
+function dataOf<T>(operation: string, status: number, text: string, write: boolean): T | undefined {
   if (!text) return undefined;
   try {
     return (JSON.parse(text) as { d: T }).d;
   } catch {
-    throw new ErpConfigurationError(operation, `SAP answered ${status} with a body that is not JSON`);
+    const what = `SAP answered ${status} with a body that is not JSON`;
+    throw write ? new ErpInDoubtError(operation, what) : new ErpConfigurationError(operation, what);
   }
 }
 

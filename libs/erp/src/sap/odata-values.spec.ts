@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import {
   fromSapDate,
   fromSapDayAndTime,
+  fromSapTimestamp,
   odataString,
   parseRetryAfter,
   toSapDay,
   toSapQuantity,
   toSapTime,
+  toSapTimestamp,
 } from './odata-values';
 
 describe('OData V2 values', () => {
@@ -32,6 +34,23 @@ describe('OData V2 values', () => {
     expect(fromSapDate('/Date(1764146400000)/')?.toISOString()).toBe('2025-11-26T08:40:00.000Z');
     expect(fromSapDate('/Date(1764146400000+0000)/')?.toISOString()).toBe('2025-11-26T08:40:00.000Z');
     expect(fromSapDate('')).toBeUndefined();
+  });
+
+  it("reads and writes LastChangeDateTime, SAP's Edm.String yyyyMMddHHmmss, not a /Date()/", () => {
+    // Read as /Date()/ it was empty, and the order poller's watermark never advanced.
+    expect(fromSapTimestamp('20261126064005')?.toISOString()).toBe('2026-11-26T06:40:05.000Z');
+    expect(toSapTimestamp(new Date('2026-11-26T06:40:05.999Z'))).toBe('20261126064005');
+    expect(fromSapTimestamp('/Date(1764146400000+0000)/')).toBeUndefined();
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1971-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }),
+        (date) => {
+          expect(fromSapTimestamp(toSapTimestamp(date))?.getTime()).toBe(
+            Math.floor(date.getTime() / 1000) * 1000,
+          );
+        },
+      ),
+    );
   });
 
   it('doubles single quotes in string literals', () => {

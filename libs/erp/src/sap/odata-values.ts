@@ -57,6 +57,28 @@ export function fromSapDayAndTime(
   );
 }
 
+/**
+ * `A_ProductionOrder_2.LastChangeDateTime` is not an Edm.DateTimeOffset but an Edm.String of 14,
+ * `yyyyMMddHHmmss` (an ABAP UTC time stamp): it is filtered as a string and compares as one.
+ */
+export function toSapTimestamp(date: Date): string {
+  return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+const SAP_TIMESTAMP = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
+
+export function fromSapTimestamp(value: string | null | undefined): Date | undefined {
+  const match = value ? SAP_TIMESTAMP.exec(value) : null;
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s] = match.map(Number);
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** SAP's status flags (`OrderIsReleased`, …) are Edm.String of 1: `'X'` set, `''` not. */
+export const SAP_FLAG_SET = 'X';
+export const isSapFlagSet = (flag: string | null | undefined): boolean => flag === SAP_FLAG_SET;
+
 /** A string literal for `$filter` or a key predicate: single quotes doubled, as OData requires. */
 export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;

@@ -22,11 +22,12 @@ export interface SapProductionOrder {
   MfgOrderPlannedStartTime: string;
   MfgOrderPlannedEndDate: string | null;
   MfgOrderPlannedEndTime: string;
-  OrderIsCreated: boolean;
-  OrderIsReleased: boolean;
-  OrderIsTechnicallyCompleted: boolean;
-  OrderIsClosed: boolean;
-  /** Edm.DateTimeOffset: `/Date(1764146400000+0000)/`. */
+  /** Status flags: Edm.String of 1, `'X'` or `''`, not booleans. */
+  OrderIsCreated: string;
+  OrderIsReleased: string;
+  OrderIsTechnicallyCompleted: string;
+  OrderIsClosed: string;
+  /** Edm.String of 14: `yyyyMMddHHmmss`, UTC (see `toSapTimestamp`). */
   LastChangeDateTime: string;
   to_ProductionOrderOperation?: { results: SapProductionOrderOperation[] };
 }
@@ -51,8 +52,11 @@ export interface SapConfirmationCreate {
   ConfirmationScrapQuantity: string;
   ConfirmationReworkQuantity: string;
   ConfirmationUnit: string;
-  /** `X` final confirmation, `1` partial. */
-  FinalConfirmationType: 'X' | '1';
+  /**
+   * `''` partial, `'X'` final, `'1'` automatic final (SAP final-confirms the operation by itself
+   * once the planned quantity is reached): the plant says when an operation is done, so never `'1'`.
+   */
+  FinalConfirmationType: '' | 'X';
   PostingDate: string;
   ConfirmedExecutionStartDate: string;
   ConfirmedExecutionStartTime: string;

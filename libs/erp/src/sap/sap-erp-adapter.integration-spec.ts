@@ -60,6 +60,8 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
         totalQuantity: 250,
         unit: 'PC',
         status: 'released',
+        // SAP's Edm.String yyyyMMddHHmmss, read to the second: the poller's watermark moves on.
+        lastChangedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/),
         operations: [
           expect.objectContaining({ operation: '0010', sequence: '0', workCenter: 'ASSEMBLY' }),
           expect.objectContaining({ operation: '0020' }),
@@ -76,6 +78,9 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
   it('posts a confirmation with SAP field formats and finds it by ExternalSystemConfirmation', async () => {
     const order = simulator.store.releaseOrder({ plant: 'P100' });
     const erp = adapter();
+    const partial = confirmationFor(order.ManufacturingOrder);
+    await erp.postConfirmation(partial);
+    expect(postsFor(partial.externalKey)[0]).toMatchObject({ FinalConfirmationType: '' });
     const posting = confirmationFor(order.ManufacturingOrder, { finalConfirmation: true });
     const posted = await erp.postConfirmation(posting);
     expect(posted).toMatchObject({ externalKey: posting.externalKey, alreadyPosted: false });
@@ -282,7 +287,7 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
     });
   });
 
-  it('cancels a posted confirmation; the key is free again and the lookup no longer finds it', async () => {
+  it('cancels a posted confirmation with CancelProdnOrdConf; the lookup no longer finds it', async () => {
     const order = simulator.store.releaseOrder({ plant: 'P100' });
     const erp = adapter();
     const posting = confirmationFor(order.ManufacturingOrder);
@@ -350,6 +355,29 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
     } finally {
       login.closeAllConnections();
       await new Promise((resolve) => login.close(resolve));
+    }
+  });
+
+  it('reports a write SAP answered 201 with an unreadable body as in doubt, not as a configuration error', async () => {
+    // A configuration error put the posting back to pending, and it was sent again without a lookup;
+    // SAP takes the second one too.
+    const garbled = createServer((req, res) => {
+      if (req.method === 'HEAD' || String(req.headers['x-csrf-token']).toLowerCase() === 'fetch')
+        return res.writeHead(200, { 'x-csrf-token': 'token' }).end();
+      res.writeHead(201, { 'content-type': 'application/json' }).end('<html>proxy error page</html>');
+    });
+    await new Promise<void>((resolve) => garbled.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (garbled.address() as { port: number }).port;
+      const erp = new SapErpAdapter({
+        baseUrl: `http://127.0.0.1:${port}`,
+        timeoutMs: 2000,
+        resilience: DEFAULT_RESILIENCE,
+      });
+      await expect(erp.postConfirmation(confirmationFor('1000001'))).rejects.toBeInstanceOf(ErpInDoubtError);
+    } finally {
+      garbled.closeAllConnections();
+      await new Promise((resolve) => garbled.close(resolve));
     }
   });
 });

@@ -5,13 +5,16 @@ import { erpMetrics } from '../metrics';
 import { type EndpointLoad, ErpResilience, type ResilienceSettings } from '../resilience';
 import { ODataClient, type ODataClientSettings } from './odata-client';
 import {
-  fromSapDate,
   fromSapDayAndTime,
   fromSapDecimal,
+  fromSapTimestamp,
+  isSapFlagSet,
   odataString,
+  SAP_FLAG_SET,
   toSapDay,
   toSapQuantity,
   toSapTime,
+  toSapTimestamp,
 } from './odata-values';
 import {
   CONFIRMATION_ENDPOINT,
@@ -75,9 +78,12 @@ export class SapErpAdapter implements ErpPort {
   }
 
   async listReleasedOrders(plant: string, changedSince?: string): Promise<ErpOrder[]> {
-    const filters = [`ProductionPlant eq ${odataString(plant)}`, 'OrderIsReleased eq true'];
+    const filters = [
+      `ProductionPlant eq ${odataString(plant)}`,
+      `OrderIsReleased eq ${odataString(SAP_FLAG_SET)}`,
+    ];
     if (changedSince)
-      filters.push(`LastChangeDateTime ge datetimeoffset'${new Date(changedSince).toISOString()}'`);
+      filters.push(`LastChangeDateTime ge ${odataString(toSapTimestamp(new Date(changedSince)))}`);
     const found: ErpOrder[] = [];
     for (let skip = 0; ; skip += this.pageSize) {
       const page = await this.resilience.execute(PRODUCTION_ORDER_ENDPOINT, 'listReleasedOrders', () =>
@@ -179,7 +185,7 @@ export class SapErpAdapter implements ErpPort {
 
   async cancelConfirmation(confirmationGroup: string, confirmationCount: string): Promise<void> {
     await this.resilience.execute(CONFIRMATION_ENDPOINT, 'cancelConfirmation', () =>
-      this.confirmations.post('cancelConfirmation', '/Cancel', undefined, {
+      this.confirmations.post('cancelConfirmation', '/CancelProdnOrdConf', undefined, {
         ConfirmationGroup: odataString(confirmationGroup),
         ConfirmationCount: odataString(confirmationCount),
       }),
@@ -188,9 +194,9 @@ export class SapErpAdapter implements ErpPort {
 }
 
 function statusOf(order: SapProductionOrder): ErpOrderStatus {
-  if (order.OrderIsClosed) return 'closed';
-  if (order.OrderIsTechnicallyCompleted) return 'technically-completed';
-  if (order.OrderIsReleased) return 'released';
+  if (isSapFlagSet(order.OrderIsClosed)) return 'closed';
+  if (isSapFlagSet(order.OrderIsTechnicallyCompleted)) return 'technically-completed';
+  if (isSapFlagSet(order.OrderIsReleased)) return 'released';
   return 'created';
 }
 
@@ -210,7 +216,7 @@ export function toErpOrder(order: SapProductionOrder): ErpOrder {
     ),
     scheduledEnd: isoOrEmpty(fromSapDayAndTime(order.MfgOrderPlannedEndDate, order.MfgOrderPlannedEndTime)),
     status: statusOf(order),
-    lastChangedAt: isoOrEmpty(fromSapDate(order.LastChangeDateTime)),
+    lastChangedAt: isoOrEmpty(fromSapTimestamp(order.LastChangeDateTime)),
     operations: (order.to_ProductionOrderOperation?.results ?? []).map((op) => ({
       operation: op.ManufacturingOrderOperation,
       sequence: op.ManufacturingOrderSequence,
@@ -232,7 +238,7 @@ export function toSapConfirmation(posting: ConfirmationPosting): SapConfirmation
     ConfirmationScrapQuantity: toSapQuantity(posting.scrapQuantity),
     ConfirmationReworkQuantity: toSapQuantity(posting.reworkQuantity),
     ConfirmationUnit: posting.unit,
-    FinalConfirmationType: posting.finalConfirmation ? 'X' : '1',
+    FinalConfirmationType: posting.finalConfirmation ? 'X' : '',
     PostingDate: toSapDay(posting.postingDate ? new Date(posting.postingDate) : end),
     ConfirmedExecutionStartDate: toSapDay(start),
     ConfirmedExecutionStartTime: toSapTime(start),
