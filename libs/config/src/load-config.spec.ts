@@ -41,6 +41,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig(ServiceConfig, {})).toThrow(/HTTP_PORT: .*\(not set\)/);
   });
 
+  it("takes the plant's time zone as an IANA name and refuses anything else at boot", () => {
+    expect(loadConfig(ServiceConfig, { HTTP_PORT: '1' }).PLANT_TIME_ZONE).toBe('UTC');
+    expect(
+      loadConfig(ServiceConfig, { HTTP_PORT: '1', PLANT_TIME_ZONE: 'America/Chicago' }).PLANT_TIME_ZONE,
+    ).toBe('America/Chicago');
+    expect(() => loadConfig(ServiceConfig, { HTTP_PORT: '1', PLANT_TIME_ZONE: 'CET+1' })).toThrow(
+      /PLANT_TIME_ZONE must be an IANA time zone/,
+    );
+  });
+
   it('accepts a NATS cluster list', () => {
     expect(
       loadConfig(ServiceConfig, { HTTP_PORT: '1', NATS_URL: 'nats://a:4222, nats://b:4222' }).NATS_URL,

@@ -1,5 +1,5 @@
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { IntSetting } from './setting-rules';
+import { IntSetting, IsTimeZone } from './setting-rules';
 
 /**
  * Settings every Plantbridge service reads from its environment. Services extend this class with
@@ -11,6 +11,13 @@ export class ServiceConfig {
     message: 'PLANT_ID must be a plant code (letters, digits, _ or -, up to 32)',
   })
   PLANT_ID = 'P100';
+
+  /**
+   * The plant's IANA time zone (`Europe/Berlin`, `America/Chicago`): SAP reads the dates and times
+   * it is sent (posting date, execution start and end) as the plant's local ones.
+   */
+  @IsTimeZone()
+  PLANT_TIME_ZONE = 'UTC';
 
   @IntSetting(1, 65535)
   HTTP_PORT!: number;

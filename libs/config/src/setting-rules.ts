@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Max, Min, ValidateBy } from 'class-validator';
 
 /** A whole-number setting (ports, milliseconds, counts): converted from its string, range checked. */
 export function IntSetting(min: number, max?: number): PropertyDecorator {
@@ -9,4 +9,23 @@ export function IntSetting(min: number, max?: number): PropertyDecorator {
     Min(min)(target, key);
     if (max !== undefined) Max(max)(target, key);
   };
+}
+
+/** An IANA time zone name the runtime knows (`Europe/Berlin`, `UTC`). */
+export function IsTimeZone(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTimeZone',
+    validator: {
+      validate: (value) => {
+        if (typeof value !== 'string' || value === '') return false;
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: value });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: (args) => `${args?.property ?? 'value'} must be an IANA time zone, e.g. Europe/Berlin`,
+    },
+  });
 }

@@ -12,6 +12,7 @@ export function sapAdapterSettingsFrom(config: ErpServiceConfig): SapAdapterSett
     sapClient: config.ERP_SAP_CLIENT,
     timeoutMs: config.ERP_TIMEOUT_MS,
     batchSize: config.ERP_BATCH_SIZE,
+    timeZone: config.PLANT_TIME_ZONE,
     resilience: {
       ...DEFAULT_RESILIENCE,
       maxInFlight: config.ERP_MAX_IN_FLIGHT,

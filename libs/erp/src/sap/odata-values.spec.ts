@@ -36,6 +36,47 @@ describe('OData V2 values', () => {
     expect(fromSapDate('')).toBeUndefined();
   });
 
+  it("sends an instant as the plant's local day and time, which SAP reads them as", () => {
+    // 23:30 in Chicago is 05:30 UTC the next day: in UTC the posting date was a day late.
+    const lateShift = new Date('2026-11-26T05:30:00Z');
+    expect(toSapDay(lateShift, 'America/Chicago')).toBe(`/Date(${Date.UTC(2026, 10, 25)})/`);
+    expect(toSapTime(lateShift, 'America/Chicago')).toBe('PT23H30M00S');
+    expect(toSapDay(lateShift)).toBe(`/Date(${Date.UTC(2026, 10, 26)})/`);
+    // Across Berlin's daylight-saving changes: +01:00 before, +02:00 after 29 March 2026 02:00.
+    expect(toSapTime(new Date('2026-03-29T00:30:00Z'), 'Europe/Berlin')).toBe('PT01H30M00S');
+    expect(toSapTime(new Date('2026-03-29T01:30:00Z'), 'Europe/Berlin')).toBe('PT03H30M00S');
+    expect(toSapTime(new Date('2026-10-25T00:30:00Z'), 'Europe/Berlin')).toBe('PT02H30M00S');
+    expect(toSapTime(new Date('2026-10-25T01:30:00Z'), 'Europe/Berlin')).toBe('PT02H30M00S');
+  });
+
+  it("reads SAP's local day and time as an instant of the plant's time zone, across daylight saving", () => {
+    const day = (y: number, m: number, d: number) => `/Date(${Date.UTC(y, m - 1, d)})/`;
+    const read = (d: string, t: string, zone: string) => fromSapDayAndTime(d, t, zone)?.toISOString();
+    expect(read(day(2026, 11, 25), 'PT23H30M00S', 'America/Chicago')).toBe('2026-11-26T05:30:00.000Z');
+    expect(read(day(2026, 3, 28), 'PT12H00M00S', 'Europe/Berlin')).toBe('2026-03-28T11:00:00.000Z');
+    expect(read(day(2026, 3, 29), 'PT12H00M00S', 'Europe/Berlin')).toBe('2026-03-29T10:00:00.000Z');
+    // 02:30 does not exist that night (clocks go from 02:00 to 03:00): the hour after.
+    expect(read(day(2026, 3, 29), 'PT02H30M00S', 'Europe/Berlin')).toBe('2026-03-29T01:30:00.000Z');
+    // 02:30 happens twice in October: the first.
+    expect(read(day(2026, 10, 25), 'PT02H30M00S', 'Europe/Berlin')).toBe('2026-10-25T00:30:00.000Z');
+    for (const zone of ['Asia/Kolkata', 'America/Chicago', 'Australia/Lord_Howe']) {
+      fc.assert(
+        fc.property(
+          fc.date({ min: new Date('1971-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }),
+          (date) => {
+            const back = fromSapDayAndTime(toSapDay(date, zone), toSapTime(date, zone), zone)!;
+            // Only the repeated hour of a fall-back night reads back as its first occurrence.
+            const seconds = Math.floor(date.getTime() / 1000) * 1000;
+            if (back.getTime() !== seconds) {
+              expect(toSapTime(back, zone)).toBe(toSapTime(date, zone));
+              expect(seconds - back.getTime()).toBeLessThanOrEqual(3_600_000);
+            }
+          },
+        ),
+      );
+    }
+  });
+
   it("reads and writes LastChangeDateTime, SAP's Edm.String yyyyMMddHHmmss, not a /Date()/", () => {
     // Read as /Date()/ it was empty, and the order poller's watermark never advanced.
     expect(fromSapTimestamp('20261126064005')?.toISOString()).toBe('2026-11-26T06:40:05.000Z');

@@ -30,31 +30,81 @@ export function toSapDate(date: Date): string {
   return `/Date(${date.getTime()})/`;
 }
 
-/** The calendar day of a timestamp (UTC midnight), as SAP's date-only fields carry it. */
-export function toSapDay(date: Date): string {
-  return toSapDate(new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate())));
+/*
+ * Edm.DateTime dates and Edm.Time times carry no time zone: SAP reads them as the plant's local
+ * calendar day and wall-clock time. An instant goes to SAP as its day and time in the plant's IANA
+ * time zone (PLANT_TIME_ZONE), and comes back from there; in UTC a confirmation made at 23:30 in
+ * Chicago was posted on the next day, in the next period at a month's end.
+ */
+
+/** Year, month (1-12), day, hour, minute, second of an instant on the wall clocks of `timeZone`. */
+function wallClock(date: Date, timeZone: string): number[] {
+  const parts = wallClockFormat(timeZone).formatToParts(date);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return [part('year'), part('month'), part('day'), part('hour'), part('minute'), part('second')];
 }
 
-/** The time of day of a timestamp as Edm.Time. */
-export function toSapTime(date: Date): string {
+const formats = new Map<string, Intl.DateTimeFormat>();
+function wallClockFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** The instant a wall-clock time of `timeZone` names (in a DST gap, the hour after; when repeated, the first). */
+function instantOf(wall: number[], timeZone: string): Date {
+  const [y, mo, d, h, mi, s] = wall;
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
+  const offsetAt = (ms: number) => {
+    const [wy, wmo, wd, wh, wmi, ws] = wallClock(new Date(ms), timeZone);
+    return Date.UTC(wy, wmo - 1, wd, wh, wmi, ws) - Math.floor(ms / 1000) * 1000;
+  };
+  // The offset before and after the guess; the earlier candidate that reads back as `wall` wins.
+  const candidates = [asUtc - offsetAt(asUtc - 86_400_000), asUtc - offsetAt(asUtc + 86_400_000)].sort(
+    (a, b) => a - b,
+  );
+  const exact = candidates.find((ms) => wallClock(new Date(ms), timeZone).join() === wall.join());
+  return new Date(exact ?? candidates[1]);
+}
+
+/** The plant's calendar day of an instant, as SAP's Edm.DateTime date fields carry it (`/Date(midnight UTC)/`). */
+export function toSapDay(date: Date, timeZone = 'UTC'): string {
+  const [y, mo, d] = wallClock(date, timeZone);
+  return toSapDate(new Date(Date.UTC(y, mo - 1, d)));
+}
+
+/** The plant's wall-clock time of an instant as Edm.Time. */
+export function toSapTime(date: Date, timeZone = 'UTC'): string {
+  const [, , , h, mi, s] = wallClock(date, timeZone);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `PT${two(date.getUTCHours())}H${two(date.getUTCMinutes())}M${two(date.getUTCSeconds())}S`;
+  return `PT${two(h)}H${two(mi)}M${two(s)}S`;
 }
 
 const SAP_TIME = /^PT(\d+)H(\d+)M(\d+)S$/;
 
-/** Joins SAP's separate date and Edm.Time fields into one timestamp. */
+/** Joins SAP's separate date and Edm.Time fields, the plant's local day and time, into one instant. */
 export function fromSapDayAndTime(
   day: string | null | undefined,
   time: string | null | undefined,
+  timeZone = 'UTC',
 ): Date | undefined {
   const date = fromSapDate(day);
   if (!date) return undefined;
   const match = time ? SAP_TIME.exec(time) : null;
-  if (!match) return date;
-  return new Date(
-    date.getTime() + ((Number(match[1]) * 60 + Number(match[2])) * 60 + Number(match[3])) * 1000,
-  );
+  const [h, mi, s] = match ? [Number(match[1]), Number(match[2]), Number(match[3])] : [0, 0, 0];
+  return instantOf([date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), h, mi, s], timeZone);
 }
 
 /**

@@ -98,6 +98,28 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
     expect(await erp.findConfirmation(randomUUID())).toBeUndefined();
   });
 
+  it("sends the posting date and execution times as the plant's local day and time", async () => {
+    const order = simulator.store.releaseOrder({ plant: 'P100' });
+    const chicago = new SapErpAdapter({
+      baseUrl: simulator.url,
+      timeoutMs: 2000,
+      resilience: DEFAULT_RESILIENCE,
+      timeZone: 'America/Chicago',
+    });
+    // Made from 22:00 to 23:30 on 25 November in Chicago, which is 26 November in UTC.
+    const posting = confirmationFor(order.ManufacturingOrder, {
+      executionStart: '2026-11-26T04:00:00.000Z',
+      executionEnd: '2026-11-26T05:30:00.000Z',
+    });
+    await chicago.postConfirmation(posting);
+    expect(postsFor(posting.externalKey)[0]).toMatchObject({
+      PostingDate: `/Date(${Date.UTC(2026, 10, 25)})/`,
+      ConfirmedExecutionStartDate: `/Date(${Date.UTC(2026, 10, 25)})/`,
+      ConfirmedExecutionStartTime: 'PT22H00M00S',
+      ConfirmedExecutionEndTime: 'PT23H30M00S',
+    });
+  });
+
   it('fetches a new CSRF token once when SAP answers 403 Required', async () => {
     const order = simulator.store.releaseOrder({ plant: 'P100' });
     const erp = adapter();

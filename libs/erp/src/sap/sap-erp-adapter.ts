@@ -32,6 +32,11 @@ export interface SapAdapterSettings extends ODataClientSettings {
   pageSize?: number;
   /** Most confirmations per `$batch` request; 1 (the default) posts each alone. */
   batchSize?: number;
+  /**
+   * The plant's IANA time zone: SAP reads Edm.DateTime dates and Edm.Time times as its local day
+   * and time (default UTC).
+   */
+  timeZone?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -46,6 +51,7 @@ export class SapErpAdapter implements ErpPort {
   private readonly orders: ODataClient;
   private readonly confirmations: ODataClient;
   private readonly pageSize: number;
+  private readonly timeZone: string;
   private readonly postings: CallBatcher<ConfirmationPosting, PostedConfirmation>;
 
   constructor(settings: SapAdapterSettings) {
@@ -56,6 +62,7 @@ export class SapErpAdapter implements ErpPort {
       CONFIRMATION_ENDPOINT,
     ]);
     this.pageSize = settings.pageSize ?? 200;
+    this.timeZone = settings.timeZone ?? 'UTC';
     this.postings = new CallBatcher(
       settings.batchSize ?? 1,
       this.resilience.maxInFlightOf(CONFIRMATION_ENDPOINT),
@@ -97,7 +104,7 @@ export class SapErpAdapter implements ErpPort {
         }),
       );
       const results = page?.results ?? [];
-      found.push(...results.map(toErpOrder));
+      found.push(...results.map((order) => toErpOrder(order, this.timeZone)));
       if (results.length < this.pageSize) return found;
     }
   }
@@ -110,7 +117,7 @@ export class SapErpAdapter implements ErpPort {
         { $expand: 'to_ProductionOrderOperation', $format: 'json' },
       ),
     );
-    return order && toErpOrder(order);
+    return order && toErpOrder(order, this.timeZone);
   }
 
   async postConfirmation(posting: ConfirmationPosting): Promise<PostedConfirmation> {
@@ -140,7 +147,7 @@ export class SapErpAdapter implements ErpPort {
         this.confirmations.post<SapConfirmation>(
           'postConfirmation',
           '/ProdnOrdConf2',
-          toSapConfirmation(postings[0]),
+          toSapConfirmation(postings[0], this.timeZone),
         ),
       );
       return [{ ok: true, value: toPosted(created, false) }];
@@ -152,7 +159,7 @@ export class SapErpAdapter implements ErpPort {
           {
             startLine: 'POST ProdnOrdConf2 HTTP/1.1',
             headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-            body: JSON.stringify(toSapConfirmation(posting)),
+            body: JSON.stringify(toSapConfirmation(posting, this.timeZone)),
           },
         ]),
       ),
@@ -204,7 +211,7 @@ function isoOrEmpty(date: Date | undefined): string {
   return date ? date.toISOString() : '';
 }
 
-export function toErpOrder(order: SapProductionOrder): ErpOrder {
+export function toErpOrder(order: SapProductionOrder, timeZone = 'UTC'): ErpOrder {
   return {
     manufacturingOrder: order.ManufacturingOrder,
     plant: order.ProductionPlant,
@@ -212,9 +219,11 @@ export function toErpOrder(order: SapProductionOrder): ErpOrder {
     totalQuantity: fromSapDecimal(order.TotalQuantity),
     unit: order.ProductionUnit,
     scheduledStart: isoOrEmpty(
-      fromSapDayAndTime(order.MfgOrderPlannedStartDate, order.MfgOrderPlannedStartTime),
+      fromSapDayAndTime(order.MfgOrderPlannedStartDate, order.MfgOrderPlannedStartTime, timeZone),
     ),
-    scheduledEnd: isoOrEmpty(fromSapDayAndTime(order.MfgOrderPlannedEndDate, order.MfgOrderPlannedEndTime)),
+    scheduledEnd: isoOrEmpty(
+      fromSapDayAndTime(order.MfgOrderPlannedEndDate, order.MfgOrderPlannedEndTime, timeZone),
+    ),
     status: statusOf(order),
     lastChangedAt: isoOrEmpty(fromSapTimestamp(order.LastChangeDateTime)),
     operations: (order.to_ProductionOrderOperation?.results ?? []).map((op) => ({
@@ -227,7 +236,8 @@ export function toErpOrder(order: SapProductionOrder): ErpOrder {
   };
 }
 
-export function toSapConfirmation(posting: ConfirmationPosting): SapConfirmationCreate {
+/** The confirmation as SAP takes it; dates and times are the plant's (`timeZone`), as SAP reads them. */
+export function toSapConfirmation(posting: ConfirmationPosting, timeZone = 'UTC'): SapConfirmationCreate {
   const start = new Date(posting.executionStart);
   const end = new Date(posting.executionEnd);
   return {
@@ -239,11 +249,11 @@ export function toSapConfirmation(posting: ConfirmationPosting): SapConfirmation
     ConfirmationReworkQuantity: toSapQuantity(posting.reworkQuantity),
     ConfirmationUnit: posting.unit,
     FinalConfirmationType: posting.finalConfirmation ? 'X' : '',
-    PostingDate: toSapDay(posting.postingDate ? new Date(posting.postingDate) : end),
-    ConfirmedExecutionStartDate: toSapDay(start),
-    ConfirmedExecutionStartTime: toSapTime(start),
-    ConfirmedExecutionEndDate: toSapDay(end),
-    ConfirmedExecutionEndTime: toSapTime(end),
+    PostingDate: toSapDay(posting.postingDate ? new Date(posting.postingDate) : end, timeZone),
+    ConfirmedExecutionStartDate: toSapDay(start, timeZone),
+    ConfirmedExecutionStartTime: toSapTime(start, timeZone),
+    ConfirmedExecutionEndDate: toSapDay(end, timeZone),
+    ConfirmedExecutionEndTime: toSapTime(end, timeZone),
     ExternalSystemConfirmation: posting.externalKey,
   };
 }
