@@ -7,3 +7,6 @@ export * from './sap/sap-erp-adapter';
 export * from './sap/odata-values';
 export type { SapErrorBody } from './sap/sap-error-body';
 export * from './sap/odata-batch';
+export * from './sap/metadata/edm';
+export * from './sap/metadata/production-order-2.metadata';
+export * from './sap/metadata/prod-order-confirmation-2.metadata';

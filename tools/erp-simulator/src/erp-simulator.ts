@@ -17,11 +17,15 @@ import {
   encodeBatch,
   newBoundary,
   PRODUCTION_ORDER_SERVICE,
+  type SapConfirmation,
   type SapConfirmationCreate,
   type SapErrorBody,
+  type SapProductionOrder,
+  toEdmx,
 } from '@plantbridge/erp';
 import { Faults, type FaultSettings } from './faults';
-import { applyQuery, ODataQueryError, type PropertyTypes } from './odata-query';
+import { contractsFor } from './contract';
+import { applyQuery, ODataQueryError } from './odata-query';
 import { ErpStore, type ReleaseOrderInput, SapRejection } from './store';
 
 export interface ErpSimulatorOptions {
@@ -47,27 +51,6 @@ export interface RequestRecord {
 
 const SESSION_COOKIE = 'SAP_SESSIONID_SIM_100';
 
-/**
- * Edm types of the properties the simulator lets `$filter` and `$orderby` use, as SAP's `$metadata`
- * of each service declares them (status flags and `LastChangeDateTime` are Edm.String, the external
- * key an Edm.Guid). Written from SAP's documents, not from the adapter.
- */
-const ORDER_PROPERTIES: PropertyTypes = {
-  ManufacturingOrder: 'Edm.String',
-  ProductionPlant: 'Edm.String',
-  OrderIsCreated: 'Edm.String',
-  OrderIsReleased: 'Edm.String',
-  OrderIsTechnicallyCompleted: 'Edm.String',
-  OrderIsClosed: 'Edm.String',
-  LastChangeDateTime: 'Edm.String',
-};
-const CONFIRMATION_PROPERTIES: PropertyTypes = {
-  ConfirmationGroup: 'Edm.String',
-  ConfirmationCount: 'Edm.String',
-  OrderID: 'Edm.String',
-  OrderOperation: 'Edm.String',
-  ExternalSystemConfirmation: 'Edm.Guid',
-};
 const MAX_REQUEST_LOG = 20_000;
 
 /**
@@ -79,6 +62,8 @@ const MAX_REQUEST_LOG = 20_000;
 export class ErpSimulator {
   readonly store: ErpStore;
   readonly faults = new Faults();
+  /** SAP's contract of each service (the project's metadata documents), which every request must fit. */
+  readonly contracts = contractsFor();
   private readonly sessions = new Map<string, string>();
   private readonly requests: RequestRecord[] = [];
   private server?: Server;
@@ -190,9 +175,38 @@ export class ErpSimulator {
       res.end('CSRF token validation failed');
       return;
     }
+    const contract =
+      service === PRODUCTION_ORDER_SERVICE ? this.contracts.orders : this.contracts.confirmations;
+    if (path === '/$metadata' && method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end(toEdmx(contract.service));
+      return;
+    }
     if (service === PRODUCTION_ORDER_SERVICE)
       return this.productionOrders(res, method, path, url.searchParams);
     return this.confirmations(req, res, method, path, url.searchParams, body);
+  }
+
+  /** Every request that did not fit SAP's metadata, for contract tests. */
+  contractViolations(): string[] {
+    return [...this.contracts.orders.violations, ...this.contracts.confirmations.violations];
+  }
+
+  /** An order as SAP sends it: `__metadata` on it and on its expanded operations. */
+  private orderAsSent(order: SapProductionOrder, params: URLSearchParams): SapProductionOrder {
+    const orders = this.contracts.orders;
+    const sent = orders.withMetadata(this.url, 'A_ProductionOrder_2', expand(order, params));
+    if (sent.to_ProductionOrderOperation)
+      sent.to_ProductionOrderOperation = {
+        results: sent.to_ProductionOrderOperation.results.map((op) =>
+          orders.withMetadata(this.url, 'A_ProductionOrderOperation_2', op),
+        ),
+      };
+    return sent;
+  }
+
+  private confirmationAsSent(confirmation: SapConfirmation): SapConfirmation {
+    return this.contracts.confirmations.withMetadata(this.url, 'ProdnOrdConf2', confirmation);
   }
 
   private productionOrders(res: ServerResponse, method: string, path: string, params: URLSearchParams): void {
@@ -203,8 +217,9 @@ export class ErpSimulator {
         d: { EntitySets: ['A_ProductionOrder_2', 'A_ProductionOrderOperation_2'] },
       });
     if (path === '/A_ProductionOrder_2') {
-      const results = applyQuery(this.store.allOrders(), params, ORDER_PROPERTIES).map((o) =>
-        expand(o, params),
+      const types = this.contracts.orders.filterTypes('A_ProductionOrder_2');
+      const results = applyQuery(this.store.allOrders(), params, types).map((o) =>
+        this.orderAsSent(o, params),
       );
       return this.json(res, 200, { d: { results } });
     }
@@ -218,7 +233,7 @@ export class ErpSimulator {
           '/IWBEP/CM_MGW_RT/020',
           `Resource not found for segment 'A_ProductionOrder_2'`,
         );
-      return this.json(res, 200, { d: expand(order, params) });
+      return this.json(res, 200, { d: this.orderAsSent(order, params) });
     }
     this.sapError(res, 404, '/IWBEP/CM_MGW_RT/020', `Resource not found for segment '${path}'`);
   }
@@ -234,15 +249,16 @@ export class ErpSimulator {
     if (path === '/' && method === 'GET')
       return this.json(res, 200, { d: { EntitySets: ['ProdnOrdConf2'] } });
     if (path === '/ProdnOrdConf2' && method === 'GET') {
-      return this.json(res, 200, {
-        d: { results: applyQuery(this.store.ledger(), params, CONFIRMATION_PROPERTIES) },
-      });
+      const types = this.contracts.confirmations.filterTypes('ProdnOrdConf2');
+      const results = applyQuery(this.store.ledger(), params, types).map((c) => this.confirmationAsSent(c));
+      return this.json(res, 200, { d: { results } });
     }
     if (path === '/$batch' && method === 'POST') return this.batch(req, res, body);
     if (path === '/ProdnOrdConf2' && method === 'POST') {
       const input = JSON.parse(body) as SapConfirmationCreate;
+      this.contracts.confirmations.checkCreate('ProdnOrdConf2', input);
       if (this.committedLater(req, () => this.store.confirm(input))) return;
-      const confirmation = this.store.confirm(input);
+      const confirmation = this.confirmationAsSent(this.store.confirm(input));
       if (this.faults.dropThisAnswer()) {
         // Committed, then the connection dies: the caller cannot know whether it was posted.
         req.socket.destroy();
@@ -250,14 +266,16 @@ export class ErpSimulator {
       }
       return this.json(res, 201, { d: confirmation });
     }
-    // SAP's function import; `Cancel` belongs to the material document service, and is a 404 here.
-    if (path === '/CancelProdnOrdConf' && method === 'POST') {
+    // Function imports, as the metadata has them: `CancelProdnOrdConf` (`Cancel`, of the material
+    // document service, is a 404 here).
+    if (/^\/\w+$/.test(path) && path !== '/ProdnOrdConf2' && path !== '/$batch') {
+      this.contracts.confirmations.checkFunctionImport(path.slice(1), method, params);
       const unquote = (v: string | null) => (v ?? '').replace(/^'|'$/g, '');
       const reversal = this.store.cancel(
         unquote(params.get('ConfirmationGroup')),
         unquote(params.get('ConfirmationCount')),
       );
-      return this.json(res, 200, { d: reversal });
+      return this.json(res, 200, { d: this.confirmationAsSent(reversal) });
     }
     this.sapError(res, 404, '/IWBEP/CM_MGW_RT/020', `Resource not found for segment '${path}'`);
   }
@@ -325,7 +343,9 @@ export class ErpSimulator {
       };
     }
     try {
-      const confirmation = this.store.confirm(JSON.parse(request.body) as SapConfirmationCreate);
+      const input = JSON.parse(request.body) as SapConfirmationCreate;
+      this.contracts.confirmations.checkCreate('ProdnOrdConf2', input);
+      const confirmation = this.confirmationAsSent(this.store.confirm(input));
       return { changeset: [answer(201, { d: confirmation })] };
     } catch (error) {
       if (error instanceof SapRejection)

@@ -1,3 +1,5 @@
+import type { EdmType } from '@plantbridge/erp';
+
 /**
  * The slice of OData V2 `$filter` / `$orderby` / `$top` / `$skip` the simulator understands:
  * comparisons joined by `and`, with string, boolean, number, `datetimeoffset'…'` and `guid'…'`
@@ -13,15 +15,6 @@ interface Comparison {
   value: Literal;
   type: EdmType;
 }
-
-/** The Edm types a `$filter` literal can have. */
-export type EdmType =
-  | 'Edm.String'
-  | 'Edm.Guid'
-  | 'Edm.Boolean'
-  | 'Edm.DateTime'
-  | 'Edm.DateTimeOffset'
-  | 'Edm.Decimal';
 
 /** The Edm type of each property of an entity set that may appear in `$filter` or `$orderby`. */
 export type PropertyTypes = Record<string, EdmType>;

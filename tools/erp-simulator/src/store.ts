@@ -90,6 +90,8 @@ export class ErpStore {
       LastChangeDateTime: sapTimestamp(now),
       to_ProductionOrderOperation: {
         results: Array.from({ length: operationCount }, (_, i) => ({
+          OrderInternalBillOfOperations: id.padStart(10, '0'),
+          OrderIntBillOfOperationsItem: String(i + 1).padStart(8, '0'),
           ManufacturingOrder: id,
           ManufacturingOrderSequence: '0',
           ManufacturingOrderOperation: String((i + 1) * 10).padStart(4, '0'),

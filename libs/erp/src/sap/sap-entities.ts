@@ -34,6 +34,9 @@ export interface SapProductionOrder {
 
 /** `A_ProductionOrderOperation_2`. */
 export interface SapProductionOrderOperation {
+  /** The key: the order's routing and its item, not the operation number. */
+  OrderInternalBillOfOperations?: string;
+  OrderIntBillOfOperationsItem?: string;
   ManufacturingOrder: string;
   ManufacturingOrderSequence: string;
   ManufacturingOrderOperation: string;

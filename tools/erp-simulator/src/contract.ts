@@ -1,0 +1,92 @@
+import {
+  createProblems,
+  type EdmEntitySet,
+  PROD_ORDER_CONFIRMATION_2_METADATA,
+  PRODUCTION_ORDER_2_METADATA,
+  type ServiceMetadata,
+  valueProblem,
+} from '@plantbridge/erp';
+import type { PropertyTypes } from './odata-query';
+import { SapRejection } from './store';
+
+/**
+ * The simulator holds every request to the project's metadata documents of SAP's services
+ * (`@plantbridge/erp`, written from SAP's `$metadata`): a request that does not fit is refused
+ * with SAP's error body, as SAP Gateway refuses it, and remembered as a contract violation so a
+ * test can say which adapter call broke the contract.
+ */
+export class Contract {
+  readonly violations: string[] = [];
+
+  constructor(readonly service: ServiceMetadata) {}
+
+  entitySet(name: string): EdmEntitySet {
+    const set = this.service.entitySets[name];
+    if (!set) throw this.refuse(404, '/IWBEP/CM_MGW_RT/020', `Resource not found for segment '${name}'`);
+    return set;
+  }
+
+  /** The Edm types `$filter` and `$orderby` may use on an entity set. */
+  filterTypes(name: string): PropertyTypes {
+    return Object.fromEntries(
+      Object.entries(this.entitySet(name).properties)
+        .filter(([, p]) => p.filterable !== false)
+        .map(([property, p]) => [property, p.type]),
+    );
+  }
+
+  /** Refuses a POST body SAP would refuse: unknown or non-creatable properties, values that do not fit. */
+  checkCreate(name: string, body: unknown): void {
+    const problems = createProblems(this.entitySet(name), body);
+    if (problems.length) throw this.refuse(400, '/IWBEP/CM_MGW_RT/021', problems.join('; '));
+  }
+
+  /** Refuses a call of a function import SAP does not have, by another method, or with parameters it does not take. */
+  checkFunctionImport(name: string, method: string, params: URLSearchParams): void {
+    const call = this.service.functionImports[name];
+    if (!call) throw this.refuse(404, '/IWBEP/CM_MGW_RT/020', `Resource not found for segment '${name}'`);
+    if (method !== call.httpMethod)
+      throw this.refuse(405, '/IWBEP/CM_MGW_RT/405', `Function import ${name} takes ${call.httpMethod}`);
+    for (const [param, raw] of params) {
+      if (param.startsWith('$') || param === 'sap-client') continue;
+      const property = call.parameters[param];
+      if (!property)
+        throw this.refuse(400, '/IWBEP/CM_MGW_RT/021', `Parameter '${param}' is invalid for ${name}`);
+      const problem = valueProblem(literalValue(raw, property.type), property);
+      if (problem) throw this.refuse(400, '/IWBEP/CM_MGW_RT/021', `Parameter '${param}' ${problem}`);
+    }
+  }
+
+  /** An entity as SAP sends it: with `__metadata` (id, uri, type). */
+  withMetadata<T extends object>(baseUrl: string, setName: string, entity: T): T & { __metadata: object } {
+    const set = this.entitySet(setName);
+    const keys = set.key
+      .map((k) => `${k}='${String((entity as Record<string, unknown>)[k]).replace(/'/g, "''")}'`)
+      .join(',');
+    const uri = `${baseUrl}/sap/opu/odata/sap/${this.service.name}/${setName}(${keys})`;
+    return { __metadata: { id: uri, uri, type: `${this.service.name}.${set.entityType}` }, ...entity };
+  }
+
+  private refuse(status: number, code: string, message: string): SapRejection {
+    this.violations.push(`${this.service.name}: ${message}`);
+    return new SapRejection(code, message, status);
+  }
+}
+
+/** A function import parameter's URI literal (`'0000000001'`, `datetime'…'`, `guid'…'`) as its JSON value. */
+function literalValue(raw: string, type: string): unknown {
+  const quoted = /^(datetime|guid)?'((?:[^']|'')*)'$/.exec(raw);
+  if (!quoted) return raw;
+  const text = quoted[2].replace(/''/g, "'");
+  if (type === 'Edm.DateTime' && quoted[1] === 'datetime') {
+    const ms = Date.parse(text.endsWith('Z') ? text : `${text}Z`);
+    return Number.isNaN(ms) ? text : `/Date(${ms})/`;
+  }
+  if (type === 'Edm.Guid' && quoted[1] !== 'guid') return `not a guid literal: ${raw}`;
+  return text;
+}
+
+export const contractsFor = () => ({
+  orders: new Contract(PRODUCTION_ORDER_2_METADATA),
+  confirmations: new Contract(PROD_ORDER_CONFIRMATION_2_METADATA),
+});
