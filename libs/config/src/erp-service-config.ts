@@ -1,6 +1,6 @@
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
 import { ServiceConfig } from './service-config';
-import { IntSetting } from './setting-rules';
+import { IntSetting, IsReadableFile } from './setting-rules';
 
 /** Settings of a service that calls ERP (SAP S/4HANA OData by default). */
 export class ErpServiceConfig extends ServiceConfig {
@@ -8,13 +8,59 @@ export class ErpServiceConfig extends ServiceConfig {
   @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'ERP_BASE_URL must be an http(s):// URL' })
   ERP_BASE_URL = 'http://127.0.0.1:4300';
 
+  /**
+   * How to authenticate at SAP: `basic` (a communication user: ERP_USER, ERP_PASSWORD), `oauth2`
+   * (client credentials: ERP_OAUTH_TOKEN_URL, ERP_OAUTH_CLIENT_ID, ERP_OAUTH_CLIENT_SECRET,
+   * ERP_OAUTH_SCOPE), `x509` (a client certificate: ERP_CLIENT_CERT_FILE, ERP_CLIENT_KEY_FILE,
+   * ERP_CLIENT_KEY_PASSPHRASE, ERP_CA_FILE) or `none`. Unset: basic when ERP_USER is set, else none.
+   * Every secret may come from a file instead (ERP_PASSWORD_FILE, …), as Kubernetes mounts secrets.
+   */
   @IsOptional()
-  @IsString()
+  @IsIn(['none', 'basic', 'oauth2', 'x509'], { message: 'ERP_AUTH must be none, basic, oauth2 or x509' })
+  ERP_AUTH?: 'none' | 'basic' | 'oauth2' | 'x509';
+
+  @ValidateIf((c: ErpServiceConfig) => c.ERP_AUTH === 'basic' || c.ERP_USER !== undefined)
+  @IsString({ message: 'ERP_USER is needed for ERP_AUTH=basic' })
   ERP_USER?: string;
+
+  @ValidateIf((c: ErpServiceConfig) => c.ERP_AUTH === 'basic' || c.ERP_USER !== undefined)
+  @IsString({ message: 'ERP_PASSWORD (or ERP_PASSWORD_FILE) is needed with ERP_USER' })
+  ERP_PASSWORD?: string;
+
+  @ValidateIf((c: ErpServiceConfig) => c.ERP_AUTH === 'oauth2' || c.ERP_OAUTH_TOKEN_URL !== undefined)
+  @Matches(/^https?:\/\/\S+$/, { message: 'ERP_OAUTH_TOKEN_URL must be an http(s):// URL' })
+  ERP_OAUTH_TOKEN_URL?: string;
+
+  @ValidateIf((c: ErpServiceConfig) => c.ERP_AUTH === 'oauth2')
+  @IsString({ message: 'ERP_OAUTH_CLIENT_ID is needed for ERP_AUTH=oauth2' })
+  ERP_OAUTH_CLIENT_ID?: string;
+
+  @ValidateIf((c: ErpServiceConfig) => c.ERP_AUTH === 'oauth2')
+  @IsString({
+    message: 'ERP_OAUTH_CLIENT_SECRET (or ERP_OAUTH_CLIENT_SECRET_FILE) is needed for ERP_AUTH=oauth2',
+  })
+  ERP_OAUTH_CLIENT_SECRET?: string;
 
   @IsOptional()
   @IsString()
-  ERP_PASSWORD?: string;
+  ERP_OAUTH_SCOPE?: string;
+
+  /** PEM files of the client certificate and its key, and of the CA that signed SAP's server certificate. */
+  @ValidateIf((c: ErpServiceConfig) => c.ERP_AUTH === 'x509' || c.ERP_CLIENT_CERT_FILE !== undefined)
+  @IsReadableFile()
+  ERP_CLIENT_CERT_FILE?: string;
+
+  @ValidateIf((c: ErpServiceConfig) => c.ERP_AUTH === 'x509' || c.ERP_CLIENT_KEY_FILE !== undefined)
+  @IsReadableFile()
+  ERP_CLIENT_KEY_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  ERP_CLIENT_KEY_PASSPHRASE?: string;
+
+  @IsOptional()
+  @IsReadableFile()
+  ERP_CA_FILE?: string;
 
   /** SAP client (mandant), sent as `sap-client`; the system default when unset. */
   @IsOptional()

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ErpServiceConfig } from './erp-service-config';
 import { InvalidConfigError, loadConfig } from './load-config';
 import { ServiceConfig } from './service-config';
@@ -49,6 +52,37 @@ describe('loadConfig', () => {
     expect(() => loadConfig(ServiceConfig, { HTTP_PORT: '1', PLANT_TIME_ZONE: 'CET+1' })).toThrow(
       /PLANT_TIME_ZONE must be an IANA time zone/,
     );
+  });
+
+  it('reads a secret from the file its _FILE setting names, never both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secrets-'));
+    try {
+      writeFileSync(join(dir, 'erp-password'), 'from-a-file\n');
+      const env = { HTTP_PORT: '1', ERP_USER: 'PB', ERP_PASSWORD_FILE: join(dir, 'erp-password') };
+      expect(loadConfig(ErpServiceConfig, env).ERP_PASSWORD).toBe('from-a-file');
+      expect(() => loadConfig(ErpServiceConfig, { ...env, ERP_PASSWORD: 'x' })).toThrow(/set one/);
+      expect(() => loadConfig(ErpServiceConfig, { ...env, ERP_PASSWORD_FILE: join(dir, 'nope') })).toThrow(
+        /ERP_PASSWORD_FILE: cannot read .*nope \(ENOENT\)/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('asks for what the chosen ERP authentication needs, at boot', () => {
+    const base = { HTTP_PORT: '1' };
+    expect(() => loadConfig(ErpServiceConfig, { ...base, ERP_AUTH: 'oauth2' })).toThrow(
+      /ERP_OAUTH_TOKEN_URL[\s\S]*ERP_OAUTH_CLIENT_ID[\s\S]*ERP_OAUTH_CLIENT_SECRET/,
+    );
+    expect(() => loadConfig(ErpServiceConfig, { ...base, ERP_USER: 'PB' })).toThrow(/ERP_PASSWORD/);
+    expect(() =>
+      loadConfig(ErpServiceConfig, {
+        ...base,
+        ERP_AUTH: 'x509',
+        ERP_CLIENT_KEY_FILE: '/nonexistent/key.pem',
+      }),
+    ).toThrow(/ERP_CLIENT_CERT_FILE[\s\S]*ERP_CLIENT_KEY_FILE must name a file this process can read/);
+    expect(loadConfig(ErpServiceConfig, base).ERP_AUTH).toBeUndefined();
   });
 
   it('accepts a NATS cluster list', () => {

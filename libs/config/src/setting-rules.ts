@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { accessSync, constants } from 'node:fs';
 import { IsInt, Max, Min, ValidateBy } from 'class-validator';
 
 /** A whole-number setting (ports, milliseconds, counts): converted from its string, range checked. */
@@ -26,6 +27,25 @@ export function IsTimeZone(): PropertyDecorator {
         }
       },
       defaultMessage: (args) => `${args?.property ?? 'value'} must be an IANA time zone, e.g. Europe/Berlin`,
+    },
+  });
+}
+
+/** A path to a file this process can read (a certificate, a key). */
+export function IsReadableFile(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isReadableFile',
+    validator: {
+      validate: (value) => {
+        if (typeof value !== 'string' || value === '') return false;
+        try {
+          accessSync(value, constants.R_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: (args) => `${args?.property ?? 'value'} must name a file this process can read`,
     },
   });
 }

@@ -10,3 +10,4 @@ export * from './sap/odata-batch';
 export * from './sap/metadata/edm';
 export * from './sap/metadata/production-order-2.metadata';
 export * from './sap/metadata/prod-order-confirmation-2.metadata';
+export * from './sap/credentials';

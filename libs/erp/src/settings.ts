@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { ErpServiceConfig } from '@plantbridge/config';
 import { DEFAULT_RESILIENCE } from './resilience';
+import type { ErpAuth } from './sap/credentials';
 import { CONFIRMATION_ENDPOINT } from './sap/sap-entities';
 import type { SapAdapterSettings } from './sap/sap-erp-adapter';
 
@@ -7,8 +9,7 @@ import type { SapAdapterSettings } from './sap/sap-erp-adapter';
 export function sapAdapterSettingsFrom(config: ErpServiceConfig): SapAdapterSettings {
   return {
     baseUrl: config.ERP_BASE_URL,
-    user: config.ERP_USER,
-    password: config.ERP_PASSWORD,
+    auth: erpAuthFrom(config),
     sapClient: config.ERP_SAP_CLIENT,
     timeoutMs: config.ERP_TIMEOUT_MS,
     batchSize: config.ERP_BATCH_SIZE,
@@ -22,6 +23,32 @@ export function sapAdapterSettingsFrom(config: ErpServiceConfig): SapAdapterSett
       halfOpenAfterMs: config.ERP_BREAKER_HALF_OPEN_MS,
     },
   };
+}
+
+/** The credentials ERP_AUTH names, from the settings the config already checked for it. */
+export function erpAuthFrom(config: ErpServiceConfig): ErpAuth {
+  switch (config.ERP_AUTH ?? (config.ERP_USER ? 'basic' : 'none')) {
+    case 'none':
+      return { kind: 'none' };
+    case 'basic':
+      return { kind: 'basic', user: config.ERP_USER ?? '', password: config.ERP_PASSWORD ?? '' };
+    case 'oauth2':
+      return {
+        kind: 'oauth2',
+        tokenUrl: config.ERP_OAUTH_TOKEN_URL ?? '',
+        clientId: config.ERP_OAUTH_CLIENT_ID ?? '',
+        clientSecret: config.ERP_OAUTH_CLIENT_SECRET ?? '',
+        scope: config.ERP_OAUTH_SCOPE,
+      };
+    case 'x509':
+      return {
+        kind: 'x509',
+        cert: readFileSync(config.ERP_CLIENT_CERT_FILE ?? '', 'utf8'),
+        key: readFileSync(config.ERP_CLIENT_KEY_FILE ?? '', 'utf8'),
+        passphrase: config.ERP_CLIENT_KEY_PASSPHRASE,
+        ca: config.ERP_CA_FILE ? readFileSync(config.ERP_CA_FILE, 'utf8') : undefined,
+      };
+  }
 }
 
 /** `API_PRODUCTION_ORDER_2_SRV=2,API_PROD_ORDER_CONFIRMATION_2_SRV=64` (already checked by the config). */

@@ -4,3 +4,4 @@ export * from './nats-server-process';
 export * from './database';
 export * from './service-process';
 export * from './stalling-proxy';
+export * from './certificates';

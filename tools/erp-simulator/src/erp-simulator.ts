@@ -6,7 +6,9 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import {
   BatchFormatError,
   type BatchMessage,
@@ -31,9 +33,19 @@ import { ErpStore, type ReleaseOrderInput, SapRejection } from './store';
 export interface ErpSimulatorOptions {
   port?: number;
   host?: string;
-  /** Basic-auth credentials required on OData calls; none when absent. */
+  /** Basic-auth credentials required on OData calls (a communication user); none when absent. */
   user?: string;
   password?: string;
+  /**
+   * OAuth 2.0 client credentials: the simulator serves a token endpoint at `/oauth/token` for this
+   * client and requires one of its unexpired bearer tokens on OData calls.
+   */
+  oauth?: { clientId: string; clientSecret: string; tokenLifetimeSeconds?: number };
+  /**
+   * HTTPS with this key and certificate; with `clientCa`, OData calls need a client certificate that
+   * CA signed (X.509 authentication).
+   */
+  tls?: { key: string; cert: string; clientCa?: string };
   /**
    * What a second confirmation with an `ExternalSystemConfirmation` already posted gets. SAP
    * documents no duplicate check on that field, so by default it is posted again, as SAP would;
@@ -65,6 +77,9 @@ export class ErpSimulator {
   /** SAP's contract of each service (the project's metadata documents), which every request must fit. */
   readonly contracts = contractsFor();
   private readonly sessions = new Map<string, string>();
+  private readonly oauthTokens = new Map<string, number>();
+  /** Calls of the token endpoint so far. */
+  oauthTokenRequests = 0;
   private readonly requests: RequestRecord[] = [];
   private server?: Server;
   private schedule?: NodeJS.Timeout;
@@ -74,7 +89,20 @@ export class ErpSimulator {
   }
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.route(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.route(req, res);
+    const tls = this.options.tls;
+    const server: Server = tls
+      ? createHttpsServer(
+          {
+            key: tls.key,
+            cert: tls.cert,
+            ca: tls.clientCa,
+            requestCert: !!tls.clientCa,
+            rejectUnauthorized: false,
+          },
+          handler,
+        )
+      : createServer(handler);
     server.keepAliveTimeout = 65_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -87,7 +115,8 @@ export class ErpSimulator {
   get url(): string {
     const address = this.server?.address() as AddressInfo | null;
     if (!address) throw new Error('ERP simulator is not started');
-    return `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
+    const scheme = this.options.tls ? 'https' : 'http';
+    return `${scheme}://${this.options.host ?? '127.0.0.1'}:${address.port}`;
   }
 
   /** Releases one order per plant every `everyMs` (the demo's planner). */
@@ -122,6 +151,7 @@ export class ErpSimulator {
     const url = new URL(req.url ?? '/', 'http://sim');
     try {
       if (url.pathname.startsWith('/__sim/')) return await this.control(req, res, url);
+      if (url.pathname === '/oauth/token') return await this.issueOAuthToken(req, res);
       if (
         url.pathname.startsWith(PRODUCTION_ORDER_SERVICE) ||
         url.pathname.startsWith(CONFIRMATION_SERVICE)
@@ -399,10 +429,44 @@ export class ErpSimulator {
     this.json(res, 404, { error: `unknown control ${method} ${path}` });
   }
 
+  /** Each configured way in must pass: basic user, OAuth bearer token, client certificate. */
   private authorized(req: IncomingMessage): boolean {
-    if (!this.options.user) return true;
-    const expected = `Basic ${Buffer.from(`${this.options.user}:${this.options.password ?? ''}`).toString('base64')}`;
-    return req.headers.authorization === expected;
+    const header = req.headers.authorization ?? '';
+    if (this.options.user) {
+      const expected = `Basic ${Buffer.from(`${this.options.user}:${this.options.password ?? ''}`).toString('base64')}`;
+      if (header !== expected) return false;
+    }
+    if (this.options.oauth) {
+      const expires = this.oauthTokens.get(header.replace(/^Bearer /, ''));
+      if (!header.startsWith('Bearer ') || expires === undefined || expires < Date.now()) return false;
+    }
+    if (this.options.tls?.clientCa && !(req.socket as TLSSocket).authorized) return false;
+    return true;
+  }
+
+  /** RFC 6749 §4.4: the client authenticates with basic auth and gets a bearer token. */
+  private async issueOAuthToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const oauth = this.options.oauth;
+    const form = new URLSearchParams(await readBody(req));
+    if (!oauth || req.method !== 'POST') return this.json(res, 404, { error: 'not_found' });
+    this.oauthTokenRequests++;
+    const [id, secret] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+      .toString('utf8')
+      .split(':')
+      .map((part) => decodeURIComponent(part ?? ''));
+    if (id !== oauth.clientId || secret !== oauth.clientSecret)
+      return this.json(res, 401, { error: 'invalid_client', error_description: 'Bad credentials' });
+    if (form.get('grant_type') !== 'client_credentials')
+      return this.json(res, 400, { error: 'unsupported_grant_type' });
+    const lifetime = oauth.tokenLifetimeSeconds ?? 3600;
+    const token = randomBytes(24).toString('base64url');
+    this.oauthTokens.set(token, Date.now() + lifetime * 1000);
+    this.json(res, 200, { access_token: token, token_type: 'bearer', expires_in: lifetime });
+  }
+
+  /** Invalidates every OAuth token issued so far, as a revoked client or a restarted identity service would. */
+  revokeOAuthTokens(): void {
+    this.oauthTokens.clear();
   }
 
   private sessionOf(req: IncomingMessage): string | undefined {

@@ -1,5 +1,6 @@
 import { type Dispatcher, request } from 'undici';
 import { ErpBusinessError, ErpConfigurationError, ErpInDoubtError, ErpTransientError } from '../errors';
+import type { ErpCredentials } from './credentials';
 import {
   type BatchMessage,
   batchContentType,
@@ -14,8 +15,8 @@ import { readSapError } from './sap-error-body';
 export interface ODataClientSettings {
   /** Scheme, host and port of the SAP gateway, e.g. `https://s4.example.com:44300`. */
   baseUrl: string;
-  user?: string;
-  password?: string;
+  /** How requests authenticate (see `credentialsFor`); none when absent. */
+  credentials?: ErpCredentials;
   /** SAP client (`sap-client` query parameter); the system default when absent. */
   sapClient?: string;
   /** Per request, including the CSRF token fetch. */
@@ -172,7 +173,25 @@ export class ODataClient {
     throw this.errorFor(operation, 'GET', response.status, response.header, '');
   }
 
+  /**
+   * One request; a 401 with a token that may have been revoked or expired early gets one more try
+   * with a new token (SAP refused it before doing anything, so even a write is safe to repeat).
+   */
   private async send(
+    operation: string,
+    method: Method,
+    path: string,
+    query: Record<string, string>,
+    content?: { type: string; text: string },
+    csrfToken?: string,
+  ): Promise<Answer> {
+    const answer = await this.sendOnce(operation, method, path, query, content, csrfToken);
+    if (answer.status !== 401 || !this.settings.credentials?.rejected()) return answer;
+    await answer.discard();
+    return this.sendOnce(operation, method, path, query, content, csrfToken);
+  }
+
+  private async sendOnce(
     operation: string,
     method: Method,
     path: string,
@@ -186,10 +205,8 @@ export class ODataClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (content) headers['content-type'] = content.type;
     if (csrfToken) headers['x-csrf-token'] = csrfToken;
-    if (this.settings.user) {
-      const credentials = `${this.settings.user}:${this.settings.password ?? ''}`;
-      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-    }
+    const authorization = await this.settings.credentials?.authorization(operation);
+    if (authorization) headers.authorization = authorization;
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let response: Dispatcher.ResponseData;
     try {
@@ -198,6 +215,7 @@ export class ODataClient {
         headers,
         body: content?.text,
         signal: AbortSignal.timeout(this.settings.timeoutMs),
+        dispatcher: this.settings.credentials?.dispatcher,
       });
     } catch (error) {
       throw this.networkError(operation, method, error);

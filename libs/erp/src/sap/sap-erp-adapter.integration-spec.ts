@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { register } from 'prom-client';
 import { ErpSimulator } from '@plantbridge/erp-simulator';
-import { expectEventually, freePort } from '@plantbridge/testing';
+import { expectEventually, freePort, makeTestCertificates } from '@plantbridge/testing';
 import type { ConfirmationPosting } from '../erp-port';
 import {
   ErpBusinessError,
@@ -336,8 +336,7 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
       const erp = (password: string) =>
         new SapErpAdapter({
           baseUrl: securedUrl,
-          user: 'PLANTBRIDGE',
-          password,
+          auth: { kind: 'basic', user: 'PLANTBRIDGE', password },
           timeoutMs: 2000,
           resilience: DEFAULT_RESILIENCE,
         });
@@ -346,6 +345,76 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
       expect(await erp('secret').listReleasedOrders('P100')).toEqual([]);
     } finally {
       await secured.stop();
+    }
+  });
+
+  it('authenticates with OAuth 2.0 client credentials: one token for many calls, a new one after a 401', async () => {
+    const secured = new ErpSimulator({ oauth: { clientId: 'plantbridge-p100', clientSecret: 's3cr3t:/+' } });
+    const securedUrl = await secured.start();
+    try {
+      const erp = (clientSecret: string) =>
+        new SapErpAdapter({
+          baseUrl: securedUrl,
+          auth: {
+            kind: 'oauth2',
+            tokenUrl: `${securedUrl}/oauth/token`,
+            clientId: 'plantbridge-p100',
+            clientSecret,
+          },
+          timeoutMs: 2000,
+          resilience: DEFAULT_RESILIENCE,
+        });
+      const good = erp('s3cr3t:/+');
+      const order = secured.store.releaseOrder({ plant: 'OA01' }).ManufacturingOrder;
+      await Promise.all([
+        good.listReleasedOrders('OA01'),
+        good.getOrder(order),
+        good.listReleasedOrders('OA01'),
+      ]);
+      await good.postConfirmation(confirmationFor(order));
+      expect(secured.oauthTokenRequests).toBe(1);
+      // The identity service forgot its tokens: SAP answers 401, and the adapter fetches a new one once.
+      secured.revokeOAuthTokens();
+      await good.postConfirmation(confirmationFor(order));
+      expect(secured.oauthTokenRequests).toBe(2);
+
+      const refused = erp('wrong').listReleasedOrders('OA01');
+      await expect(refused).rejects.toBeInstanceOf(ErpConfigurationError);
+      await expect(refused).rejects.toThrow(/refused client plantbridge-p100 \(401\)/);
+      await expect(refused).rejects.not.toThrow(/wrong/);
+    } finally {
+      await secured.stop();
+    }
+  });
+
+  it('authenticates with an X.509 client certificate over TLS, and is refused without one', async () => {
+    const certs = makeTestCertificates();
+    const secured = new ErpSimulator({
+      tls: { key: certs.serverKey, cert: certs.serverCert, clientCa: certs.ca },
+    });
+    const securedUrl = await secured.start();
+    try {
+      secured.store.releaseOrder({ plant: 'XC01' });
+      const withCertificate = new SapErpAdapter({
+        baseUrl: securedUrl,
+        auth: { kind: 'x509', cert: certs.clientCert, key: certs.clientKey, ca: certs.ca },
+        timeoutMs: 2000,
+        resilience: DEFAULT_RESILIENCE,
+      });
+      expect(await withCertificate.listReleasedOrders('XC01')).toHaveLength(1);
+      await withCertificate.onModuleDestroy();
+      // Trusting the server but presenting no certificate of its own: SAP's 401.
+      const without = new SapErpAdapter({
+        baseUrl: securedUrl,
+        auth: { kind: 'x509', cert: '', key: '', ca: certs.ca },
+        timeoutMs: 2000,
+        resilience: DEFAULT_RESILIENCE,
+      });
+      await expect(without.listReleasedOrders('XC01')).rejects.toBeInstanceOf(ErpConfigurationError);
+      await without.onModuleDestroy();
+    } finally {
+      await secured.stop();
+      certs.remove();
     }
   });
 

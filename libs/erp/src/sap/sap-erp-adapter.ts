@@ -3,6 +3,7 @@ import { CallBatcher, type ItemOutcome } from '../call-batcher';
 import { ErpBusinessError, ErpTransientError } from '../errors';
 import { erpMetrics } from '../metrics';
 import { type EndpointLoad, ErpResilience, type ResilienceSettings } from '../resilience';
+import { credentialsFor, type ErpAuth, type ErpCredentials } from './credentials';
 import { ODataClient, type ODataClientSettings } from './odata-client';
 import {
   fromSapDayAndTime,
@@ -26,7 +27,9 @@ import {
   type SapProductionOrder,
 } from './sap-entities';
 
-export interface SapAdapterSettings extends ODataClientSettings {
+export interface SapAdapterSettings extends Omit<ODataClientSettings, 'credentials'> {
+  /** How to authenticate at SAP (basic, OAuth 2.0 client credentials, X.509); none when absent. */
+  auth?: ErpAuth;
   resilience: ResilienceSettings;
   /** Orders per page when listing. */
   pageSize?: number;
@@ -48,6 +51,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export class SapErpAdapter implements ErpPort {
   readonly resilience: ErpResilience;
+  private readonly credentials: ErpCredentials;
   private readonly orders: ODataClient;
   private readonly confirmations: ODataClient;
   private readonly pageSize: number;
@@ -55,8 +59,11 @@ export class SapErpAdapter implements ErpPort {
   private readonly postings: CallBatcher<ConfirmationPosting, PostedConfirmation>;
 
   constructor(settings: SapAdapterSettings) {
-    this.orders = new ODataClient(settings, PRODUCTION_ORDER_SERVICE);
-    this.confirmations = new ODataClient(settings, CONFIRMATION_SERVICE);
+    // One set of credentials for both services: one OAuth token, one TLS identity.
+    this.credentials = credentialsFor(settings.auth ?? { kind: 'none' }, settings.timeoutMs);
+    const client = { ...settings, credentials: this.credentials };
+    this.orders = new ODataClient(client, PRODUCTION_ORDER_SERVICE);
+    this.confirmations = new ODataClient(client, CONFIRMATION_SERVICE);
     this.resilience = new ErpResilience(settings.resilience, [
       PRODUCTION_ORDER_ENDPOINT,
       CONFIRMATION_ENDPOINT,
@@ -68,6 +75,11 @@ export class SapErpAdapter implements ErpPort {
       this.resilience.maxInFlightOf(CONFIRMATION_ENDPOINT),
       (batch) => this.postTogether(batch),
     );
+  }
+
+  /** Lets go of connections held for the credentials (X.509's TLS pool). */
+  onModuleDestroy(): Promise<void> {
+    return this.credentials.close();
   }
 
   /**
