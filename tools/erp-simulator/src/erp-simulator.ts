@@ -52,6 +52,8 @@ export interface ErpSimulatorOptions {
    * `refused` is the helpful ERP our code must not rely on.
    */
   duplicateConfirmations?: 'accepted' | 'refused';
+  /** The letter case of GUIDs in answers (see ErpStoreOptions). */
+  guidCase?: 'lower' | 'upper';
 }
 
 export interface RequestRecord {
@@ -85,7 +87,10 @@ export class ErpSimulator {
   private schedule?: NodeJS.Timeout;
 
   constructor(private readonly options: ErpSimulatorOptions = {}) {
-    this.store = new ErpStore({ refuseDuplicates: options.duplicateConfirmations === 'refused' });
+    this.store = new ErpStore({
+      refuseDuplicates: options.duplicateConfirmations === 'refused',
+      guidCase: options.guidCase,
+    });
   }
 
   async start(): Promise<string> {

@@ -76,7 +76,9 @@ function valueOf(entity: object, field: string): Literal {
 }
 
 function holds(entity: object, c: Comparison): boolean {
-  const actual = valueOf(entity, c.field);
+  const value = valueOf(entity, c.field);
+  // A GUID is a number, whatever case its text comes in.
+  const actual = c.type === 'Edm.Guid' && typeof value === 'string' ? value.toLowerCase() : value;
   switch (c.op) {
     case 'eq':
       return actual === c.value;

@@ -47,6 +47,11 @@ export interface ErpStoreOptions {
    * and only our lookup before any resend keeps a posting single.
    */
   refuseDuplicates?: boolean;
+  /**
+   * The letter case SAP answers GUIDs in (`ExternalSystemConfirmation`): nothing documents it, so
+   * a test can make it upper case to prove the adapter compares without case. Default lower.
+   */
+  guidCase?: 'lower' | 'upper';
 }
 
 /**
@@ -172,7 +177,7 @@ export class ErpStore {
     }
     const confirmation: SapConfirmation = {
       ...input,
-      ExternalSystemConfirmation: key ?? '00000000-0000-0000-0000-000000000000',
+      ExternalSystemConfirmation: this.asAnswered(key ?? '00000000-0000-0000-0000-000000000000'),
       ConfirmationGroup: group,
       ConfirmationCount: this.nextCount(group),
       IsReversed: false,
@@ -185,7 +190,7 @@ export class ErpStore {
   }
 
   findByExternalKey(key: string): SapConfirmation[] {
-    return this.confirmations.filter((c) => c.ExternalSystemConfirmation === key.toLowerCase());
+    return this.confirmations.filter((c) => c.ExternalSystemConfirmation.toLowerCase() === key.toLowerCase());
   }
 
   cancel(group: string, count: string): SapConfirmation {
@@ -196,7 +201,7 @@ export class ErpStore {
     if (original.IsReversed)
       throw new SapRejection('RU/201', `Confirmation ${group}/${count} is already cancelled`);
     original.IsReversed = true;
-    this.byExternalKey.delete(original.ExternalSystemConfirmation);
+    this.byExternalKey.delete(original.ExternalSystemConfirmation.toLowerCase());
     const reversal: SapConfirmation = {
       ...original,
       ConfirmationCount: this.nextCount(group),
@@ -207,6 +212,10 @@ export class ErpStore {
     this.confirmations.push(reversal);
     this.committedAt.push(Date.now());
     return reversal;
+  }
+
+  private asAnswered(guid: string): string {
+    return this.options.guidCase === 'upper' ? guid.toUpperCase() : guid;
   }
 
   /** The next counter in a confirmation group (SAP `ConfirmationCount`). */

@@ -54,6 +54,21 @@ describe("the SAP adapter's every call fits SAP's service metadata", () => {
     expect(simulator.contractViolations()).toEqual([]);
   });
 
+  it('takes the external key back from SAP in whatever letter case SAP answers it', async () => {
+    const upper = new ErpSimulator({ guidCase: 'upper' });
+    const upperUrl = await upper.start();
+    try {
+      const erp = new SapErpAdapter({ baseUrl: upperUrl, timeoutMs: 2000, resilience: DEFAULT_RESILIENCE });
+      const order = upper.store.releaseOrder({ plant: 'CT02' }).ManufacturingOrder;
+      const sent = posting(order);
+      expect((await erp.postConfirmation(sent)).externalKey).toBe(sent.externalKey);
+      expect(upper.store.ledger()[0].ExternalSystemConfirmation).toBe(sent.externalKey.toUpperCase());
+      expect(await erp.findConfirmation(sent.externalKey)).toMatchObject({ externalKey: sent.externalKey });
+    } finally {
+      await upper.stop();
+    }
+  });
+
   it('serves the metadata documents at $metadata, as SAP Gateway does', async () => {
     const text = await fetch(`${url}/sap/opu/odata/sap/API_PROD_ORDER_CONFIRMATION_2_SRV/$metadata`).then(
       (r) => r.text(),

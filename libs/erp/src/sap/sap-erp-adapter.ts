@@ -272,7 +272,8 @@ export function toSapConfirmation(posting: ConfirmationPosting, timeZone = 'UTC'
 
 function toPosted(confirmation: SapConfirmation, alreadyPosted: boolean): PostedConfirmation {
   return {
-    externalKey: confirmation.ExternalSystemConfirmation,
+    // SAP answers a GUID in whatever letter case it keeps; our keys are lower case.
+    externalKey: confirmation.ExternalSystemConfirmation.toLowerCase(),
     confirmationGroup: confirmation.ConfirmationGroup,
     confirmationCount: confirmation.ConfirmationCount,
     alreadyPosted,
