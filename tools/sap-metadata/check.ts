@@ -91,14 +91,10 @@ function check(service: ServiceMetadata, edmx: string): string[] {
     if (method !== call.httpMethod) found.push(`${service.name}/${name}: HTTP method is ${method} in SAP`);
     for (const [param, property] of Object.entries(call.parameters)) {
       const tag = new RegExp(`<Parameter Name="${param}"[^>]*>`).exec(block)?.[0];
-      // Parameters are nullable unless SAP says otherwise; only the type and its facets are compared.
-      found.push(
-        ...differences(
-          `${service.name}/${name}(${param})`,
-          property,
-          tag ? attributesOf(tag) : undefined,
-        ).filter((d) => !d.includes('Nullable')),
-      );
+      // A parameter without Nullable="true" is mandatory in SAP's function imports.
+      const attributes = tag ? attributesOf(tag) : undefined;
+      if (attributes) attributes.Nullable = attributes.Nullable === 'true' ? 'true' : 'false';
+      found.push(...differences(`${service.name}/${name}(${param})`, property, attributes));
     }
   }
   return found;

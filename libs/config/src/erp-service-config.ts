@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, ValidateBy, ValidateIf } from 'class-validator';
 import { ServiceConfig } from './service-config';
 import { IntSetting, IsReadableFile } from './setting-rules';
 
@@ -17,6 +17,15 @@ export class ErpServiceConfig extends ServiceConfig {
    */
   @IsOptional()
   @IsIn(['none', 'basic', 'oauth2', 'x509'], { message: 'ERP_AUTH must be none, basic, oauth2 or x509' })
+  @ValidateBy({
+    name: 'x509NeedsHttps',
+    validator: {
+      validate: (auth, args) =>
+        auth !== 'x509' || (args?.object as ErpServiceConfig).ERP_BASE_URL.startsWith('https://'),
+      defaultMessage: () =>
+        'ERP_AUTH=x509 needs an https:// ERP_BASE_URL: a certificate is presented only over TLS',
+    },
+  })
   ERP_AUTH?: 'none' | 'basic' | 'oauth2' | 'x509';
 
   @ValidateIf((c: ErpServiceConfig) => c.ERP_AUTH === 'basic' || c.ERP_USER !== undefined)
@@ -25,6 +34,7 @@ export class ErpServiceConfig extends ServiceConfig {
 
   @ValidateIf((c: ErpServiceConfig) => c.ERP_AUTH === 'basic' || c.ERP_USER !== undefined)
   @IsString({ message: 'ERP_PASSWORD (or ERP_PASSWORD_FILE) is needed with ERP_USER' })
+  @IsNotEmpty({ message: 'ERP_PASSWORD must not be empty' })
   ERP_PASSWORD?: string;
 
   @ValidateIf((c: ErpServiceConfig) => c.ERP_AUTH === 'oauth2' || c.ERP_OAUTH_TOKEN_URL !== undefined)
@@ -39,6 +49,7 @@ export class ErpServiceConfig extends ServiceConfig {
   @IsString({
     message: 'ERP_OAUTH_CLIENT_SECRET (or ERP_OAUTH_CLIENT_SECRET_FILE) is needed for ERP_AUTH=oauth2',
   })
+  @IsNotEmpty({ message: 'ERP_OAUTH_CLIENT_SECRET must not be empty' })
   ERP_OAUTH_CLIENT_SECRET?: string;
 
   @IsOptional()

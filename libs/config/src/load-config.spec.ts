@@ -83,6 +83,18 @@ describe('loadConfig', () => {
       }),
     ).toThrow(/ERP_CLIENT_CERT_FILE[\s\S]*ERP_CLIENT_KEY_FILE must name a file this process can read/);
     expect(loadConfig(ErpServiceConfig, base).ERP_AUTH).toBeUndefined();
+    expect(() => loadConfig(ErpServiceConfig, { ...base, ERP_USER: 'PB', ERP_PASSWORD: '' })).toThrow(
+      /ERP_PASSWORD must not be empty/,
+    );
+    const cert = __filename; // any readable file: the check here is the scheme
+    expect(() =>
+      loadConfig(ErpServiceConfig, {
+        ...base,
+        ERP_AUTH: 'x509',
+        ERP_CLIENT_CERT_FILE: cert,
+        ERP_CLIENT_KEY_FILE: cert,
+      }),
+    ).toThrow(/ERP_AUTH=x509 needs an https:\/\/ ERP_BASE_URL/);
   });
 
   it('accepts a NATS cluster list', () => {

@@ -10,6 +10,7 @@ export function sapAdapterSettingsFrom(config: ErpServiceConfig): SapAdapterSett
   return {
     baseUrl: config.ERP_BASE_URL,
     auth: erpAuthFrom(config),
+    ca: config.ERP_CA_FILE ? readFileSync(config.ERP_CA_FILE, 'utf8') : undefined,
     sapClient: config.ERP_SAP_CLIENT,
     timeoutMs: config.ERP_TIMEOUT_MS,
     batchSize: config.ERP_BATCH_SIZE,
@@ -46,7 +47,6 @@ export function erpAuthFrom(config: ErpServiceConfig): ErpAuth {
         cert: readFileSync(config.ERP_CLIENT_CERT_FILE ?? '', 'utf8'),
         key: readFileSync(config.ERP_CLIENT_KEY_FILE ?? '', 'utf8'),
         passphrase: config.ERP_CLIENT_KEY_PASSPHRASE,
-        ca: config.ERP_CA_FILE ? readFileSync(config.ERP_CA_FILE, 'utf8') : undefined,
       };
   }
 }

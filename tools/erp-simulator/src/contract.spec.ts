@@ -60,6 +60,17 @@ describe("the simulator's hold on SAP's metadata", () => {
     expect(() => contract.checkFunctionImport('CancelProdnOrdConf', 'POST', tooLong)).toThrow(
       /longer than its 10/,
     );
+    const unquoted = new URLSearchParams({
+      ConfirmationGroup: '0000000001',
+      ConfirmationCount: "'00000001'",
+    });
+    expect(() => contract.checkFunctionImport('CancelProdnOrdConf', 'POST', unquoted)).toThrow(
+      /not a Edm.String literal/,
+    );
+    const missing = new URLSearchParams({ ConfirmationGroup: "'0000000001'" });
+    expect(() => contract.checkFunctionImport('CancelProdnOrdConf', 'POST', missing)).toThrow(
+      /'ConfirmationCount' is mandatory/,
+    );
     const fine = new URLSearchParams({ ConfirmationGroup: "'0000000001'", ConfirmationCount: "'00000001'" });
     expect(() => contract.checkFunctionImport('CancelProdnOrdConf', 'POST', fine)).not.toThrow();
   });

@@ -52,9 +52,14 @@ export class Contract {
       const property = call.parameters[param];
       if (!property)
         throw this.refuse(400, '/IWBEP/CM_MGW_RT/021', `Parameter '${param}' is invalid for ${name}`);
-      const problem = valueProblem(literalValue(raw, property.type), property);
+      const value = literalValue(raw, property.type);
+      const problem =
+        value === undefined ? `is not a ${property.type} literal: ${raw}` : valueProblem(value, property);
       if (problem) throw this.refuse(400, '/IWBEP/CM_MGW_RT/021', `Parameter '${param}' ${problem}`);
     }
+    for (const [param, property] of Object.entries(call.parameters))
+      if (property.nullable === false && !params.has(param))
+        throw this.refuse(400, '/IWBEP/CM_MGW_RT/021', `Parameter '${param}' is mandatory for ${name}`);
   }
 
   /** An entity as SAP sends it: with `__metadata` (id, uri, type). */
@@ -73,17 +78,20 @@ export class Contract {
   }
 }
 
-/** A function import parameter's URI literal (`'0000000001'`, `datetime'…'`, `guid'…'`) as its JSON value. */
+/**
+ * A function import parameter's URI literal as its JSON value: `'…'` for Edm.String, `datetime'…'`
+ * for Edm.DateTime, `guid'…'` for Edm.Guid; undefined when it is not the literal its type needs.
+ */
 function literalValue(raw: string, type: string): unknown {
   const quoted = /^(datetime|guid)?'((?:[^']|'')*)'$/.exec(raw);
-  if (!quoted) return raw;
+  const prefix = { 'Edm.String': undefined, 'Edm.DateTime': 'datetime', 'Edm.Guid': 'guid' }[
+    type as 'Edm.String'
+  ];
+  if (!quoted || quoted[1] !== prefix) return undefined;
   const text = quoted[2].replace(/''/g, "'");
-  if (type === 'Edm.DateTime' && quoted[1] === 'datetime') {
-    const ms = Date.parse(text.endsWith('Z') ? text : `${text}Z`);
-    return Number.isNaN(ms) ? text : `/Date(${ms})/`;
-  }
-  if (type === 'Edm.Guid' && quoted[1] !== 'guid') return `not a guid literal: ${raw}`;
-  return text;
+  if (type !== 'Edm.DateTime') return text;
+  const ms = Date.parse(text.endsWith('Z') ? text : `${text}Z`);
+  return Number.isNaN(ms) ? undefined : `/Date(${ms})/`;
 }
 
 export const contractsFor = () => ({

@@ -455,10 +455,14 @@ export class ErpSimulator {
     const form = new URLSearchParams(await readBody(req));
     if (!oauth || req.method !== 'POST') return this.json(res, 404, { error: 'not_found' });
     this.oauthTokenRequests++;
-    const [id, secret] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
-      .toString('utf8')
-      .split(':')
-      .map((part) => decodeURIComponent(part ?? ''));
+    // The client in the form body (client_secret_post), or in a basic header taken as it is, not
+    // URL-decoded, as SAP's XSUAA takes it.
+    const basic = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString(
+      'utf8',
+    );
+    const [id, secret] = form.has('client_id')
+      ? [form.get('client_id'), form.get('client_secret')]
+      : [basic.slice(0, basic.indexOf(':')), basic.slice(basic.indexOf(':') + 1)];
     if (id !== oauth.clientId || secret !== oauth.clientSecret)
       return this.json(res, 401, { error: 'invalid_client', error_description: 'Bad credentials' });
     if (form.get('grant_type') !== 'client_credentials')

@@ -50,7 +50,10 @@ export class ConfirmOperationRequest {
   @IsTimestamp()
   executionEnd!: string;
 
-  @ApiPropertyOptional({ description: 'Defaults to the day of executionEnd' })
+  @ApiPropertyOptional({
+    description:
+      "An instant; SAP gets the plant's calendar day of it (PLANT_TIME_ZONE). Defaults to the day of executionEnd",
+  })
   @Optional()
   @IsTimestamp()
   postingDate?: string;

@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { Agent, type Dispatcher, request } from 'undici';
 import { ErpConfigurationError, ErpTransientError } from '../errors';
 
@@ -10,33 +11,52 @@ export type ErpAuth =
   | { kind: 'none' }
   | { kind: 'basic'; user: string; password: string }
   | { kind: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string }
-  | { kind: 'x509'; cert: string; key: string; passphrase?: string; ca?: string };
+  | { kind: 'x509'; cert: string; key: string; passphrase?: string };
 
 /** What each request to SAP carries: an Authorization header, and for X.509 the TLS connection. */
 export interface ErpCredentials {
   /** The header for the next request; an OAuth token is fetched once and reused until near its end. */
   authorization(operation: string): Promise<string | undefined>;
-  /** SAP answered 401: a cached token is dropped; true when another try with a new one may pass. */
-  rejected(): boolean;
+  /**
+   * SAP answered 401 to a request sent with `header`: that token is dropped (not one fetched since by
+   * another request); true when another try with a new one may pass.
+   */
+  rejected(header: string | undefined): boolean;
   /** The connection pool requests go through (X.509: one presenting the client certificate). */
   readonly dispatcher?: Dispatcher;
   close(): Promise<void>;
 }
 
-export function credentialsFor(auth: ErpAuth, timeoutMs: number): ErpCredentials {
+/**
+ * `ca`: the PEM of the CA that signed SAP's server certificate, when it is not a public one; it then
+ * replaces the default trust store for calls to SAP (not for the OAuth token endpoint).
+ */
+export function credentialsFor(auth: ErpAuth, timeoutMs: number, ca?: string): ErpCredentials {
+  const tls =
+    auth.kind === 'x509' ? { cert: auth.cert, key: auth.key, passphrase: auth.passphrase, ca } : { ca };
+  if (auth.kind === 'x509' || ca) {
+    try {
+      // At boot: a wrong passphrase or a key that does not match its certificate would otherwise
+      // fail every connection later, which a write cannot tell from a lost answer.
+      createSecureContext(tls);
+    } catch (error) {
+      throw new ErpConfigurationError(
+        'connect',
+        `the TLS settings for SAP are unusable: ${(error as Error).message}`,
+      );
+    }
+  }
+  const agent = auth.kind === 'x509' || ca ? new Agent({ connect: tls }) : undefined;
+  const withAgent = (credentials: ErpCredentials): ErpCredentials =>
+    agent ? Object.assign(credentials, { dispatcher: agent, close: () => agent.close() }) : credentials;
   switch (auth.kind) {
     case 'none':
-      return fixed(undefined);
+    case 'x509':
+      return withAgent(fixed(undefined));
     case 'basic':
-      return fixed(`Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`);
+      return withAgent(fixed(`Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`));
     case 'oauth2':
-      return new OAuthClientCredentials(auth, timeoutMs);
-    case 'x509': {
-      const agent = new Agent({
-        connect: { cert: auth.cert, key: auth.key, passphrase: auth.passphrase, ca: auth.ca },
-      });
-      return { ...fixed(undefined), dispatcher: agent, close: () => agent.close() };
-    }
+      return withAgent(new OAuthClientCredentials(auth, timeoutMs));
   }
 }
 
@@ -74,8 +94,8 @@ class OAuthClientCredentials implements ErpCredentials {
     return (await this.fetching).header;
   }
 
-  rejected(): boolean {
-    this.cached = undefined;
+  rejected(header: string | undefined): boolean {
+    if (this.cached?.header === header) this.cached = undefined;
     return true;
   }
 
@@ -84,20 +104,19 @@ class OAuthClientCredentials implements ErpCredentials {
   }
 
   private async fetch(operation: string): Promise<{ header: string; renewAt: number }> {
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    // The client in the form body (RFC 6749 §2.3.1's client_secret_post), as SAP's own libraries
+    // send it: XSUAA does not URL-decode a basic header, and its secrets hold '$' and '='.
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.auth.clientId,
+      client_secret: this.auth.clientSecret,
+    });
     if (this.auth.scope) form.set('scope', this.auth.scope);
-    const client = Buffer.from(
-      `${encodeURIComponent(this.auth.clientId)}:${encodeURIComponent(this.auth.clientSecret)}`,
-    ).toString('base64');
     let response: Dispatcher.ResponseData;
     try {
       response = await request(this.auth.tokenUrl, {
         method: 'POST',
-        headers: {
-          authorization: `Basic ${client}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form.toString(),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

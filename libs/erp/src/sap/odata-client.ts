@@ -185,10 +185,13 @@ export class ODataClient {
     content?: { type: string; text: string },
     csrfToken?: string,
   ): Promise<Answer> {
-    const answer = await this.sendOnce(operation, method, path, query, content, csrfToken);
-    if (answer.status !== 401 || !this.settings.credentials?.rejected()) return answer;
+    const credentials = this.settings.credentials;
+    const authorization = await credentials?.authorization(operation);
+    const answer = await this.sendOnce(operation, method, path, query, content, csrfToken, authorization);
+    if (answer.status !== 401 || !credentials?.rejected(authorization)) return answer;
     await answer.discard();
-    return this.sendOnce(operation, method, path, query, content, csrfToken);
+    const renewed = await credentials.authorization(operation);
+    return this.sendOnce(operation, method, path, query, content, csrfToken, renewed);
   }
 
   private async sendOnce(
@@ -196,8 +199,9 @@ export class ODataClient {
     method: Method,
     path: string,
     query: Record<string, string>,
-    content?: { type: string; text: string },
-    csrfToken?: string,
+    content: { type: string; text: string } | undefined,
+    csrfToken: string | undefined,
+    authorization: string | undefined,
   ): Promise<Answer> {
     const url = new URL(`${this.settings.baseUrl.replace(/\/$/, '')}${this.servicePath}${path}`);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
@@ -205,7 +209,6 @@ export class ODataClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (content) headers['content-type'] = content.type;
     if (csrfToken) headers['x-csrf-token'] = csrfToken;
-    const authorization = await this.settings.credentials?.authorization(operation);
     if (authorization) headers.authorization = authorization;
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let response: Dispatcher.ResponseData;
@@ -285,6 +288,9 @@ export class ODataClient {
     const failure = error as { code?: string; name?: string; cause?: { code?: string } };
     const code = failure.code ?? failure.cause?.code ?? failure.name;
     const what = `no answer from SAP (${code})`;
+    // The TLS handshake failed (a certificate SAP or we refuse): nothing was sent, and a retry
+    // will not help; say so instead of leaving writes in doubt.
+    if (isTlsFailure(code)) return new ErpConfigurationError(operation, `TLS with SAP failed (${code})`);
     // Refused or unresolvable: nothing was sent, so even a write is safe to repeat.
     const nothingSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
     if (nothingSent || !isWrite(method))
@@ -292,6 +298,9 @@ export class ODataClient {
     return new ErpInDoubtError(operation, what, { cause: error });
   }
 }
+
+const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
+const isTlsFailure = (code: string | undefined) => code !== undefined && TLS_FAILURE.test(code);
 
 /** ERP's answer to one changeset of a `$batch`: its `d` payload, or the error it maps to. */
 export type BatchAnswer = { ok: true; data: unknown } | { ok: false; error: Error };

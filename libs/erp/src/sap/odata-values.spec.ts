@@ -82,6 +82,8 @@ describe('OData V2 values', () => {
     expect(fromSapTimestamp('20261126064005')?.toISOString()).toBe('2026-11-26T06:40:05.000Z');
     expect(toSapTimestamp(new Date('2026-11-26T06:40:05.999Z'))).toBe('20261126064005');
     expect(fromSapTimestamp('/Date(1764146400000+0000)/')).toBeUndefined();
+    expect(fromSapTimestamp('00000000000000')).toBeUndefined(); // ABAP's initial value
+    expect(fromSapTimestamp('20251399120000')).toBeUndefined(); // month 13 does not roll over
     fc.assert(
       fc.property(
         fc.date({ min: new Date('1971-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }),

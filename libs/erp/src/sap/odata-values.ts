@@ -117,12 +117,13 @@ export function toSapTimestamp(date: Date): string {
 
 const SAP_TIMESTAMP = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
 
+/** Undefined for ABAP's initial value (all zeros) and for a time stamp no calendar has. */
 export function fromSapTimestamp(value: string | null | undefined): Date | undefined {
   const match = value ? SAP_TIMESTAMP.exec(value) : null;
-  if (!match) return undefined;
+  if (!match || /^0+$/.test(value ?? '')) return undefined;
   const [, y, mo, d, h, mi, s] = match.map(Number);
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  return toSapTimestamp(date) === value ? date : undefined;
 }
 
 /** SAP's status flags (`OrderIsReleased`, …) are Edm.String of 1: `'X'` set, `''` not. */

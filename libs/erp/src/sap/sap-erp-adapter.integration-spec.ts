@@ -349,7 +349,9 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
   });
 
   it('authenticates with OAuth 2.0 client credentials: one token for many calls, a new one after a 401', async () => {
-    const secured = new ErpSimulator({ oauth: { clientId: 'plantbridge-p100', clientSecret: 's3cr3t:/+' } });
+    const secured = new ErpSimulator({
+      oauth: { clientId: 'plantbridge-p100', clientSecret: 's3cr$t=:/+' },
+    });
     const securedUrl = await secured.start();
     try {
       const erp = (clientSecret: string) =>
@@ -364,7 +366,7 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
           timeoutMs: 2000,
           resilience: DEFAULT_RESILIENCE,
         });
-      const good = erp('s3cr3t:/+');
+      const good = erp('s3cr$t=:/+');
       const order = secured.store.releaseOrder({ plant: 'OA01' }).ManufacturingOrder;
       await Promise.all([
         good.listReleasedOrders('OA01'),
@@ -373,9 +375,14 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
       ]);
       await good.postConfirmation(confirmationFor(order));
       expect(secured.oauthTokenRequests).toBe(1);
-      // The identity service forgot its tokens: SAP answers 401, and the adapter fetches a new one once.
+      // The identity service forgot its tokens: SAP answers 401 to the three calls in flight, and the
+      // adapter fetches one new token for them, not one each.
       secured.revokeOAuthTokens();
-      await good.postConfirmation(confirmationFor(order));
+      await Promise.all([
+        good.listReleasedOrders('OA01'),
+        good.getOrder(order),
+        good.listReleasedOrders('OA01'),
+      ]);
       expect(secured.oauthTokenRequests).toBe(2);
 
       const refused = erp('wrong').listReleasedOrders('OA01');
@@ -397,16 +404,28 @@ describe('SAP adapter against the ERP simulator over HTTP', () => {
       secured.store.releaseOrder({ plant: 'XC01' });
       const withCertificate = new SapErpAdapter({
         baseUrl: securedUrl,
-        auth: { kind: 'x509', cert: certs.clientCert, key: certs.clientKey, ca: certs.ca },
+        auth: { kind: 'x509', cert: certs.clientCert, key: certs.clientKey },
+        ca: certs.ca,
         timeoutMs: 2000,
         resilience: DEFAULT_RESILIENCE,
       });
       expect(await withCertificate.listReleasedOrders('XC01')).toHaveLength(1);
       await withCertificate.onModuleDestroy();
+      // A key that does not belong to the certificate is refused at boot, not at every connection.
+      expect(
+        () =>
+          new SapErpAdapter({
+            baseUrl: securedUrl,
+            auth: { kind: 'x509', cert: certs.clientCert, key: certs.serverKey },
+            ca: certs.ca,
+            timeoutMs: 2000,
+            resilience: DEFAULT_RESILIENCE,
+          }),
+      ).toThrow(ErpConfigurationError);
       // Trusting the server but presenting no certificate of its own: SAP's 401.
       const without = new SapErpAdapter({
         baseUrl: securedUrl,
-        auth: { kind: 'x509', cert: '', key: '', ca: certs.ca },
+        ca: certs.ca,
         timeoutMs: 2000,
         resilience: DEFAULT_RESILIENCE,
       });

@@ -30,6 +30,8 @@ import {
 export interface SapAdapterSettings extends Omit<ODataClientSettings, 'credentials'> {
   /** How to authenticate at SAP (basic, OAuth 2.0 client credentials, X.509); none when absent. */
   auth?: ErpAuth;
+  /** PEM of the CA that signed SAP's server certificate, when not a public one. */
+  ca?: string;
   resilience: ResilienceSettings;
   /** Orders per page when listing. */
   pageSize?: number;
@@ -60,7 +62,7 @@ export class SapErpAdapter implements ErpPort {
 
   constructor(settings: SapAdapterSettings) {
     // One set of credentials for both services: one OAuth token, one TLS identity.
-    this.credentials = credentialsFor(settings.auth ?? { kind: 'none' }, settings.timeoutMs);
+    this.credentials = credentialsFor(settings.auth ?? { kind: 'none' }, settings.timeoutMs, settings.ca);
     const client = { ...settings, credentials: this.credentials };
     this.orders = new ODataClient(client, PRODUCTION_ORDER_SERVICE);
     this.confirmations = new ODataClient(client, CONFIRMATION_SERVICE);

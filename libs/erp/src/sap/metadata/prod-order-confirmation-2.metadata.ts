@@ -43,8 +43,8 @@ export const PROD_ORDER_CONFIRMATION_2_METADATA: ServiceMetadata = {
       httpMethod: 'POST',
       returns: 'ProdnOrdConf2',
       parameters: {
-        ConfirmationGroup: { type: 'Edm.String', maxLength: 10 },
-        ConfirmationCount: { type: 'Edm.String', maxLength: 8 },
+        ConfirmationGroup: { type: 'Edm.String', maxLength: 10, nullable: false },
+        ConfirmationCount: { type: 'Edm.String', maxLength: 8, nullable: false },
         PostingDate: { type: 'Edm.DateTime', precision: 0 },
         ConfirmationText: { type: 'Edm.String', maxLength: 40 },
         ExternalSystemConfirmation: { type: 'Edm.Guid' },
