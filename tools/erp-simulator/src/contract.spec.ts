@@ -23,6 +23,9 @@ describe("the simulator's hold on SAP's metadata", () => {
 
   it('takes a confirmation that fits ProdnOrdConf2', () => {
     expect(() => confirmations().checkCreate('ProdnOrdConf2', valid)).not.toThrow();
+    // OData V2 JSON allows an offset on an Edm.DateTime too; SAP Cloud SDK sends one.
+    const withOffset = { ...valid, PostingDate: '/Date(1764115200000+0000)/' };
+    expect(() => confirmations().checkCreate('ProdnOrdConf2', withOffset)).not.toThrow();
   });
 
   it.each([

@@ -203,8 +203,14 @@ export class ErpSimulator {
       ? PRODUCTION_ORDER_SERVICE
       : CONFIRMATION_SERVICE;
     const path = url.pathname.slice(service.length) || '/';
-    if (method === 'GET' && req.headers['x-csrf-token']?.toString().toLowerCase() === 'fetch')
-      this.issueToken(req, res);
+    // SAP Gateway hands out a token on a GET or a HEAD (SAP Cloud SDK fetches it with a HEAD).
+    const fetchesToken = req.headers['x-csrf-token']?.toString().toLowerCase() === 'fetch';
+    if ((method === 'GET' || method === 'HEAD') && fetchesToken) this.issueToken(req, res);
+    if (method === 'HEAD') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end();
+      return;
+    }
     if (method === 'POST' && !this.validToken(req)) {
       res.writeHead(403, { 'x-csrf-token': 'Required', 'content-type': 'text/plain' });
       res.end('CSRF token validation failed');

@@ -69,6 +69,13 @@ describe("the SAP adapter's every call fits SAP's service metadata", () => {
     }
   });
 
+  it('hands out a CSRF token on a HEAD, as SAP Gateway does (SAP Cloud SDK fetches it so)', async () => {
+    const service = `${url}/sap/opu/odata/sap/API_PROD_ORDER_CONFIRMATION_2_SRV/ProdnOrdConf2/`;
+    const head = await fetch(service, { method: 'HEAD', headers: { 'x-csrf-token': 'Fetch' } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-csrf-token')).toMatch(/.+/);
+  });
+
   it('serves the metadata documents at $metadata, as SAP Gateway does', async () => {
     const text = await fetch(`${url}/sap/opu/odata/sap/API_PROD_ORDER_CONFIRMATION_2_SRV/$metadata`).then(
       (r) => r.text(),

@@ -53,8 +53,12 @@ export interface ServiceMetadata {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DATE_TIME = /^\/Date\(-?\d+\)\/$/;
-const DATE_TIME_OFFSET = /^\/Date\(-?\d+([+-]\d{4})?\)\/$/;
+/**
+ * OData V2 JSON writes both Edm.DateTime and Edm.DateTimeOffset as `/Date(<ms>[±<minutes>])/`; an
+ * offset is allowed on a DateTime too (SAP Cloud SDK sends `+0000`), so both take it.
+ */
+const DATE_TIME = /^\/Date\(-?\d+([+-]\d{4})?\)\/$/;
+const DATE_TIME_OFFSET = DATE_TIME;
 const TIME = /^PT\d{1,2}H\d{1,2}M\d{1,2}S$/;
 const DECIMAL = /^-?(\d+)(?:\.(\d+))?$/;
 
