@@ -1,5 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ErpPort, SapErpAdapter, sapAdapterSettingsFrom } from '@plantbridge/erp';
+import {
+  ConfirmationsPort,
+  ErpConnectionPort,
+  ProductionOrdersPort,
+  SapErpAdapter,
+  sapAdapterSettingsFrom,
+} from '@plantbridge/erp';
 import { PlatformModule } from '@plantbridge/service-runtime';
 import { ServedPlantPipe } from './common/served-plant.pipe';
 import { ProductionOrderSyncConfig } from './config';
@@ -72,7 +78,11 @@ export class AppModule {
       ],
       providers: [
         { provide: ProductionOrderSyncConfig, useValue: config },
-        { provide: ErpPort, useFactory: () => new SapErpAdapter(sapAdapterSettingsFrom(config)) },
+        // One adapter, one connection to ERP, seen through the port of each capability.
+        { provide: SapErpAdapter, useFactory: () => new SapErpAdapter(sapAdapterSettingsFrom(config)) },
+        { provide: ProductionOrdersPort, useExisting: SapErpAdapter },
+        { provide: ConfirmationsPort, useExisting: SapErpAdapter },
+        { provide: ErpConnectionPort, useExisting: SapErpAdapter },
         ServedPlantPipe,
         OrderRepository,
         OrderCommands,

@@ -50,18 +50,25 @@ export interface PostedConfirmation {
   alreadyPosted: boolean;
 }
 
-/**
- * What Plantbridge services need from an ERP. Adapters (SAP S/4HANA OData first) implement it and
- * throw the errors of `./errors`, so callers decide retry, in-doubt resolution and exception
- * handling the same way whatever the ERP.
+/*
+ * What Plantbridge services need from an ERP, one port per capability, so a service injects only
+ * what it uses and a test fake implements only that. Adapters (SAP S/4HANA OData first) implement
+ * them and throw the errors of `./errors`, so callers decide retry, in-doubt resolution and
+ * exception handling the same way whatever the ERP. A writing capability is a post and a find by
+ * its business key: the find is how an in-doubt posting is resolved.
  */
-export abstract class ErpPort {
+
+/** Production orders released to the plant. */
+export abstract class ProductionOrdersPort {
   /** Orders released to a plant and changed at or after `changedSince` (all when absent). */
   abstract listReleasedOrders(plant: string, changedSince?: string): Promise<ErpOrder[]>;
 
   /** One order with its operations, or undefined when ERP does not know it. */
   abstract getOrder(manufacturingOrder: string): Promise<ErpOrder | undefined>;
+}
 
+/** Operation confirmations. */
+export abstract class ConfirmationsPort {
   /**
    * Posts a confirmation. Throws ErpInDoubtError when the request may have been applied (timeout,
    * dropped connection): look it up with `findConfirmation` before posting again.
@@ -70,7 +77,18 @@ export abstract class ErpPort {
 
   /** The confirmation posted under this external key, if any: how an in-doubt posting is resolved. */
   abstract findConfirmation(externalKey: string): Promise<PostedConfirmation | undefined>;
+}
 
-  /** Reverses a posted confirmation (SAP `Cancel` function import). */
-  abstract cancelConfirmation(confirmationGroup: string, confirmationCount: string): Promise<void>;
+/** How the connection to ERP is doing, for status pages and metrics. */
+export abstract class ErpConnectionPort {
+  /** The circuit breaker: closed (calls go), open (refused at once), half-open (one trial call). */
+  abstract get circuit(): string;
+
+  /** Each endpoint's in-flight limit and load. */
+  abstract endpointLoad(): Array<{
+    endpoint: string;
+    maxInFlight: number;
+    inFlight: number;
+    waiting: number;
+  }>;
 }

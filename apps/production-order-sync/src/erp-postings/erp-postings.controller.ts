@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ErpPort, SapErpAdapter } from '@plantbridge/erp';
+import { ErpConnectionPort } from '@plantbridge/erp';
 import { type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
 import { PostingKeyParam } from '../common/path-params';
 import { ServedPlantPipe } from '../common/served-plant.pipe';
@@ -46,7 +46,7 @@ class ErpStatusView {
 export class ErpPostingsController {
   constructor(
     private readonly queue: ExceptionQueue,
-    private readonly erp: ErpPort,
+    private readonly erp: ErpConnectionPort,
     private readonly poller: OrderReleasePoller,
     @Inject(ProductionOrderSyncConfig) private readonly config: ProductionOrderSyncConfig,
   ) {}
@@ -105,11 +105,10 @@ export class ErpPostingsController {
   @ApiOperation({ summary: 'ERP circuit breaker, in-flight limit, ledger counts and order polling' })
   @ApiOkResponse({ type: ErpStatusView })
   async status(@Param('plant', ServedPlantPipe) plant: string): Promise<ErpStatusView> {
-    const sap = this.erp instanceof SapErpAdapter ? this.erp : undefined;
     return {
-      circuit: sap?.resilience.breakerState ?? 'unknown',
+      circuit: this.erp.circuit,
       maxInFlight: this.config.ERP_MAX_IN_FLIGHT,
-      endpoints: sap?.endpointLoad() ?? [],
+      endpoints: this.erp.endpointLoad(),
       batchSize: this.config.ERP_BATCH_SIZE,
       postings: await this.queue.countsByState(plant),
       orderPolling: this.poller.status,

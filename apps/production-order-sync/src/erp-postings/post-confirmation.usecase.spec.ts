@@ -5,7 +5,7 @@ import {
   type ConfirmationPosting,
   ErpBusinessError,
   ErpInDoubtError,
-  ErpPort,
+  ConfirmationsPort,
   ErpTransientError,
   type PostedConfirmation,
 } from '@plantbridge/erp';
@@ -46,7 +46,7 @@ const clock = {
 const KEY = '0192f0c1-7d4e-7a3b-9c1d-2e3f4a5b6c7d';
 
 /** An ERP that holds confirmations by external key and misbehaves as the script says. */
-class ScriptedErp extends ErpPort {
+class ScriptedErp extends ConfirmationsPort {
   readonly posted = new Map<string, number>();
   private count = 0;
   /** Writes ERP is still working on, and when each commits. */
@@ -118,16 +118,6 @@ class ScriptedErp extends ErpPort {
     return this.posted.has(key)
       ? { externalKey: key, confirmationGroup: '0000000001', confirmationCount: '1', alreadyPosted: true }
       : undefined;
-  }
-
-  listReleasedOrders(): never {
-    throw new Error('not used');
-  }
-  getOrder(): never {
-    throw new Error('not used');
-  }
-  cancelConfirmation(): never {
-    throw new Error('not used');
   }
 }
 
@@ -449,7 +439,7 @@ describe('posting a confirmation to ERP exactly once', () => {
 
   it('honours Retry-After from ERP as the redelivery delay', async () => {
     const { useCase } = setup([]);
-    const erp = (useCase as unknown as { erp: ErpPort }).erp as ScriptedErp;
+    const erp = (useCase as unknown as { erp: ConfirmationsPort }).erp as ScriptedErp;
     jest
       .spyOn(erp, 'postConfirmation')
       .mockRejectedValueOnce(new ErpTransientError('postConfirmation', 'SAP 429', 429, 7000));

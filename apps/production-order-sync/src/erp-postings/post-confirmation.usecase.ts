@@ -12,7 +12,7 @@ import {
   ErpBusinessError,
   ErpError,
   ErpInDoubtError,
-  ErpPort,
+  ConfirmationsPort,
   ErpTransientError,
   ErpUnavailableError,
   type PostedConfirmation,
@@ -72,7 +72,7 @@ export class PostConfirmationToErp {
   private readonly leaseMs: number;
 
   constructor(
-    private readonly erp: ErpPort,
+    private readonly erp: ConfirmationsPort,
     private readonly ledger: PostingLedger,
     private readonly confirmations: ConfirmationRepository,
     @Inject(ProductionOrderSyncConfig) private readonly config: ProductionOrderSyncConfig,

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createEvent, describeFieldErrors, Production, validateAs } from '@plantbridge/canonical-model';
-import { type ErpOrder, ErpPort } from '@plantbridge/erp';
+import { type ErpOrder, ProductionOrdersPort } from '@plantbridge/erp';
 import { isUniqueViolation, UnitOfWork } from '@plantbridge/persistence';
 import { Counter, Gauge } from 'prom-client';
 import { type DataSource, In } from 'typeorm';
@@ -50,7 +50,7 @@ export class OrderReleasePoller implements OnApplicationBootstrap, OnApplication
   readonly status: PollStatus = { announced: 0 };
 
   constructor(
-    private readonly erp: ErpPort,
+    private readonly erp: ProductionOrdersPort,
     private readonly unitOfWork: UnitOfWork,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ProductionOrderSyncConfig) private readonly config: ProductionOrderSyncConfig,

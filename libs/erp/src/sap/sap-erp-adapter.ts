@@ -1,4 +1,12 @@
-import type { ConfirmationPosting, ErpOrder, ErpOrderStatus, ErpPort, PostedConfirmation } from '../erp-port';
+import type {
+  ConfirmationPosting,
+  ConfirmationsPort,
+  ErpConnectionPort,
+  ErpOrder,
+  ErpOrderStatus,
+  PostedConfirmation,
+  ProductionOrdersPort,
+} from '../erp-port';
 import { CallBatcher, type ItemOutcome } from '../call-batcher';
 import { ErpBusinessError, ErpTransientError } from '../errors';
 import { erpMetrics } from '../metrics';
@@ -51,7 +59,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `API_PROD_ORDER_CONFIRMATION_2_SRV` for confirmations, with `ExternalSystemConfirmation` as the
  * idempotency key. Works against a real S/4HANA system or `tools/erp-simulator` unchanged.
  */
-export class SapErpAdapter implements ErpPort {
+export class SapErpAdapter implements ProductionOrdersPort, ConfirmationsPort, ErpConnectionPort {
   readonly resilience: ErpResilience;
   private readonly credentials: ErpCredentials;
   private readonly orders: ODataClient;
@@ -77,6 +85,10 @@ export class SapErpAdapter implements ErpPort {
       this.resilience.maxInFlightOf(CONFIRMATION_ENDPOINT),
       (batch) => this.postTogether(batch),
     );
+  }
+
+  get circuit(): string {
+    return this.resilience.breakerState;
   }
 
   /** Lets go of connections held for the credentials (X.509's TLS pool). */
@@ -204,6 +216,7 @@ export class SapErpAdapter implements ErpPort {
     return posted && toPosted(posted, true);
   }
 
+  /** Reverses a posted confirmation (SAP's `CancelProdnOrdConf`); no service needs it yet. */
   async cancelConfirmation(confirmationGroup: string, confirmationCount: string): Promise<void> {
     await this.resilience.execute(CONFIRMATION_ENDPOINT, 'cancelConfirmation', () =>
       this.confirmations.post('cancelConfirmation', '/CancelProdnOrdConf', undefined, {
