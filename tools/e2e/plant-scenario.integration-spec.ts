@@ -67,6 +67,7 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
       AUTO_CONFIRM_COUNTS: 'true',
       ERP_TIMEOUT_MS: '2000',
       ERP_REQUEST_LIMIT_MS: '3000', // the simulator commits before it answers
+      ADMISSION_MAX_EVENT_LOOP_DELAY_MS: '10000',
       ERP_BREAKER_HALF_OPEN_MS: '1000',
       POSTING_RETRY_MAX_DELAY_MS: '1000',
       LOG_LEVEL: 'warn',

@@ -21,6 +21,7 @@ import { ErpPostingsController } from './erp-postings/erp-postings.controller';
 import { ExceptionQueue } from './erp-postings/exception-queue.usecase';
 import { LedgerMetrics } from './erp-postings/ledger-metrics';
 import { PostConfirmationToErp } from './erp-postings/post-confirmation.usecase';
+import { PostingBacklog } from './erp-postings/posting-backlog';
 import { PostingLedger } from './erp-postings/posting-ledger';
 import { OrdersConfirmationsLedger1764160000000 } from './migrations/1764160000000-orders-confirmations-ledger';
 import { OpenPostingsByReference1764170000000 } from './migrations/1764170000000-open-postings-by-reference';
@@ -94,6 +95,7 @@ export class AppModule {
         FailOrphanedPosting,
         ExceptionQueue,
         LedgerMetrics,
+        PostingBacklog,
       ],
     };
   }

@@ -80,6 +80,8 @@ export class OrderSyncStack {
       // happens to be held that way (ten concurrent retries wedged the service; see the fuzz suite).
       DB_POOL_SIZE: '1',
       DB_POOL_ACQUIRE_TIMEOUT_MS: '3000',
+      // A busy CI machine can lag the event loop; only the admission test means to be refused.
+      ADMISSION_MAX_EVENT_LOOP_DELAY_MS: '10000',
       LOG_LEVEL: 'warn',
       ...this.env,
       ...env,

@@ -627,6 +627,43 @@ describe('production-order-sync when ERP commits a write after our client gave u
   });
 });
 
+describe('production-order-sync under more work than it can finish', () => {
+  const stack = new OrderSyncStack({ ADMISSION_MAX_BACKLOG: '2', ADMISSION_RETRY_AFTER_S: '3' });
+  beforeAll(() => stack.start());
+  afterAll(() => stack.stop());
+
+  it('tells the MES to come back (503, Retry-After) past its backlog; the same key is taken later', async () => {
+    const order = await stack.acknowledgedOrder();
+    stack.erp.faults.set({ outageMs: 60_000 });
+    for (const yieldQuantity of [1, 2, 3])
+      expect((await stack.confirm(order, { yieldQuantity })).status).toBe(202);
+    // Three not in ERP, two allowed: refused once the backlog has been read (every second).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const refused = await stack.confirm(order, { yieldQuantity: 4 }, 'fourth');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('3');
+    expect(refused.body.errors).toEqual([
+      {
+        field: '(service)',
+        reason: 'overloaded: 3 accepted and not yet done (ADMISSION_MAX_BACKLOG 2)',
+      },
+    ]);
+    // Reads and the exception queue are never refused.
+    expect((await stack.get(stack.orderPath(order))).status).toBe(200);
+
+    stack.erp.faults.clear();
+    await expectEventually(
+      async () => {
+        const retried = await stack.confirm(order, { yieldQuantity: 4 }, 'fourth');
+        expect(retried.status).toBe(202);
+        expect(retried.headers.get('idempotent-replayed')).toBeNull(); // nothing was stored by the 503
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    await expectEventually(() => expect(stack.erpLedger(order)).toHaveLength(4), { timeoutMs: 30_000 });
+  });
+});
+
 describe('production-order-sync on a broker whose max_payload its confirmation events exceed', () => {
   let nats: NatsServerProcess;
   let stack: OrderSyncStack;

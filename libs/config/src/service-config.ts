@@ -93,6 +93,25 @@ export class ServiceConfig {
   @IntSetting(1)
   HTTP_MAX_CONNECTIONS = 1024;
 
+  /**
+   * Admission control (routes marked `@Admitted()`, such as confirmations): past this event-loop
+   * lag (p99 over a second) new work gets 503 with Retry-After, so what was accepted gets done.
+   */
+  @IntSetting(10)
+  ADMISSION_MAX_EVENT_LOOP_DELAY_MS = 300;
+
+  /**
+   * …and past this much accepted, unfinished work (for production-order-sync, confirmations not yet
+   * in ERP). High by default: a plant keeps confirming through a long ERP outage; this guards the
+   * database, not ERP.
+   */
+  @IntSetting(1)
+  ADMISSION_MAX_BACKLOG = 1_000_000;
+
+  /** The Retry-After of those 503s, in seconds. */
+  @IntSetting(1, 3600)
+  ADMISSION_RETRY_AFTER_S = 5;
+
   /** How often the outbox relay looks for unpublished rows when nothing woke it. */
   @IntSetting(50)
   OUTBOX_POLL_MS = 1000;

@@ -8,3 +8,4 @@ export * from './validation';
 export * from './readiness-registry';
 export * from './keyed-lanes';
 export * from './param-rule.pipe';
+export * from './admission';

@@ -13,6 +13,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
 import { IdempotencyKeyReusedFilter } from './idempotency-key';
 import { MetricsController } from './metrics.controller';
+import { AdmissionControl, AdmissionGuard } from './admission';
 import { ReadinessRegistry } from './readiness-registry';
 import { httpLogSerializers, requestUrl } from './request-log';
 import { fieldValidationPipe } from './validation';
@@ -90,6 +91,16 @@ export class PlatformModule {
       providers: [
         { provide: APP_PIPE, useFactory: fieldValidationPipe },
         ReadinessRegistry,
+        {
+          provide: AdmissionControl,
+          useFactory: () =>
+            new AdmissionControl({
+              maxEventLoopDelayMs: config.ADMISSION_MAX_EVENT_LOOP_DELAY_MS,
+              maxBacklog: config.ADMISSION_MAX_BACKLOG,
+              retryAfterSeconds: config.ADMISSION_RETRY_AFTER_S,
+            }),
+        },
+        AdmissionGuard,
         { provide: APP_FILTER, useClass: IdempotencyKeyReusedFilter },
         {
           provide: JetStreamServer,
@@ -106,7 +117,7 @@ export class PlatformModule {
           inject: [JetStreamConnection, EventPublisher],
         },
       ],
-      exports: [JetStreamServer, ReadinessRegistry],
+      exports: [JetStreamServer, ReadinessRegistry, AdmissionControl, AdmissionGuard],
     };
   }
 }

@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
+import { Admitted, type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
 import { ConfirmationIdParam, OrderParam } from '../common/path-params';
 import { ServedPlantPipe } from '../common/served-plant.pipe';
 import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
@@ -30,6 +30,7 @@ export class ConfirmationsController {
   @Post()
   @HttpCode(202)
   @Idempotent()
+  @Admitted()
   @ApiOperation({
     summary: 'Confirm progress of an operation (yield, scrap, rework); posted to ERP asynchronously',
     description:

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { CanonicalEvent } from '@plantbridge/canonical-model';
 import { UnitOfWork } from '@plantbridge/persistence';
-import type { DataSource } from 'typeorm';
-import { type ErpPostingRecord, erpPostingTable, type PostingState } from './erp-posting.entity';
+import { type DataSource, In } from 'typeorm';
+import { ErpPostingRecord, erpPostingTable, type PostingState } from './erp-posting.entity';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -18,6 +18,13 @@ export class PostingLedger {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
   ) {}
+
+  /** Postings not yet in ERP nor in the exception queue: the backlog admission control weighs. */
+  openCount(): Promise<number> {
+    return this.dataSource.manager.countBy(ErpPostingRecord, {
+      state: In(['pending', 'in-flight', 'in-doubt']),
+    });
+  }
 
   find(postingKey: string): Promise<ErpPostingRecord | null> {
     return erpPostingTable.findOne(this.dataSource.manager, { postingKey });
