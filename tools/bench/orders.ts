@@ -28,6 +28,8 @@ Options:
   --db <kind>           sqlite (the embedded default) or postgres (a schema of its own in TEST_DATABASE_URL, default the test database)
   --max-in-flight <n>   ERP_MAX_IN_FLIGHT of the service (default 32)
   --batch-size <n>      ERP_BATCH_SIZE of the service: confirmations per OData $batch (default 50; 1 = a POST each)
+  --overload            go on past the rate that saturated, at 2× and 3× it: posted/s there against
+                        the run's peak (with admission control the service answers 503 instead)
   --erp-latency <ms>    the ERP simulator answers every request this much later (default 0: at once); the
                         table's posted/s then meets the bound ERP_MAX_IN_FLIGHT × ERP_BATCH_SIZE ÷ latency,
                         or --orders ÷ latency (an operation's confirmations go one after another)
@@ -44,6 +46,8 @@ interface Step {
   sent: number;
   accepted: number;
   failed: number;
+  /** Answered 503 with Retry-After: the service said it was overloaded (admission control). */
+  refused: number;
   acceptedPerSecond: number;
   postP50Ms: number;
   postP99Ms: number;
@@ -59,6 +63,25 @@ interface Step {
   servicePeakRssMb: number;
 }
 
+/**
+ * Past saturation (issue 15, section 4): posted/s at 2× and 3× the rate that saturated, against the
+ * run's peak posted/s; the target is ≥ 0.9 of the peak.
+ */
+function overloadVerdict(steps: Step[], saturatedAt: number | undefined) {
+  if (saturatedAt === undefined) return null;
+  const peak = Math.max(...steps.map((s) => s.postedPerSecond));
+  const at = (factor: number) => steps.find((s) => s.offeredPerSecond === factor * saturatedAt);
+  const ratio = (step?: Step) => (step && peak ? round(step.postedPerSecond / peak, 2) : null);
+  return {
+    saturatedAtPerSecond: saturatedAt,
+    peakPostedPerSecond: peak,
+    postedAt2xRatioToPeak: ratio(at(2)),
+    postedAt3xRatioToPeak: ratio(at(3)),
+    refusedAt2x: at(2)?.refused ?? null,
+    refusedAt3x: at(3)?.refused ?? null,
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -69,6 +92,7 @@ async function main(): Promise<void> {
       'max-in-flight': { type: 'string', default: '32' },
       'batch-size': { type: 'string', default: '50' },
       'erp-latency': { type: 'string', default: '0' },
+      overload: { type: 'boolean', default: false },
       nats: { type: 'string', default: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -84,7 +108,7 @@ async function main(): Promise<void> {
   const operationsBound = (orderCount * 1000) / erpLatencyMs;
   const postingBound = erpLatencyMs ? Math.min(slotsBound, operationsBound) : null;
   // A slow-ERP run has results of its own, so it does not stand in for the main run's.
-  const resultName = erpLatencyMs ? 'orders-slow-erp' : 'orders';
+  const resultName = erpLatencyMs ? 'orders-slow-erp' : values.overload ? 'orders-overload' : 'orders';
   const plant = uniqueToken('B');
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-orders-'));
   const children: ServiceProcess[] = [];
@@ -166,7 +190,11 @@ async function main(): Promise<void> {
     }
 
     const steps: Step[] = [];
-    for (const rate of rates) {
+    // With --overload, the run goes on past saturation at 2× and 3× the rate that saturated.
+    const plan = [...rates];
+    let overloadFrom: number | undefined;
+    for (let i = 0; i < plan.length; i++) {
+      const rate = plan[i];
       progress(`offering ${rate} confirmations/s for ${stepMs / 1000} s`);
       const serviceCpu = new CpuMeter(service.pid);
       const erpCpu = new CpuMeter(erp.process.pid);
@@ -198,6 +226,7 @@ async function main(): Promise<void> {
         sent: results.length,
         accepted: accepted.length,
         failed: results.length - accepted.length,
+        refused: results.filter((r) => r.status === 503).length,
         acceptedPerSecond: round(accepted.length / elapsedS, 0),
         postP50Ms: round(percentile(postMs, 50)),
         postP99Ms: round(percentile(postMs, 99)),
@@ -214,9 +243,15 @@ async function main(): Promise<void> {
         servicePeakRssMb: round(peakRssMb(service.pid), 0),
       });
       const last = steps[steps.length - 1];
-      if (last.acceptedPerSecond < 0.9 * rate || last.postP99Ms > 1000) {
-        progress(`  saturated at ${rate}/s; not offering more`);
-        break;
+      progress(`  posted ${last.postedPerSecond}/s while offered; ${last.refused} answered 503`);
+      if (overloadFrom === undefined && (last.acceptedPerSecond < 0.9 * rate || last.postP99Ms > 1000)) {
+        if (!values.overload) {
+          progress(`  saturated at ${rate}/s; not offering more`);
+          break;
+        }
+        overloadFrom = rate;
+        plan.splice(i + 1, plan.length, 2 * rate, 3 * rate);
+        progress(`  saturated at ${rate}/s; now 2× and 3× that`);
       }
     }
     mes.close();
@@ -263,6 +298,7 @@ async function main(): Promise<void> {
         jetStreamPublishPerSecond: round(jetstream, 0),
       },
       steps,
+      overload: overloadVerdict(steps, overloadFrom),
       targets: TARGETS,
       verdict: {
         bestAcceptedPerSecondWithinPostP99Target: best?.acceptedPerSecond ?? 0,
@@ -273,6 +309,12 @@ async function main(): Promise<void> {
       },
     };
     const file = writeResult(resultName, result);
+    if (result.overload)
+      progress(
+        `overload: saturated at ${result.overload.saturatedAtPerSecond}/s, peak ${result.overload.peakPostedPerSecond} posted/s; ` +
+          `at 2× ${result.overload.postedAt2xRatioToPeak} of it (${result.overload.refusedAt2x} refused), ` +
+          `at 3× ${result.overload.postedAt3xRatioToPeak} (${result.overload.refusedAt3x} refused)`,
+      );
     process.stdout.write(
       `\nproduction-order-sync on ${values.db}, ERP_MAX_IN_FLIGHT ${values['max-in-flight']}, ERP_BATCH_SIZE ${values['batch-size']}, ${machine().cpus} cores\n` +
         (postingBound === null
@@ -287,6 +329,7 @@ async function main(): Promise<void> {
             'POST p99',
             'posted',
             'posted/s',
+            '503s',
             'e2e p50',
             'e2e p99',
             'svc CPU',
@@ -301,6 +344,7 @@ async function main(): Promise<void> {
             `${s.postP99Ms} ms`,
             `${s.postedInErp}/${s.accepted}`,
             s.postedPerSecond,
+            s.refused,
             `${s.e2eP50Ms} ms`,
             `${s.e2eP99Ms} ms`,
             s.serviceCpuCores,

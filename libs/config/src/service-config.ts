@@ -98,7 +98,7 @@ export class ServiceConfig {
    * lag (p99 over a second) new work gets 503 with Retry-After, so what was accepted gets done.
    */
   @IntSetting(10)
-  ADMISSION_MAX_EVENT_LOOP_DELAY_MS = 300;
+  ADMISSION_MAX_EVENT_LOOP_DELAY_MS = 100;
 
   /**
    * …and past this much accepted, unfinished work (for production-order-sync, confirmations not yet
