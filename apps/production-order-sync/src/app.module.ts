@@ -7,7 +7,6 @@ import {
   sapAdapterSettingsFrom,
 } from '@plantbridge/erp';
 import { PlatformModule } from '@plantbridge/service-runtime';
-import { ServedPlantPipe } from './common/served-plant.pipe';
 import { ProductionOrderSyncConfig } from './config';
 import { AcceptConfirmation } from './confirmations/accept-confirmation.usecase';
 import { ConfirmationRecord } from './confirmations/confirmation.entity';
@@ -84,7 +83,6 @@ export class AppModule {
         { provide: ProductionOrdersPort, useExisting: SapErpAdapter },
         { provide: ConfirmationsPort, useExisting: SapErpAdapter },
         { provide: ErpConnectionPort, useExisting: SapErpAdapter },
-        ServedPlantPipe,
         OrderRepository,
         OrderCommands,
         OrderReleasePoller,

@@ -9,3 +9,5 @@ export * from './readiness-registry';
 export * from './keyed-lanes';
 export * from './param-rule.pipe';
 export * from './admission';
+export * from './send-idempotent';
+export * from './served-plant.pipe';

@@ -15,6 +15,7 @@ import { IdempotencyKeyReusedFilter } from './idempotency-key';
 import { MetricsController } from './metrics.controller';
 import { AdmissionControl, AdmissionGuard } from './admission';
 import { ReadinessRegistry } from './readiness-registry';
+import { SERVED_PLANT, ServedPlantPipe } from './served-plant.pipe';
 import { httpLogSerializers, requestUrl } from './request-log';
 import { fieldValidationPipe } from './validation';
 
@@ -91,6 +92,8 @@ export class PlatformModule {
       providers: [
         { provide: APP_PIPE, useFactory: fieldValidationPipe },
         ReadinessRegistry,
+        { provide: SERVED_PLANT, useValue: config.PLANT_ID },
+        ServedPlantPipe,
         {
           provide: AdmissionControl,
           useFactory: () =>
@@ -117,7 +120,14 @@ export class PlatformModule {
           inject: [JetStreamConnection, EventPublisher],
         },
       ],
-      exports: [JetStreamServer, ReadinessRegistry, AdmissionControl, AdmissionGuard],
+      exports: [
+        JetStreamServer,
+        ReadinessRegistry,
+        AdmissionControl,
+        AdmissionGuard,
+        SERVED_PLANT,
+        ServedPlantPipe,
+      ],
     };
   }
 }

@@ -7,10 +7,16 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Admitted, type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
+import {
+  Admitted,
+  type CommandRequest,
+  Idempotent,
+  IdempotentCommand,
+  type IdempotentHttpResponse,
+  sendIdempotent,
+  ServedPlantPipe,
+} from '@plantbridge/service-runtime';
 import { ConfirmationIdParam, OrderParam } from '../common/path-params';
-import { ServedPlantPipe } from '../common/served-plant.pipe';
-import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
 import { AcceptConfirmation } from './accept-confirmation.usecase';
 import { ConfirmationRepository } from './confirmation.repository';
 import { ConfirmOperationRequest } from './confirmation.requests';

@@ -1,10 +1,15 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ErpConnectionPort } from '@plantbridge/erp';
-import { type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
+import {
+  type CommandRequest,
+  Idempotent,
+  IdempotentCommand,
+  type IdempotentHttpResponse,
+  sendIdempotent,
+  ServedPlantPipe,
+} from '@plantbridge/service-runtime';
 import { PostingKeyParam } from '../common/path-params';
-import { ServedPlantPipe } from '../common/served-plant.pipe';
-import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
 import { ProductionOrderSyncConfig } from '../config';
 import { OrderReleasePoller } from '../orders/order-release.poller';
 import { DiscardPostingRequest, ListPostingsQuery, RetryPostingRequest } from './exception-queue.requests';

@@ -1,9 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type CommandRequest, Idempotent, IdempotentCommand } from '@plantbridge/service-runtime';
+import {
+  type CommandRequest,
+  Idempotent,
+  IdempotentCommand,
+  type IdempotentHttpResponse,
+  sendIdempotent,
+  ServedPlantPipe,
+} from '@plantbridge/service-runtime';
 import { OperationParam, OrderParam } from '../common/path-params';
-import { ServedPlantPipe } from '../common/served-plant.pipe';
-import { type IdempotentHttpResponse, sendIdempotent } from '../common/send-idempotent';
 import { OrderCommands } from './order-commands.usecase';
 import {
   AcknowledgeOrderRequest,
