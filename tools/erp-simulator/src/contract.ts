@@ -6,7 +6,7 @@ import {
   type ServiceMetadata,
   valueProblem,
 } from '@plantbridge/erp';
-import type { PropertyTypes } from './odata-query';
+import { parseLiteral, type PropertyTypes } from './odata-query';
 import { SapRejection } from './store';
 
 /**
@@ -78,20 +78,16 @@ export class Contract {
   }
 }
 
-/**
- * A function import parameter's URI literal as its JSON value: `'…'` for Edm.String, `datetime'…'`
- * for Edm.DateTime, `guid'…'` for Edm.Guid; undefined when it is not the literal its type needs.
- */
+/** A function import parameter's URI literal as its JSON value; undefined when it is not the literal its type needs. */
 function literalValue(raw: string, type: string): unknown {
-  const quoted = /^(datetime|guid)?'((?:[^']|'')*)'$/.exec(raw);
-  const prefix = { 'Edm.String': undefined, 'Edm.DateTime': 'datetime', 'Edm.Guid': 'guid' }[
-    type as 'Edm.String'
-  ];
-  if (!quoted || quoted[1] !== prefix) return undefined;
-  const text = quoted[2].replace(/''/g, "'");
-  if (type !== 'Edm.DateTime') return text;
-  const ms = Date.parse(text.endsWith('Z') ? text : `${text}Z`);
-  return Number.isNaN(ms) ? undefined : `/Date(${ms})/`;
+  let literal;
+  try {
+    literal = parseLiteral(raw);
+  } catch {
+    return undefined;
+  }
+  if (literal.type !== type) return undefined;
+  return type === 'Edm.DateTime' ? `/Date(${String(literal.value)})/` : literal.value;
 }
 
 export const contractsFor = () => ({

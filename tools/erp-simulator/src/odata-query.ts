@@ -29,7 +29,8 @@ const TYPED_LITERAL: Record<string, EdmType> = {
   datetimeoffset: 'Edm.DateTimeOffset',
 };
 
-function parseLiteral(text: string): { value: Literal; type: EdmType } {
+/** A URI literal with its Edm type: `'…'`, `guid'…'`, `datetime'…'` (no zone: UTC), numbers, booleans. */
+export function parseLiteral(text: string): { value: Literal; type: EdmType } {
   const trimmed = text.trim();
   if (trimmed === 'true' || trimmed === 'false') return { value: trimmed === 'true', type: 'Edm.Boolean' };
   const typed = /^(datetimeoffset|datetime|guid)?'((?:[^']|'')*)'$/.exec(trimmed);
@@ -37,7 +38,7 @@ function parseLiteral(text: string): { value: Literal; type: EdmType } {
     const raw = typed[2].replace(/''/g, "'");
     if (!typed[1]) return { value: raw, type: 'Edm.String' };
     if (typed[1] === 'guid') return { value: raw.toLowerCase(), type: 'Edm.Guid' };
-    const ms = Date.parse(raw);
+    const ms = Date.parse(typed[1] === 'datetime' && !/(Z|[+-]\d\d:\d\d)$/.test(raw) ? `${raw}Z` : raw);
     if (Number.isNaN(ms)) throw new ODataQueryError(`Invalid date literal ${trimmed}`);
     return { value: ms, type: TYPED_LITERAL[typed[1]] };
   }

@@ -203,25 +203,18 @@ export class PostConfirmationToErp {
    * then it stays in doubt, looked up again, and the later ones of its operation wait behind it.
    */
   private async mayStillCommit(posting: ErpPostingRecord): Promise<void> {
+    const sentBy = latestSendOf(posting);
     const waitMs = this.requestLimitLeft(posting);
     if (waitMs <= 0) return;
-    const sentBy = Date.now() + waitMs - this.config.ERP_REQUEST_LIMIT_MS;
     const why = `not in ERP yet, but ERP may still commit the attempt sent by ${new Date(sentBy).toISOString()} for another ${Math.ceil(waitMs / 1000)} s (ERP_REQUEST_LIMIT_MS)`;
     await this.ledger.release(posting.postingKey, 'in-doubt', why, sentBy);
     outcomes.inc({ outcome: 'waiting-request-limit' });
     throw new RetryLaterError(why, Math.min(waitMs, IN_DOUBT_LOOKUP_EVERY_MS));
   }
 
-  /**
-   * How long ERP may still commit the posting's last attempt: ERP_REQUEST_LIMIT_MS after the latest
-   * it can have been sent, its `attemptedAt`, or, found in flight after a worker's lease ran out, the
-   * lease's end (that worker may have sent it any time before).
-   */
+  /** How long ERP may still commit the posting's last attempt: ERP_REQUEST_LIMIT_MS after its latest send. */
   private requestLimitLeft(posting: ErpPostingRecord): number {
-    const attempted = posting.attemptedAt ? Date.parse(posting.attemptedAt) : 0;
-    const leased =
-      posting.state === 'in-flight' && posting.claimedUntil ? Date.parse(posting.claimedUntil) : 0;
-    return Math.max(attempted, leased) + this.config.ERP_REQUEST_LIMIT_MS - Date.now();
+    return latestSendOf(posting) + this.config.ERP_REQUEST_LIMIT_MS - Date.now();
   }
 
   private async failed(
@@ -357,6 +350,16 @@ export class PostConfirmationToErp {
     const base = Math.min(500 * 2 ** Math.min(attempts - 1, 20), this.config.POSTING_RETRY_MAX_DELAY_MS);
     return Math.round(base * (0.8 + Math.random() * 0.4));
   }
+}
+
+/**
+ * The latest a posting's last attempt can have been sent: its `attemptedAt`, or, found in flight
+ * after a worker's lease ran out, the lease's end (that worker may have sent it any time before).
+ */
+function latestSendOf(posting: ErpPostingRecord): number {
+  const attempted = posting.attemptedAt ? Date.parse(posting.attemptedAt) : 0;
+  const leased = posting.state === 'in-flight' && posting.claimedUntil ? Date.parse(posting.claimedUntil) : 0;
+  return Math.max(attempted, leased);
 }
 
 /** What an outcome event of a confirmation descends from: the message handled, else the record. */

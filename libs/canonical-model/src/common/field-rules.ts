@@ -65,7 +65,8 @@ export function toText(value: string, max = 255): string {
   return text === '' ? '(none)' : text;
 }
 
-const NoControlCharacters = (forbidden = CONTROL_OR_LINE_BREAK): Rule =>
+/** No control characters (`forbidden`) and no unpaired surrogates: characters text can carry. */
+const TextCharactersOnly = (forbidden = CONTROL_OR_LINE_BREAK): Rule =>
   ValidateBy({
     name: 'noControlCharacters',
     validator: {
@@ -76,16 +77,16 @@ const NoControlCharacters = (forbidden = CONTROL_OR_LINE_BREAK): Rule =>
   });
 
 export const IsPlantCode = (): Rule => all(IsString(), Matches(PLANT_PATTERN));
-export const IsOrderNumber = (): Rule => all(IsString(), Length(1, 12), NoControlCharacters());
+export const IsOrderNumber = (): Rule => all(IsString(), Length(1, 12), TextCharactersOnly());
 export const IsOperationNumber = (): Rule => all(IsString(), Matches(/^\d{4}$/));
-export const IsMaterialNumber = (): Rule => all(IsString(), Length(1, 40), NoControlCharacters());
-export const IsStorageLocation = (): Rule => all(IsString(), Length(1, 4), NoControlCharacters());
-export const IsBatch = (): Rule => all(IsString(), Length(1, 10), NoControlCharacters());
-export const IsWorkCenter = (): Rule => all(IsString(), Length(1, 8), NoControlCharacters());
-export const IsUnitOfMeasure = (): Rule => all(IsString(), Length(1, 3), NoControlCharacters());
-export const IsIdentifier = (max = 64): Rule => all(IsString(), Length(1, max), NoControlCharacters());
+export const IsMaterialNumber = (): Rule => all(IsString(), Length(1, 40), TextCharactersOnly());
+export const IsStorageLocation = (): Rule => all(IsString(), Length(1, 4), TextCharactersOnly());
+export const IsBatch = (): Rule => all(IsString(), Length(1, 10), TextCharactersOnly());
+export const IsWorkCenter = (): Rule => all(IsString(), Length(1, 8), TextCharactersOnly());
+export const IsUnitOfMeasure = (): Rule => all(IsString(), Length(1, 3), TextCharactersOnly());
+export const IsIdentifier = (max = 64): Rule => all(IsString(), Length(1, max), TextCharactersOnly());
 export const IsText = (max = 255): Rule =>
-  all(IsString(), Length(1, max), NoControlCharacters(CONTROL_CHARACTERS));
+  all(IsString(), Length(1, max), TextCharactersOnly(CONTROL_CHARACTERS));
 export const IsTimestamp = (): Rule =>
   all(
     IsString(),
