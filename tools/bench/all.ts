@@ -7,7 +7,7 @@ import { machine, progress, table, writeResult } from './lib/report';
 import { round } from './lib/stats';
 
 const ROOT = join(__dirname, '../..');
-const BENCHMARKS = ['edge', 'orders', 'orders-slow-erp', 'pipeline'] as const;
+const BENCHMARKS = ['edge', 'orders', 'orders-slow-erp', 'orders-overload', 'pipeline'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 /** The script and options of each benchmark. */
@@ -20,19 +20,26 @@ const RUNS: Record<Benchmark, { script: string; args: string[] }> = {
     script: 'orders',
     args: ['--rates', '100,300', '--erp-latency', '500', '--max-in-flight', '2', '--orders', '400'],
   },
+  // Past saturation at 2× and 3× the rate that saturated: does posting keep to its peak while the
+  // MES is told to come back (503)?
+  'orders-overload': {
+    script: 'orders',
+    args: ['--overload', '--rates', '500,1000,1500,2000', '--step-seconds', '8'],
+  },
   pipeline: { script: 'pipeline', args: [] },
 };
 
 const HELP = `npm run bench -- [options]
 
 Runs the edge, orders, orders-slow-erp (orders with the ERP answering after 500 ms: posting against
-its bound) and pipeline benchmarks one after another (each measures its own raw ceilings in the same
+its bound), orders-overload (orders past saturation, at 2× and 3× the rate that saturated: posting
+against its peak in the same run) and pipeline benchmarks one after another (each measures its own raw ceilings in the same
 run on this machine), then prints one table: throughput, p50/p99 latency, CPU and peak memory per
 service, each next to its ceiling as a ratio. Writes bench/results/summary-<time>.json; each
 benchmark also writes its own file.
 
 Options:
-  --only <list>   benchmarks to run, comma separated (default edge,orders,orders-slow-erp,pipeline);
+  --only <list>   benchmarks to run, comma separated (default all of them);
                   the others' latest results (bench/results/<name>-latest.json) go into the table
                   as they are
   -h, --help      this text
@@ -77,6 +84,7 @@ function main(): void {
     ...edgeRows(latest('edge')),
     ...ordersRows(latest('orders')),
     ...slowErpRows(latest('orders-slow-erp')),
+    ...overloadRows(latest('orders-overload')),
     ...pipelineRows(latest('pipeline')),
   ];
   const file = writeResult('summary', {
@@ -176,6 +184,26 @@ function slowErpRows(result: Json): Row[] {
       peakRssMb: `service ${last.servicePeakRssMb}`,
       ceiling: `bound ${result.settings.postingBoundPerSecond}/s`,
       ratio: round(last.postedPerSecond / result.settings.postingBoundPerSecond, 2),
+      measuredAt: result.measuredAt,
+    },
+  ];
+}
+
+/** Postings per second at 3× the rate that saturated, against the same run's peak posted/s. */
+function overloadRows(result: Json): Row[] {
+  const overload = result.overload;
+  const at3x = result.steps.find((s: Json) => s.offeredPerSecond === 3 * overload?.saturatedAtPerSecond);
+  if (!overload || !at3x) return [];
+  return [
+    {
+      benchmark: `orders, 3× the saturating ${overload.saturatedAtPerSecond}/s`,
+      throughput: `${at3x.postedPerSecond} posted/s, ${at3x.refused} 503s`,
+      p50Ms: at3x.e2eP50Ms,
+      p99Ms: at3x.e2eP99Ms,
+      cpuCores: `service ${at3x.serviceCpuCores}`,
+      peakRssMb: `service ${at3x.servicePeakRssMb}`,
+      ceiling: `peak ${overload.peakPostedPerSecond} posted/s`,
+      ratio: overload.postedAt3xRatioToPeak,
       measuredAt: result.measuredAt,
     },
   ];
