@@ -7,10 +7,15 @@ import prettier from 'eslint-config-prettier';
 const NATS = 'Only libs/messaging talks to NATS; use @plantbridge/messaging.';
 const TESTING =
   'Test helpers are for tests (*.spec.ts, *.integration-spec.ts, test/ folders) and benchmarks only.';
+// Tools a service must never ship with: an ERP that says yes, a simulated machine, a fake MES.
+const TOOLS = ['@plantbridge/erp-simulator', '@plantbridge/opcua-simulator', '@plantbridge/mes-client'];
+const TOOL =
+  'Simulators and the MES client are tools: tests, benchmarks and the demo may use them, product code never.';
 const restrictedImports = (allowNats, allowTesting) => ({
   paths: [
     ...(allowNats ? [] : [{ name: 'nats', message: NATS }]),
     ...(allowTesting ? [] : [{ name: '@plantbridge/testing', message: TESTING }]),
+    ...(allowTesting ? [] : TOOLS.map((name) => ({ name, message: TOOL }))),
   ],
   patterns: [
     ...(allowNats ? [] : [{ group: ['nats/*'], message: NATS }]),
@@ -49,9 +54,25 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            // Layers: apps -> runtime -> data-access -> messaging -> domain/util. Never upwards, never app -> app.
+            // Layers: apps -> feature -> runtime -> data-access -> messaging -> domain/util. Never
+            // upwards, never app -> app. A feature library is a capability several services mount
+            // whole (the ERP posting pipeline: ledger, worker, exception queue).
             {
               sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                // Only its tests: no-restricted-imports keeps tools out of product code.
+                'type:tool',
+                'type:feature',
+                'type:runtime',
+                'type:data-access',
+                'type:messaging',
+                'type:domain',
+                'type:util',
+                'type:testing',
+              ],
+            },
+            {
+              sourceTag: 'type:feature',
               onlyDependOnLibsWithTags: [
                 'type:runtime',
                 'type:data-access',
@@ -82,6 +103,22 @@ export default tseslint.config(
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
             // The canonical model is the contract everybody shares: it depends on nothing of ours.
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
+            // Tools (simulators, the MES client, benchmarks, the launcher) may use anything; product
+            // code never imports them (see no-restricted-imports), tests and other tools do.
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: [
+                'type:tool',
+                'type:app',
+                'type:feature',
+                'type:runtime',
+                'type:data-access',
+                'type:messaging',
+                'type:domain',
+                'type:util',
+                'type:testing',
+              ],
+            },
             // Test helpers are a leaf too; *.spec.ts files may use them (see no-restricted-imports).
             {
               sourceTag: 'type:testing',

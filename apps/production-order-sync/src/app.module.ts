@@ -6,6 +6,7 @@ import {
   SapErpAdapter,
   sapAdapterSettingsFrom,
 } from '@plantbridge/erp';
+import { ERP_POSTING_ENTITIES, ERP_POSTING_MIGRATIONS, erpPostingFeature } from '@plantbridge/erp-posting';
 import { PlatformModule } from '@plantbridge/service-runtime';
 import { ProductionOrderSyncConfig } from './config';
 import { AcceptConfirmation } from './confirmations/accept-confirmation.usecase';
@@ -13,19 +14,9 @@ import { ConfirmationRecord } from './confirmations/confirmation.entity';
 import { ConfirmationRepository } from './confirmations/confirmation.repository';
 import { ConfirmationsController } from './confirmations/confirmations.controller';
 import { ProductionCountsHandler } from './confirmations/production-counts.handler';
-import { ErpPostingAuditRecord, ErpPostingRecord } from './erp-postings/erp-posting.entity';
-import { ErpPostingHandler } from './erp-postings/erp-posting.handler';
-import { FailOrphanedPosting } from './erp-postings/fail-orphaned-posting.usecase';
-import { ErpPostingsController } from './erp-postings/erp-postings.controller';
-import { ExceptionQueue } from './erp-postings/exception-queue.usecase';
-import { LedgerMetrics } from './erp-postings/ledger-metrics';
-import { PostConfirmationToErp } from './erp-postings/post-confirmation.usecase';
-import { PostingBacklog } from './erp-postings/posting-backlog';
-import { PostingLedger } from './erp-postings/posting-ledger';
+import { OperationConfirmationHandler } from './erp/operation-confirmation.handler';
+import { OperationConfirmationKind } from './erp/operation-confirmation.kind';
 import { OrdersConfirmationsLedger1764160000000 } from './migrations/1764160000000-orders-confirmations-ledger';
-import { OpenPostingsByReference1764170000000 } from './migrations/1764170000000-open-postings-by-reference';
-import { OpenPostingsInOrder1764180000000 } from './migrations/1764180000000-open-postings-in-order';
-import { PostingAttemptedAt1764190000000 } from './migrations/1764190000000-posting-attempted-at';
 import { OrderCommands } from './orders/order-commands.usecase';
 import { OrderReleasePoller } from './orders/order-release.poller';
 import { OrderRepository } from './orders/order.repository';
@@ -46,6 +37,7 @@ export const OPEN_API = {
 export class AppModule {
   static forConfig(config: ProductionOrderSyncConfig): DynamicModule {
     const handlers = config.AUTO_CONFIRM_COUNTS === 'true' ? [ProductionCountsHandler] : [];
+    const posting = erpPostingFeature(config, [OperationConfirmationKind]);
     return {
       module: AppModule,
       imports: [
@@ -56,15 +48,9 @@ export class AppModule {
               ProductionOrderRecord,
               OrderReleaseCursor,
               ConfirmationRecord,
-              ErpPostingRecord,
-              ErpPostingAuditRecord,
+              ...ERP_POSTING_ENTITIES,
             ],
-            migrations: [
-              OrdersConfirmationsLedger1764160000000,
-              OpenPostingsByReference1764170000000,
-              OpenPostingsInOrder1764180000000,
-              PostingAttemptedAt1764190000000,
-            ],
+            migrations: [...ERP_POSTING_MIGRATIONS, OrdersConfirmationsLedger1764160000000],
           },
           config,
         ),
@@ -72,8 +58,8 @@ export class AppModule {
       controllers: [
         OrdersController,
         ConfirmationsController,
-        ErpPostingsController,
-        ErpPostingHandler,
+        ...posting.controllers,
+        OperationConfirmationHandler,
         ...handlers,
       ],
       providers: [
@@ -88,12 +74,7 @@ export class AppModule {
         OrderReleasePoller,
         ConfirmationRepository,
         AcceptConfirmation,
-        PostingLedger,
-        PostConfirmationToErp,
-        FailOrphanedPosting,
-        ExceptionQueue,
-        LedgerMetrics,
-        PostingBacklog,
+        ...posting.providers,
       ],
     };
   }

@@ -20,12 +20,4 @@ export class ProductionOrderSyncConfig extends ErpServiceConfig {
   /** `true`: production counts from the edge gateway become confirmations without MES. */
   @IsIn(['true', 'false'], { message: 'AUTO_CONFIRM_COUNTS must be true or false' })
   AUTO_CONFIRM_COUNTS = 'false';
-
-  /** A posting ERP keeps refusing with outages or throttling goes to the exception queue after this. */
-  @IntSetting(1000)
-  POSTING_GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
-
-  /** The longest wait between two posting attempts while ERP is unavailable. */
-  @IntSetting(100)
-  POSTING_RETRY_MAX_DELAY_MS = 60_000;
 }

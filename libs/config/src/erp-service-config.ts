@@ -93,6 +93,14 @@ export class ErpServiceConfig extends ServiceConfig {
   @IntSetting(0)
   ERP_REQUEST_LIMIT_MS = 600_000;
 
+  /** A posting ERP keeps refusing with outages or throttling goes to the exception queue after this. */
+  @IntSetting(1000)
+  POSTING_GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
+
+  /** The longest wait between two posting attempts while ERP is unavailable. */
+  @IntSetting(100)
+  POSTING_RETRY_MAX_DELAY_MS = 60_000;
+
   /**
    * ERP requests at once from one replica to each ERP endpoint (OData service); more wait in line.
    * Posting rate ≤ this × ERP_BATCH_SIZE ÷ ERP latency.

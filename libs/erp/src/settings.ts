@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { ErpServiceConfig } from '@plantbridge/config';
 import { DEFAULT_RESILIENCE } from './resilience';
 import type { ErpAuth } from './sap/credentials';
-import { CONFIRMATION_ENDPOINT } from './sap/sap-entities';
 import type { SapAdapterSettings } from './sap/sap-erp-adapter';
 
 /** The SAP adapter's settings from a service's validated ERP_* configuration. */
@@ -63,11 +62,15 @@ export function parseEndpointLimits(setting: string | undefined): Record<string,
 }
 
 /**
- * Confirmations a posting worker should hold at once: twice what ERP can be working on (the
- * confirmation endpoint's in-flight limit × the confirmations per `$batch`), so the next full batch
- * gathers while the last is in flight. With fewer, a slow ERP's calls go out part-filled.
+ * Postings a worker should hold at once for one ERP endpoint: twice what ERP can be working on
+ * (the endpoint's in-flight limit, × ERP_BATCH_SIZE when the endpoint takes postings in `$batch`
+ * requests), so the next full batch gathers while the last is in flight. With fewer, a slow ERP's
+ * calls go out part-filled.
  */
-export function postingCapacity(config: ErpServiceConfig): number {
-  const limit = parseEndpointLimits(config.ERP_MAX_IN_FLIGHT_BY_ENDPOINT)[CONFIRMATION_ENDPOINT];
-  return 2 * (limit ?? config.ERP_MAX_IN_FLIGHT) * config.ERP_BATCH_SIZE;
+export function postingCapacity(
+  config: ErpServiceConfig,
+  erp: { endpoint: string; batched: boolean },
+): number {
+  const limit = parseEndpointLimits(config.ERP_MAX_IN_FLIGHT_BY_ENDPOINT)[erp.endpoint];
+  return 2 * (limit ?? config.ERP_MAX_IN_FLIGHT) * (erp.batched ? config.ERP_BATCH_SIZE : 1);
 }

@@ -11,3 +11,4 @@ export * from './param-rule.pipe';
 export * from './admission';
 export * from './send-idempotent';
 export * from './served-plant.pipe';
+export * from './event-origins';

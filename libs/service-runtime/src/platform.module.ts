@@ -14,6 +14,7 @@ import { HealthController } from './health.controller';
 import { IdempotencyKeyReusedFilter } from './idempotency-key';
 import { MetricsController } from './metrics.controller';
 import { AdmissionControl, AdmissionGuard } from './admission';
+import { EventOrigins } from './event-origins';
 import { ReadinessRegistry } from './readiness-registry';
 import { SERVED_PLANT, ServedPlantPipe } from './served-plant.pipe';
 import { httpLogSerializers, requestUrl } from './request-log';
@@ -94,6 +95,7 @@ export class PlatformModule {
         ReadinessRegistry,
         { provide: SERVED_PLANT, useValue: config.PLANT_ID },
         ServedPlantPipe,
+        { provide: EventOrigins, useValue: new EventOrigins(service.name) },
         {
           provide: AdmissionControl,
           useFactory: () =>
@@ -127,6 +129,7 @@ export class PlatformModule {
         AdmissionGuard,
         SERVED_PLANT,
         ServedPlantPipe,
+        EventOrigins,
       ],
     };
   }

@@ -1,11 +1,5 @@
 import { ConflictException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
-import {
-  type CanonicalEvent,
-  causedBy,
-  createEvent,
-  type EventOrigin,
-  Production,
-} from '@plantbridge/canonical-model';
+import { type CanonicalEvent, createEvent, type EventOrigin, Production } from '@plantbridge/canonical-model';
 import {
   IdempotentRequests,
   type IdempotentResponse,
@@ -13,11 +7,11 @@ import {
   type Transaction,
   UnitOfWork,
 } from '@plantbridge/persistence';
-import { badRequest } from '@plantbridge/service-runtime';
+import { PostingLedger } from '@plantbridge/erp-posting';
+import { badRequest, EventOrigins } from '@plantbridge/service-runtime';
 import { v7 as uuidv7 } from 'uuid';
-import { originFromRequest, sourceFor } from '../common/event-source';
 import { ProductionOrderSyncConfig } from '../config';
-import { type ErpPostingRecord, erpPostingTable, postingReference } from '../erp-postings/erp-posting.entity';
+import { OperationConfirmationKind } from '../erp/operation-confirmation.kind';
 import { assertOpenInErp, type CommandContext } from '../orders/order-commands.usecase';
 import { OrderRepository } from '../orders/order.repository';
 import type { OrderOperationState, ProductionOrderRecord } from '../orders/production-order.entity';
@@ -41,6 +35,9 @@ export class AcceptConfirmation {
     private readonly orders: OrderRepository,
     private readonly idempotent: IdempotentRequests,
     private readonly unitOfWork: UnitOfWork,
+    private readonly ledger: PostingLedger,
+    private readonly kind: OperationConfirmationKind,
+    private readonly origins: EventOrigins,
     @Inject(ProductionOrderSyncConfig) private readonly config: ProductionOrderSyncConfig,
   ) {}
 
@@ -71,7 +68,7 @@ export class AcceptConfirmation {
           id: uuidv7(),
           source: 'mes',
           sourceRef: ctx.idempotencyKey,
-          origin: originFromRequest(ctx.plant, ctx.manufacturingOrder, ctx.correlationId),
+          origin: this.origins.fromRequest(ctx.plant, ctx.manufacturingOrder, ctx.correlationId),
         });
         return { statusCode: 202, body: view };
       },
@@ -102,7 +99,7 @@ export class AcceptConfirmation {
           id,
           source: 'equipment-counts',
           sourceRef: event.id,
-          origin: causedBy(event, sourceFor(data.plant), data.manufacturingOrder),
+          origin: this.origins.causedBy(event, data.manufacturingOrder),
         });
         return true;
       })
@@ -146,24 +143,14 @@ export class AcceptConfirmation {
       sourceRef: identity.sourceRef,
       acceptedAt: now,
     };
-    const posting: ErpPostingRecord = {
-      postingKey: identity.id,
-      kind: 'operation-confirmation',
-      plant,
-      reference: postingReference(manufacturingOrder, input.operation),
-      state: 'pending',
-      attempts: 0,
-      lastError: null,
-      erpCode: null,
-      erpDocument: null,
-      claimedUntil: null,
-      attemptedAt: null,
-      createdAt: now,
-      updatedAt: now,
-      postedAt: null,
-    };
     await confirmationTable.insert(tx.manager, confirmation);
-    await erpPostingTable.insert(tx.manager, posting);
+    const posting = await this.ledger.open(tx.manager, {
+      postingKey: identity.id,
+      kind: this.kind.name,
+      plant,
+      orderingReference: OperationConfirmationKind.orderingReference(manufacturingOrder, input.operation),
+      acceptedAt: now,
+    });
     await tx.publish(
       createEvent(Production.OperationConfirmedV1Event, toOperationConfirmed(confirmation), identity.origin),
     );

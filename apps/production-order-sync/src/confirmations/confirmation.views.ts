@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ErpPostingRecord, PostingState } from '../erp-postings/erp-posting.entity';
+import type { ErpPostingRecord, PostingState } from '@plantbridge/erp-posting';
 import type { ConfirmationRecord } from './confirmation.entity';
 
 export type ConfirmationStatus = 'accepted' | 'posting' | 'posted' | 'failed' | 'discarded';

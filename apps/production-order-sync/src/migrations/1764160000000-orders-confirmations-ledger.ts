@@ -8,7 +8,10 @@ const text = (name: string, length: number, nullable = false) => ({
 });
 const quantity = (name: string) => ({ name, type: 'double precision' });
 
-/** Orders, confirmations, the ERP posting ledger and its audit trail (PostgreSQL and SQLite). */
+/**
+ * Orders and confirmations (PostgreSQL and SQLite). The ERP posting ledger, first made here too,
+ * is the posting library's now: its migration 1764155000000 runs before this one and makes it.
+ */
 export class OrdersConfirmationsLedger1764160000000 implements MigrationInterface {
   name = 'OrdersConfirmationsLedger1764160000000';
 
@@ -73,59 +76,10 @@ export class OrdersConfirmationsLedger1764160000000 implements MigrationInterfac
         ],
       }),
     );
-    await queryRunner.createTable(
-      new Table({
-        name: 'erp_posting',
-        columns: [
-          { ...text('posting_key', 36), isPrimary: true },
-          text('kind', 30),
-          text('plant', 32),
-          text('reference', 40),
-          text('state', 20),
-          { name: 'attempts', type: 'integer' },
-          { name: 'last_error', type: 'text', isNullable: true },
-          text('erp_code', 40, true),
-          text('erp_document', 40, true),
-          text('claimed_until', 30, true),
-          text('created_at', 30),
-          text('updated_at', 30),
-          text('posted_at', 30, true),
-        ],
-        indices: [new TableIndex({ name: 'erp_posting_state', columnNames: ['state'] })],
-      }),
-    );
-    await queryRunner.createTable(
-      new Table({
-        name: 'erp_posting_audit',
-        columns: [
-          {
-            name: 'id',
-            type: 'integer',
-            isPrimary: true,
-            isGenerated: true,
-            generationStrategy: 'increment',
-          },
-          text('posting_key', 36),
-          text('action', 20),
-          text('actor', 64),
-          text('reason', 255, true),
-          text('from_state', 20),
-          text('to_state', 20),
-          text('at', 30),
-        ],
-        indices: [new TableIndex({ name: 'erp_posting_audit_key', columnNames: ['posting_key'] })],
-      }),
-    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of [
-      'erp_posting_audit',
-      'erp_posting',
-      'confirmation',
-      'order_release_cursor',
-      'production_order',
-    ]) {
+    for (const table of ['confirmation', 'order_release_cursor', 'production_order']) {
       await queryRunner.dropTable(table);
     }
   }

@@ -1,8 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { createEvent, Production } from '@plantbridge/canonical-model';
 import { IdempotentRequests, type IdempotentResponse, type Transaction } from '@plantbridge/persistence';
-import type { CommandRequest } from '@plantbridge/service-runtime';
-import { originFromRequest } from '../common/event-source';
+import { type CommandRequest, EventOrigins } from '@plantbridge/service-runtime';
 import type {
   AcknowledgeOrderRequest,
   CompleteOperationRequest,
@@ -28,6 +27,7 @@ export class OrderCommands {
   constructor(
     private readonly orders: OrderRepository,
     private readonly idempotent: IdempotentRequests,
+    private readonly origins: EventOrigins,
   ) {}
 
   acknowledge(ctx: CommandContext, request: AcknowledgeOrderRequest): Promise<IdempotentResponse<OrderView>> {
@@ -52,7 +52,7 @@ export class OrderCommands {
             acknowledgedBy: request.acknowledgedBy,
             acknowledgedAt: now,
           },
-          originFromRequest(order.plant, order.manufacturingOrder, ctx.correlationId),
+          this.origins.fromRequest(order.plant, order.manufacturingOrder, ctx.correlationId),
         ),
       );
     });
@@ -84,7 +84,7 @@ export class OrderCommands {
             equipmentId: request.equipmentId,
             startedAt: op.startedAt,
           },
-          originFromRequest(order.plant, order.manufacturingOrder, ctx.correlationId),
+          this.origins.fromRequest(order.plant, order.manufacturingOrder, ctx.correlationId),
         ),
       );
     });
@@ -111,7 +111,7 @@ export class OrderCommands {
             equipmentId: op.equipmentId,
             completedAt: op.completedAt,
           },
-          originFromRequest(order.plant, order.manufacturingOrder, ctx.correlationId),
+          this.origins.fromRequest(order.plant, order.manufacturingOrder, ctx.correlationId),
         ),
       );
     });

@@ -9,9 +9,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createEvent, describeFieldErrors, Production, validateAs } from '@plantbridge/canonical-model';
 import { type ErpOrder, ProductionOrdersPort } from '@plantbridge/erp';
 import { isUniqueViolation, UnitOfWork } from '@plantbridge/persistence';
+import { ErpStatusSections } from '@plantbridge/erp-posting';
+import { EventOrigins } from '@plantbridge/service-runtime';
 import { Counter, Gauge } from 'prom-client';
 import { type DataSource, In } from 'typeorm';
-import { sourceFor } from '../common/event-source';
 import { ProductionOrderSyncConfig } from '../config';
 import { OrderReleaseCursor, ProductionOrderRecord } from './production-order.entity';
 
@@ -54,7 +55,11 @@ export class OrderReleasePoller implements OnApplicationBootstrap, OnApplication
     private readonly unitOfWork: UnitOfWork,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ProductionOrderSyncConfig) private readonly config: ProductionOrderSyncConfig,
-  ) {}
+    private readonly origins: EventOrigins,
+    status: ErpStatusSections,
+  ) {
+    status.add('orderPolling', () => this.status);
+  }
 
   onApplicationBootstrap(): void {
     this.schedule(0);
@@ -160,11 +165,11 @@ export class OrderReleasePoller implements OnApplicationBootstrap, OnApplication
         }
         await tx.manager.insert(ProductionOrderRecord, toRecord(order, payload.releasedAt));
         await tx.publish(
-          createEvent(Production.OrderReleasedV1Event, payload, {
-            plant: order.plant,
-            source: sourceFor(order.plant),
-            subject: order.manufacturingOrder,
-          }),
+          createEvent(
+            Production.OrderReleasedV1Event,
+            payload,
+            this.origins.forPlant(order.plant, order.manufacturingOrder),
+          ),
         );
         return true;
       });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
-import { ProductionOrderSyncConfig } from '../config';
-import { ExceptionQueue } from './exception-queue.usecase';
+import { ErpServiceConfig } from '@plantbridge/config';
+import { PostingLedger } from './posting-ledger';
 
 const NAME = 'plantbridge_erp_postings';
 
@@ -12,20 +12,20 @@ const NAME = 'plantbridge_erp_postings';
 @Injectable()
 export class LedgerMetrics implements OnModuleInit {
   constructor(
-    private readonly queue: ExceptionQueue,
-    @Inject(ProductionOrderSyncConfig) private readonly config: ProductionOrderSyncConfig,
+    private readonly ledger: PostingLedger,
+    @Inject(ErpServiceConfig) private readonly config: ErpServiceConfig,
   ) {}
 
   onModuleInit(): void {
     register.removeSingleMetric(NAME);
-    const queue = this.queue;
+    const ledger = this.ledger;
     const plant = this.config.PLANT_ID;
     new Gauge({
       name: NAME,
       help: 'ERP postings per ledger state (pending, in-flight, in-doubt, posted, failed, discarded)',
       labelNames: ['state'],
       async collect() {
-        for (const [state, count] of Object.entries(await queue.countsByState(plant)))
+        for (const [state, count] of Object.entries(await ledger.countsByState(plant)))
           this.set({ state }, count);
       },
     });

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { register } from 'prom-client';
-import { ErpSimulator } from '@plantbridge/erp-simulator';
+import { ErpSimulator } from '../src';
 import { expectEventually, freePort, makeTestCertificates } from '@plantbridge/testing';
-import type { ConfirmationPosting } from '../erp-port';
 import {
+  type ConfirmationPosting,
+  DEFAULT_RESILIENCE,
   ErpBusinessError,
   ErpConfigurationError,
   ErpInDoubtError,
   ErpTransientError,
   ErpUnavailableError,
-} from '../errors';
-import { DEFAULT_RESILIENCE, type ResilienceSettings } from '../resilience';
-import { SapErpAdapter } from './sap-erp-adapter';
+  type ResilienceSettings,
+  SapErpAdapter,
+} from '@plantbridge/erp';
 
 describe('SAP adapter against the ERP simulator over HTTP', () => {
   const simulator = new ErpSimulator();

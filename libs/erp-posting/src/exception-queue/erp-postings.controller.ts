@@ -1,20 +1,24 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ErpServiceConfig } from '@plantbridge/config';
 import { ErpConnectionPort } from '@plantbridge/erp';
 import {
   type CommandRequest,
   Idempotent,
   IdempotentCommand,
   type IdempotentHttpResponse,
+  paramRule,
   sendIdempotent,
   ServedPlantPipe,
 } from '@plantbridge/service-runtime';
-import { PostingKeyParam } from '../common/path-params';
-import { ProductionOrderSyncConfig } from '../config';
-import { OrderReleasePoller } from '../orders/order-release.poller';
+import { IsUUID } from 'class-validator';
+import { PostingLedger } from '../ledger/posting-ledger';
+import { ErpStatusSections } from './erp-status';
+import { ExceptionQueue } from './exception-queue';
 import { DiscardPostingRequest, ListPostingsQuery, RetryPostingRequest } from './exception-queue.requests';
-import { ExceptionQueue } from './exception-queue.usecase';
 import { PostingView } from './exception-queue.views';
+
+const PostingKeyParam = paramRule('key', () => IsUUID());
 
 class EndpointLoadView {
   @ApiProperty({ example: 'API_PROD_ORDER_CONFIRMATION_2_SRV' }) endpoint!: string;
@@ -41,19 +45,24 @@ class ErpStatusView {
   })
   batchSize!: number;
   @ApiProperty({ description: 'Postings per ledger state' }) postings!: Record<string, number>;
-  @ApiProperty() orderPolling!: { lastSuccessAt?: string; lastError?: string; announced: number };
   @ApiProperty() erpBaseUrl!: string;
+  // Sections of the service (ErpStatusSections) follow: production-order-sync's `orderPolling`.
+  [section: string]: unknown;
 }
 
-/** ERP postings of the plant: the exception queue (list, inspect, retry, discard) and ERP status. */
+/**
+ * ERP postings of the plant, of every kind the service posts: the exception queue (list, inspect,
+ * retry, discard; each action audited) and ERP status.
+ */
 @ApiTags('erp postings')
 @Controller('v1/plants/:plant')
 export class ErpPostingsController {
   constructor(
     private readonly queue: ExceptionQueue,
+    private readonly ledger: PostingLedger,
     private readonly erp: ErpConnectionPort,
-    private readonly poller: OrderReleasePoller,
-    @Inject(ProductionOrderSyncConfig) private readonly config: ProductionOrderSyncConfig,
+    private readonly sections: ErpStatusSections,
+    @Inject(ErpServiceConfig) private readonly config: ErpServiceConfig,
   ) {}
 
   @Get('erp-postings')
@@ -107,7 +116,9 @@ export class ErpPostingsController {
   }
 
   @Get('erp/status')
-  @ApiOperation({ summary: 'ERP circuit breaker, in-flight limit, ledger counts and order polling' })
+  @ApiOperation({
+    summary: "ERP circuit breaker, in-flight limits, ledger counts and the service's own sections",
+  })
   @ApiOkResponse({ type: ErpStatusView })
   async status(@Param('plant', ServedPlantPipe) plant: string): Promise<ErpStatusView> {
     return {
@@ -115,9 +126,9 @@ export class ErpPostingsController {
       maxInFlight: this.config.ERP_MAX_IN_FLIGHT,
       endpoints: this.erp.endpointLoad(),
       batchSize: this.config.ERP_BATCH_SIZE,
-      postings: await this.queue.countsByState(plant),
-      orderPolling: this.poller.status,
+      postings: await this.ledger.countsByState(plant),
       erpBaseUrl: this.config.ERP_BASE_URL,
+      ...this.sections.read(),
     };
   }
 }

@@ -1,13 +1,12 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type CanonicalEvent, createEvent, type EventOrigin, Production } from '@plantbridge/canonical-model';
+import type { CanonicalEvent, EventOrigin } from '@plantbridge/canonical-model';
 import { IdempotentRequests, type IdempotentResponse, type Transaction } from '@plantbridge/persistence';
-import type { CommandRequest } from '@plantbridge/service-runtime';
+import { type CommandRequest, EventOrigins } from '@plantbridge/service-runtime';
 import type { DataSource } from 'typeorm';
-import { originFromRequest } from '../common/event-source';
-import { ConfirmationRecord } from '../confirmations/confirmation.entity';
-import { ConfirmationRepository } from '../confirmations/confirmation.repository';
-import { ErpPostingAuditRecord, ErpPostingRecord, type PostingState } from './erp-posting.entity';
+import { ErpPostingAuditRecord, ErpPostingRecord, type PostingState } from '../ledger/erp-posting.entity';
+import { PostingLedger } from '../ledger/posting-ledger';
+import { type OperatorAction, type PostingKind, PostingKinds } from '../posting-kind';
 import type { DiscardPostingRequest, RetryPostingRequest } from './exception-queue.requests';
 import { type PostingView, toPostingView } from './exception-queue.views';
 
@@ -26,16 +25,13 @@ export class ExceptionQueue {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly idempotent: IdempotentRequests,
-    private readonly confirmations: ConfirmationRepository,
+    private readonly ledger: PostingLedger,
+    private readonly kinds: PostingKinds,
+    private readonly origins: EventOrigins,
   ) {}
 
   async list(plant: string, state: PostingState = 'failed'): Promise<PostingView[]> {
-    const postings = await this.dataSource.manager.find(ErpPostingRecord, {
-      where: { plant, state },
-      order: { createdAt: 'ASC' },
-      take: 1000,
-    });
-    return postings.map((p) => toPostingView(p));
+    return (await this.ledger.list(plant, state)).map((p) => toPostingView(p));
   }
 
   async get(plant: string, postingKey: string): Promise<PostingView> {
@@ -52,26 +48,18 @@ export class ExceptionQueue {
    * it is posted again: whatever happened in ERP meanwhile, it is never posted twice.
    */
   retry(ctx: ExceptionContext, request: RetryPostingRequest): Promise<IdempotentResponse<PostingView>> {
-    return this.act(ctx, request, 'retry', 'in-doubt', (reference, at, origin) =>
-      createEvent(
-        Production.ConfirmationRetryRequestedV1Event,
-        { ...reference, requestedBy: request.requestedBy, reason: request.reason, requestedAt: at },
-        origin,
-      ),
+    return this.act(ctx, request, 'retry', 'in-doubt', (kind, document, action, origin) =>
+      kind.retryRequested(document, action, origin),
     );
   }
 
   /**
-   * Gives up on a failed posting. The operation's later confirmations waited behind it (ERP sees an
-   * operation's confirmations in order); `confirmation-discarded` sends them on to ERP.
+   * Gives up on a failed posting. The later postings of its reference waited behind it (ERP sees an
+   * order operation's confirmations in order); the kind's discarded event sends them on to ERP.
    */
   discard(ctx: ExceptionContext, request: DiscardPostingRequest): Promise<IdempotentResponse<PostingView>> {
-    return this.act(ctx, request, 'discard', 'discarded', (reference, at, origin) =>
-      createEvent(
-        Production.ConfirmationDiscardedV1Event,
-        { ...reference, discardedBy: request.requestedBy, reason: request.reason, discardedAt: at },
-        origin,
-      ),
+    return this.act(ctx, request, 'discard', 'discarded', (kind, document, action, origin) =>
+      kind.discarded(document, { ...action, reason: request.reason }, origin),
     );
   }
 
@@ -85,8 +73,9 @@ export class ExceptionQueue {
     action: 'retry' | 'discard',
     toState: PostingState,
     announce: (
-      reference: Production.ConfirmationReferenceV1,
-      at: string,
+      kind: PostingKind,
+      document: unknown,
+      action: OperatorAction,
       origin: EventOrigin,
     ) => CanonicalEvent,
   ): Promise<IdempotentResponse<PostingView>> {
@@ -100,13 +89,14 @@ export class ExceptionQueue {
             `posting ${ctx.postingKey} is ${posting.state}; only failed postings can be ${action === 'retry' ? 'retried' : 'discarded'}`,
           );
         }
-        const confirmation = await tx.manager.findOneByOrFail(ConfirmationRecord, { id: posting.postingKey });
-        const waiting =
-          action === 'retry' ? await this.confirmations.waitingFor(confirmation, tx.manager) : undefined;
+        const kind = this.kinds.get(posting.kind);
+        const document = await kind.load(posting.postingKey, tx.manager);
+        if (!document) throw new Error(`${kind.noun} ${posting.postingKey} has a ledger entry but no record`);
+        const waiting = action === 'retry' ? await this.ledger.waitingFor(posting, tx.manager) : undefined;
         if (waiting?.failed) {
-          // It would only wait behind that one, out of reach in doubt: ERP sees an operation in order.
+          // It would only wait behind that one, out of reach in doubt: ERP sees a reference in order.
           throw new ConflictException(
-            `confirmation ${waiting.key} of the same operation failed before this one: retry or discard it first`,
+            `${kind.noun} ${waiting.key} of the same ${posting.reference} failed before this one: retry or discard it first`,
           );
         }
         const at = new Date().toISOString();
@@ -124,14 +114,9 @@ export class ExceptionQueue {
           toState,
           at,
         });
-        const reference = {
-          confirmationKey: posting.postingKey,
-          manufacturingOrder: confirmation.manufacturingOrder,
-          operation: confirmation.operation,
-          plant: ctx.plant,
-        };
-        const origin = originFromRequest(ctx.plant, confirmation.manufacturingOrder, ctx.correlationId);
-        await tx.publish(announce(reference, at, origin));
+        const origin = this.origins.fromRequest(ctx.plant, kind.subjectOf(document), ctx.correlationId);
+        const operator = { by: request.requestedBy, reason: request.reason, at };
+        await tx.publish(announce(kind, document, operator, origin));
         const audit = await tx.manager.find(ErpPostingAuditRecord, {
           where: { postingKey: posting.postingKey },
           order: { id: 'ASC' },
@@ -146,19 +131,5 @@ export class ExceptionQueue {
     const posting = await manager.findOneBy(ErpPostingRecord, { plant, postingKey });
     if (!posting) throw new NotFoundException(`ERP posting ${postingKey} is not known in plant ${plant}`);
     return posting;
-  }
-
-  /** Postings per state, for the status endpoint and the demo's dashboard. */
-  async countsByState(plant: string): Promise<Record<PostingState, number>> {
-    const rows = await this.dataSource.manager
-      .createQueryBuilder(ErpPostingRecord, 'p')
-      .select('p.state', 'state')
-      .addSelect('COUNT(*)', 'count')
-      .where('p.plant = :plant', { plant })
-      .groupBy('p.state')
-      .getRawMany<{ state: PostingState; count: string }>();
-    const counts = { pending: 0, 'in-flight': 0, 'in-doubt': 0, posted: 0, failed: 0, discarded: 0 };
-    for (const row of rows) counts[row.state] = Number(row.count);
-    return counts;
   }
 }

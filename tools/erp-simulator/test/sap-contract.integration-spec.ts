@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ErpSimulator } from '@plantbridge/erp-simulator';
-import type { ConfirmationPosting } from '../erp-port';
-import { DEFAULT_RESILIENCE } from '../resilience';
-import { SapErpAdapter } from './sap-erp-adapter';
+import { ErpSimulator } from '../src';
+import { type ConfirmationPosting, DEFAULT_RESILIENCE, SapErpAdapter } from '@plantbridge/erp';
 
 /**
  * The contract test: every call the SAP adapter makes, against a simulator that holds each request to

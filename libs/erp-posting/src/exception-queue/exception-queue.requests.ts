@@ -1,9 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsText, Optional } from '@plantbridge/canonical-model';
 import { IsIn, IsOptional } from 'class-validator';
-import { POSTING_STATES, type PostingState } from './erp-posting.entity';
+import { POSTING_STATES, type PostingState } from '../ledger/erp-posting.entity';
 
-/** The rules of `confirmation-retry-requested`'s fields, the event a retry becomes. */
+/**
+ * An operator's retry. Its fields keep the rules of the retry-requested event it becomes (every
+ * kind's takes `requestedBy` of 64 and `reason` of 255): the REST side accepts nothing the event
+ * would refuse.
+ */
 export class RetryPostingRequest {
   @ApiProperty({ example: 'shift-lead-2', description: 'Who sends it back to ERP (audited)' })
   @IsText(64)

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ErpPostingAuditRecord, ErpPostingRecord } from './erp-posting.entity';
+import type { ErpPostingAuditRecord, ErpPostingRecord } from '../ledger/erp-posting.entity';
 
 export class AuditEntryView {
   @ApiProperty({ enum: ['retry', 'discard'] }) action!: string;
@@ -11,7 +11,10 @@ export class AuditEntryView {
 }
 
 export class PostingView {
-  @ApiProperty({ description: "SAP's ExternalSystemConfirmation; also the confirmation id" })
+  @ApiProperty({
+    description:
+      "ERP idempotency key (SAP's ExternalSystemConfirmation for confirmations); the document's id",
+  })
   postingKey!: string;
   @ApiProperty({ example: 'operation-confirmation' }) kind!: string;
   @ApiProperty({ example: '1000001/0010' }) reference!: string;

@@ -18,22 +18,30 @@ export const POSTING_STATES: readonly PostingState[] = [
   'discarded',
 ];
 
-/** The ERP posting ledger: one row per business transaction, keyed by its ERP idempotency key. */
+/**
+ * The ERP posting ledger: one row per business transaction of any kind, keyed by its ERP
+ * idempotency key (SAP `ExternalSystemConfirmation` for confirmations; our own UUID for writes whose
+ * ERP document has no such field, found again by another key the kind knows).
+ */
 @Entity({ name: 'erp_posting' })
 @Index('erp_posting_state', ['state'])
 @Index('erp_posting_open_in_order', ['plant', 'reference', 'state', 'createdAt', 'postingKey'])
 export class ErpPostingRecord {
-  /** SAP `ExternalSystemConfirmation` (a UUID). */
   @PrimaryColumn({ name: 'posting_key', type: 'varchar', length: 36 })
   postingKey!: string;
 
+  /** The posting kind's name (see PostingKind). */
   @Column({ type: 'varchar', length: 30 })
-  kind!: 'operation-confirmation';
+  kind!: string;
 
   @Column({ type: 'varchar', length: 32 })
   plant!: string;
 
-  /** What it posts, `1000001/0010` (see `postingReference`); open postings are found by it. */
+  /**
+   * The ordering reference, `1000001/0010` for the confirmations of an order operation: postings
+   * with the same reference reach ERP in the order they were accepted. A posting without one has its
+   * own key here, so nothing waits for it.
+   */
   @Column({ type: 'varchar', length: 40 })
   reference!: string;
 
@@ -49,7 +57,7 @@ export class ErpPostingRecord {
   @Column({ name: 'erp_code', type: 'varchar', length: 40, nullable: true })
   erpCode!: string | null;
 
-  /** SAP `ConfirmationGroup/ConfirmationCount` once posted. */
+  /** ERP's document once posted (see PostingKind.documentOf). */
   @Column({ name: 'erp_document', type: 'varchar', length: 40, nullable: true })
   erpDocument!: string | null;
 
@@ -104,8 +112,3 @@ export class ErpPostingAuditRecord {
 
 /** Ledger rows on the hot path, without the query builder (see EntityTable). */
 export const erpPostingTable = new EntityTable(ErpPostingRecord);
-
-/** The ledger reference of a confirmation of an order operation: `1000001/0010`. */
-export function postingReference(manufacturingOrder: string, operation: string): string {
-  return `${manufacturingOrder}/${operation}`;
-}

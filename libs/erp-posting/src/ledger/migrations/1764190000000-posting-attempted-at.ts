@@ -1,6 +1,6 @@
 import { tableName } from '@plantbridge/persistence';
 import { type MigrationInterface, type QueryRunner, TableColumn } from 'typeorm';
-import { ErpPostingRecord } from '../erp-postings/erp-posting.entity';
+import { ErpPostingRecord } from '../erp-posting.entity';
 
 const ATTEMPTED_AT = new TableColumn({
   name: 'attempted_at',

@@ -1,0 +1,88 @@
+import type { CanonicalEvent, EventDefinition, EventOrigin } from '@plantbridge/canonical-model';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * One kind of ERP write (an operation confirmation, a goods movement, a quality notification, …)
+ * as the posting pipeline sees it. The pipeline owns the ledger, the worker's state machine, the
+ * exception queue and the retries; a kind says how to load its document, post it, find it in ERP by
+ * its key, and which events tell the plant what happened. Implement it as a Nest provider and list
+ * it in `erpPostingFeature`.
+ *
+ * `TDocument` is what the service stored when it accepted the write (a confirmation record), and
+ * `TReceipt` is ERP's answer (a confirmation group and count, a material document).
+ */
+export interface PostingKind<TDocument = unknown, TReceipt = unknown> {
+  /** The ledger's `kind` column, e.g. `operation-confirmation` (≤ 30 characters). */
+  readonly name: string;
+  /** What one document is called in logs and messages: `confirmation`. */
+  readonly noun: string;
+  /**
+   * The events that move a posting of this kind: the one that asks for it to be posted, an
+   * operator's retry and discard. If one of them is lost (dead-lettered, unpublishable), nothing
+   * else moves the posting, so the pipeline sends it to the exception queue (see FailOrphanedPosting).
+   */
+  readonly triggers: {
+    requested: EventDefinition;
+    retryRequested: EventDefinition;
+    discarded: EventDefinition;
+  };
+
+  /** The posting key in a trigger's data (`confirmationKey`), if it has one. */
+  keyOf(data: unknown): string | undefined;
+
+  /** The stored document of a posting; null when there is none. */
+  load(postingKey: string, manager: EntityManager): Promise<TDocument | null>;
+  /** The CloudEvents `subject` of the kind's events about this document (its order, its material). */
+  subjectOf(document: TDocument): string;
+  /** A short description for logs: `1000001/0010`. */
+  describe(document: TDocument): string;
+
+  /**
+   * Posts the document. Throws the errors of `@plantbridge/erp` (ErpInDoubtError when ERP may have
+   * applied it), so the pipeline decides what happens next the same way for every kind.
+   */
+  post(document: TDocument): Promise<TReceipt>;
+  /** ERP's document for this key, if ERP holds it: how an uncertain posting is resolved. */
+  find(postingKey: string): Promise<TReceipt | undefined>;
+  /** ERP's document number as the ledger keeps it (`0000000207/00000001`, ≤ 40 characters). */
+  documentOf(receipt: TReceipt): string;
+
+  posted(document: TDocument, receipt: TReceipt, origin: EventOrigin): CanonicalEvent;
+  failed(document: TDocument, failure: PostingFailure, origin: EventOrigin): CanonicalEvent;
+  retryRequested(document: TDocument, action: OperatorAction, origin: EventOrigin): CanonicalEvent;
+  /** A discard always says why. */
+  discarded(document: TDocument, action: Required<OperatorAction>, origin: EventOrigin): CanonicalEvent;
+}
+
+/** Why a posting went to the exception queue; `erpCode` is ERP's message id when ERP refused it. */
+export interface PostingFailure {
+  reason: string;
+  erpCode?: string;
+  at: string;
+}
+
+/** An operator's retry or discard, as audited. */
+export interface OperatorAction {
+  by: string;
+  reason?: string;
+  at: string;
+}
+
+/** Every kind the service posts, by ledger name. */
+export class PostingKinds {
+  private readonly byName: Map<string, PostingKind>;
+
+  constructor(kinds: PostingKind[]) {
+    this.byName = new Map(kinds.map((k) => [k.name, k]));
+  }
+
+  get(name: string): PostingKind {
+    const kind = this.byName.get(name);
+    if (!kind) throw new Error(`no posting kind ${name} is registered in this service`);
+    return kind;
+  }
+
+  get all(): PostingKind[] {
+    return [...this.byName.values()];
+  }
+}

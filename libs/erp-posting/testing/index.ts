@@ -1,0 +1,3 @@
+export * from './fault-scripted-erp';
+export * from './memory-ledger';
+export * from './exactly-once';
