@@ -8,7 +8,13 @@ const NATS = 'Only libs/messaging talks to NATS; use @plantbridge/messaging.';
 const TESTING =
   'Test helpers are for tests (*.spec.ts, *.integration-spec.ts, test/ folders) and benchmarks only.';
 // Tools a service must never ship with: an ERP that says yes, a simulated machine, a fake MES.
-const TOOLS = ['@plantbridge/erp-simulator', '@plantbridge/opcua-simulator', '@plantbridge/mes-client'];
+const TOOLS = [
+  '@plantbridge/erp-simulator',
+  '@plantbridge/opcua-simulator',
+  '@plantbridge/mes-client',
+  '@plantbridge/token-issuer',
+  '@plantbridge/nats-config',
+];
 const TOOL =
   'Simulators and the MES client are tools: tests, benchmarks and the demo may use them, product code never.';
 const restrictedImports = (allowNats, allowTesting) => ({

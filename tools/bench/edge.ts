@@ -14,6 +14,7 @@ import {
   TimestampsToReturn,
   type ClientMonitoredItemGroup,
 } from 'node-opcua';
+import { benchAuth } from './lib/auth';
 import { jetStreamPublishCeiling } from './lib/jetstream-ceiling';
 import { CpuMeter, peakRssMb, rssMb } from './lib/process-stats';
 import { machine, progress, table, writeResult } from './lib/report';
@@ -183,6 +184,7 @@ async function measureItems(items: number, settings: RunSettings): Promise<Items
       }),
     );
     const port = await freePort();
+    const auth = await benchAuth(dir, [plant]);
     progress(`${items} items: edge-gateway on :${port}`);
     gateway = ServiceProcess.startEntry('apps/edge-gateway/src/main.ts', [], {
       HTTP_PORT: String(port),
@@ -192,11 +194,14 @@ async function measureItems(items: number, settings: RunSettings): Promise<Items
       TAG_MAPPING_FILE: mappingFile,
       OPCUA_PUBLISHING_INTERVAL_MS: String(publishingMs),
       LOG_LEVEL: 'warn',
+      ...auth.env,
       ...(settings.gatewayNodeOptions ? { NODE_OPTIONS: settings.gatewayNodeOptions } : {}),
     });
     const endpoint = await expectEventually(
       async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`);
+        const response = await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`, {
+          headers: auth.headers,
+        });
         const [first] = (await response.json()) as Array<{ state: string; subscribeMs: number }>;
         if (first?.state !== 'connected') throw new Error(`gateway endpoint is ${first?.state}`);
         return first;

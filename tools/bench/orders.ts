@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { startErpSimulatorProcess } from '@plantbridge/erp-simulator/testing';
 import { connectForTest, deleteDurables } from '@plantbridge/messaging/testing';
 import { createTestSchema, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
+import { benchAuth } from './lib/auth';
 import { HttpLoad } from './lib/http-load';
 import { confirmationPublishCeiling } from './lib/jetstream-ceiling';
 import { CpuMeter, peakRssMb } from './lib/process-stats';
@@ -18,8 +19,10 @@ simulator answering at once (or after --erp-latency), and measures in one run: a
 confirmations/s, POST latency, confirmations posted to ERP per second, POST-to-ERP-posted latency,
 the service's CPU and peak memory, the whole machine's CPU (the service shares it with NATS, the ERP
 simulator and the load generator), and this machine's raw ceilings (an empty NestJS endpoint,
-JetStream publish with acks outstanding). Prints a table and writes
-bench/results/orders-<time>.json (and orders-latest.json); with --erp-latency, orders-slow-erp-*.
+JetStream publish with acks outstanding). Every request carries a bearer token that the service
+verifies, as in production (AUTH_MODE=jwt; the rate limit is off: the load is one client); the
+empty endpoint verifies none. Prints a table and writes bench/results/orders-<time>.json (and
+orders-latest.json); with --erp-latency, orders-slow-erp-*.
 
 Options:
   --rates <list>        offered confirmations/s, comma separated (default 250,500,750,1000,1250,1500,2000,3000)
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
     }
 
     const port = await freePort();
+    const auth = await benchAuth(dataDir, [plant]);
     schema = values.db === 'postgres' ? await createTestSchema('bench') : undefined;
     const db: Record<string, string> = schema
       ? { DATABASE_URL: schema.url, DATABASE_SCHEMA: schema.schema }
@@ -146,12 +150,14 @@ async function main(): Promise<void> {
         ERP_REQUEST_LIMIT_MS: String(Math.max(2000, 2 * erpLatencyMs)),
         ORDER_POLL_MS: '500',
         LOG_LEVEL: 'warn',
+        ...auth.env,
         ...db,
       },
       process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
     );
     children.push(service);
-    const mes = new HttpLoad('127.0.0.1', port);
+    // Every request carries a token, verified by the service as in production.
+    const mes = new HttpLoad('127.0.0.1', port, 256, auth.headers);
     await waitUntil(async () => {
       const list = await mes.call({ method: 'GET', path: `/v1/plants/${plant}/production-orders` });
       return list.status === 200 && (JSON.parse(list.body) as unknown[]).length === orderCount;

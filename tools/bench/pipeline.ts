@@ -9,6 +9,7 @@ import { countingMapping, LineControlClient, type MachineView } from '@plantbrid
 import { startLineSimulatorProcess } from '@plantbridge/opcua-simulator/testing';
 import { connectForTest, consumersSettled, deleteDurables, readStream } from '@plantbridge/messaging/testing';
 import { expectEventually, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
+import { benchAuth } from './lib/auth';
 import { confirmationPublishCeiling } from './lib/jetstream-ceiling';
 import { CpuMeter, peakRssMb } from './lib/process-stats';
 import { machine, progress, table, writeResult } from './lib/report';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     for (const id of machineIds) await plc.setState(id, 'NotExecuting');
 
     progress(`production-order-sync and edge-gateway for ${machineCount} machines`);
+    const auth = await benchAuth(dir, [plant]);
     const orderSyncPort = await freePort();
     const orderSync = ServiceProcess.start('production-order-sync', {
       HTTP_PORT: String(orderSyncPort),
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       ORDER_POLL_MS: '300',
       AUTO_CONFIRM_COUNTS: 'true',
       LOG_LEVEL: 'warn',
+      ...auth.env,
     });
     children.push(orderSync);
     const mappingFile = join(dir, 'mapping.json');
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
       DATA_DIR: join(dir, 'gateway'),
       TAG_MAPPING_FILE: mappingFile,
       LOG_LEVEL: 'warn',
+      ...auth.env,
     });
     children.push(gateway);
     await expectEventually(
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
     );
 
     // One order per machine, acknowledged and started by the MES script's client.
-    const mes = new MesClient(`http://127.0.0.1:${orderSyncPort}`, plant, 'bench-mes');
+    const mes = new MesClient(`http://127.0.0.1:${orderSyncPort}`, plant, 'bench-mes', auth.token);
     const orders: string[] = [];
     for (const _ of machineIds) {
       const order = (await post(`${erp.url}/__sim/orders`, {

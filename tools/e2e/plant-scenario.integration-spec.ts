@@ -10,6 +10,7 @@ import { connectForTest, consumersSettled, deleteDurables, readStream } from '@p
 import { countingMapping, LineControlClient } from '@plantbridge/opcua-simulator';
 import { startLineSimulatorProcess } from '@plantbridge/opcua-simulator/testing';
 import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
+import { LocalIssuer } from '@plantbridge/token-issuer';
 
 jest.setTimeout(240_000);
 
@@ -56,8 +57,15 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
     erp = erpSim.process;
     erpUrl = erpSim.url;
 
+    // The services take the tokens of a local issuer, as a plant's take its OIDC provider's; the MES
+    // may do everything in the plant. No rate limit: the scenario is one client, polling.
+    const issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
+    const auth = { ...issuer.env(), RATE_LIMIT_PER_S: '0' };
+    const token = await issuer.tokenForEverything([plant], 'scenario-mes');
+
     const orderSyncPort = await freePort();
     orderSync = ServiceProcess.start('production-order-sync', {
+      ...auth,
       HTTP_PORT: String(orderSyncPort),
       PLANT_ID: plant,
       NATS_URL: TEST_NATS_URL,
@@ -72,7 +80,7 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
       POSTING_RETRY_MAX_DELAY_MS: '1000',
       LOG_LEVEL: 'warn',
     });
-    mes = new MesClient(`http://127.0.0.1:${orderSyncPort}`, plant, 'scenario-mes');
+    mes = new MesClient(`http://127.0.0.1:${orderSyncPort}`, plant, 'scenario-mes', token);
 
     const mappingFile = join(dir, 'mapping.json');
     writeFileSync(
@@ -88,6 +96,7 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
     );
     const gatewayPort = await freePort();
     gateway = ServiceProcess.start('edge-gateway', {
+      ...auth,
       HTTP_PORT: String(gatewayPort),
       PLANT_ID: plant,
       NATS_URL: TEST_NATS_URL,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL } from '@plantbridge/testing';
+import { LocalIssuer } from '@plantbridge/token-issuer';
 
 const APPS = [
   'edge-gateway',
@@ -13,7 +14,16 @@ const APPS = [
 
 describe('services as processes', () => {
   let dataDir: string;
-  beforeAll(() => (dataDir = mkdtempSync(join(tmpdir(), 'plantbridge-services-'))));
+  /** What a service needs to accept the tokens of the local issuer. */
+  let authEnv: Record<string, string>;
+  /** `authorization: Bearer …` with every scope for every plant (management:read for /metrics). */
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'plantbridge-services-'));
+    const issuer = await LocalIssuer.inFolder(join(dataDir, 'auth'));
+    authEnv = issuer.env();
+    auth = { authorization: `Bearer ${await issuer.tokenForEverything(['*'])}` };
+  });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it.each(APPS)(
@@ -21,6 +31,7 @@ describe('services as processes', () => {
     async (app) => {
       const port = await freePort();
       const service = ServiceProcess.start(app, {
+        ...authEnv,
         HTTP_PORT: String(port),
         DATA_DIR: dataDir,
         NATS_URL: TEST_NATS_URL,
@@ -40,7 +51,9 @@ describe('services as processes', () => {
         expect(ready.details.consumers?.status).toBe('up');
         const live = await fetch(`http://127.0.0.1:${port}/health/live`);
         expect(await live.json()).toEqual({ status: 'ok' });
-        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        // The probes are open; everything else takes a token (/metrics the scope management:read).
+        expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: auth })).text();
         expect(metrics).toContain('process_cpu_user_seconds_total');
         // Structured JSON logs naming the service and plant.
         const line = service
@@ -59,6 +72,7 @@ describe('services as processes', () => {
     const port = await freePort();
     const natsPort = await freePort();
     const service = ServiceProcess.start('quality-events', {
+      ...authEnv,
       HTTP_PORT: String(port),
       DATA_DIR: dataDir,
       NATS_URL: `nats://127.0.0.1:${natsPort}`,
@@ -78,7 +92,7 @@ describe('services as processes', () => {
       expect(body.status).toBe('ok');
       expect(body.details.nats).toEqual({ status: 'down', message: 'NATS is unavailable: not connected' });
       expect(body.details.database?.status).toBe('up');
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: auth })).text();
       expect(metrics).toMatch(/^plantbridge_nats_connected 0$/m);
     } finally {
       await service.stop('SIGTERM');
@@ -86,6 +100,7 @@ describe('services as processes', () => {
   });
 
   it('refuses to start with invalid settings, naming each of them, and exits non-zero', async () => {
+    // No AUTH_* either: a service does not start without an issuer to verify tokens with.
     const service = ServiceProcess.start('production-order-sync', {
       HTTP_PORT: 'eighty',
       NATS_URL: 'http://nats',
@@ -99,5 +114,6 @@ describe('services as processes', () => {
     expect(text).toMatch(/HTTP_PORT: .*must be a whole number \(got "eighty"\)/);
     expect(text).toMatch(/NATS_URL: NATS_URL must be one or more nats:\/\/ URLs.*\(got "http:\/\/nats"\)/);
     expect(text).toMatch(/PLANT_ID: PLANT_ID must be a plant code.*\(got "P 100"\)/);
+    expect(text).toMatch(/AUTH_ISSUER: AUTH_ISSUER is needed for AUTH_MODE=jwt/);
   });
 });

@@ -10,6 +10,8 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { nodeArgsFor } = require('../runtime/launch');
+const { localAuth } = require('./local-auth');
+const { localNats, provisionStreams } = require('./local-nats');
 const { Supervisor } = require('./supervisor');
 const { Screen, statusLine, statusBlock, processText, duration } = require('./status-view');
 
@@ -24,6 +26,11 @@ const SERVICES = [
   ['quality-events', 3004],
   ['maintenance-routing', 3005],
 ];
+// The tokens npm start gives its MES scripts and its status reads last the whole run (a MES script
+// keeps its token across restarts), and a demo may run for days.
+const TOOL_TOKEN_TTL_S = 30 * 24 * 3600;
+const MES_SCOPES = ['orders:read', 'orders:write', 'confirmations:write'];
+const STATUS_SCOPES = ['orders:read', 'management:read'];
 
 const HELP = `Usage: npm start [-- --data-dir DIR] [--plant CODE] [--port-base N] [--erp-port N]
                  [--plants N] [--machines N] [--operation-seconds N] [--no-mes] [--logs]
@@ -42,7 +49,12 @@ embedded defaults, one line of machines and a scripted MES, against one ERP:
   - each service on SQLite in <data-dir>/<plant> (<data-dir> itself with --plants 1; set
     DATABASE_URL to use PostgreSQL instead), plant n's services on ports port-base + 10·(n-1) + 1…5;
   - a scripted MES (tools/mes-client) that acknowledges released orders and runs their operations
-    on the machines, so machine counts become confirmations (AUTO_CONFIRM_COUNTS=true) posted to ERP.
+    on the machines, so machine counts become confirmations (AUTO_CONFIRM_COUNTS=true) posted to ERP;
+  - auth: the services take the bearer tokens of a local issuer whose keys npm start makes in
+    <data-dir>/auth (the MES scripts and the status reads get theirs from it); a token for curl:
+    npm run -s token -- --plant P100 --scope orders:read (see npm run token -- --help). /docs,
+    /openapi.json and /metrics need none here (MANAGEMENT_ACCESS=open), so the services listen on
+    127.0.0.1 only (HTTP_BIND_ADDRESS).
 
 Supervision: a service, simulator or MES script that exits without being asked to is started
 again after 1 s, then 2, 4, … up to 30 s while it keeps crashing (1 s again after a minute of
@@ -193,11 +205,11 @@ function takeLock(dataDir) {
   return () => fs.rmSync(lock, { force: true });
 }
 
-async function resolveNats(dataDir) {
+async function resolveNats(dataDir, plants) {
   const url = process.env.NATS_URL || 'nats://127.0.0.1:4222';
   if (await answers(url.split(',')[0].trim())) {
-    console.log(`NATS: using ${url}`);
-    return { url, stop: async () => undefined };
+    console.log(`NATS: using ${url} (its users are its own; the services make their streams)`);
+    return { url, serviceEnv: () => ({}), stop: async () => undefined };
   }
   const found = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
   if (!found) {
@@ -213,11 +225,14 @@ async function resolveNats(dataDir) {
   const local = `nats://127.0.0.1:${port}`;
   const logFile = path.join(dataDir, 'logs', 'nats-server.log');
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  // No anonymous access: an administrator and one least-privilege user per service and plant.
+  const natsDir = path.join(dataDir, 'nats-auth');
+  const users = await localNats(natsDir, port, store, plants);
   const launch = async () => {
     const log = fs.openSync(logFile, 'a');
     fs.writeSync(log, `\n===== ${new Date().toISOString()} nats-server starts =====\n`);
     // detached: Ctrl-C reaches npm start alone, which stops the broker last, after the services drained.
-    const child = spawn(found, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], {
+    const child = spawn(found, ['-c', path.join(natsDir, 'server.conf')], {
       stdio: ['ignore', log, log],
       detached: true,
     });
@@ -231,9 +246,15 @@ async function resolveNats(dataDir) {
       child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
     );
   let child = await launch();
-  console.log(`NATS: started ${found} on ${local} (JetStream in ${store}, log ${shown(logFile)})`);
+  await provisionStreams(local, users.admin);
+  console.log(
+    `NATS: started ${found} on ${local} (JetStream in ${store}, log ${shown(logFile)}), ` +
+      `a least-privilege user per service (${shown(natsDir)}), streams provisioned`,
+  );
   return {
     url: local,
+    /** A service's NATS user; it only checks that its streams exist. */
+    serviceEnv: (plant, service) => ({ ...users.services[plant][service], NATS_STREAMS: 'check' }),
     stop: () => halt(child),
     /** Stops the broker and starts it again on the same store after `downMs` (--broker-restart). */
     restart: async (downMs) => {
@@ -268,6 +289,13 @@ function eachLine(stream, onLine) {
       buffer = buffer.slice(newline + 1);
     }
   });
+}
+
+/** A path as `npm run` sees it (relative to the repository root when inside it), quoted for a shell. */
+function relativeToRoot(file) {
+  const relative = path.relative(ROOT, file);
+  const shown = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? `./${relative}` : file;
+  return /^[\w./-]+$/.test(shown) ? shown : `'${shown.replaceAll("'", "'\\''")}'`;
 }
 
 /** A path as the user would type it: relative to the current folder when inside it. */
@@ -448,13 +476,35 @@ async function main() {
     fail('TAG_MAPPING_FILE names the machines of one plant; run it with --plants 1');
   await checkPorts(options, plants);
   const releaseLock = takeLock(options.dataDir);
+  // One issuer for every plant: its keys stay in <data-dir>/auth, so `npm run token` works any time.
+  const authDir = path.join(options.dataDir, 'auth');
+  const auth = await localAuth(authDir, {
+    status: {
+      subject: 'plantbridge-start',
+      scopes: STATUS_SCOPES,
+      plants: plants.map((p) => p.code),
+      ttlS: TOOL_TOKEN_TTL_S,
+    },
+    ...Object.fromEntries(
+      plants.map((p) => [
+        `mes-${p.code}`,
+        { subject: 'mes-script', scopes: MES_SCOPES, plants: [p.code], ttlS: TOOL_TOKEN_TTL_S },
+      ]),
+    ),
+  }).catch((error) => {
+    releaseLock();
+    fail(`could not make the local token issuer in ${authDir}: ${error.message}`);
+  });
   // Streamed logs and a block redrawn in place do not mix: with --logs, status comes as lines.
   const screen = new Screen(process.stdout, Boolean(process.stdout.isTTY) && !options.logs);
   const say = (line) => screen.log(line);
   const event = (line) => say(`${new Date().toTimeString().slice(0, 8)} ${line}`);
   // A closed terminal (SIGHUP) must not crash npm start with EIO and leave the detached processes.
   process.stdout.on('error', () => undefined);
-  const nats = await resolveNats(options.dataDir);
+  const nats = await resolveNats(
+    options.dataDir,
+    plants.map((p) => p.code),
+  ).catch((error) => fail(`could not start NATS with its users: ${error.message}`));
   if (options.brokerRestart && !nats.restart)
     fail(
       `--broker-restart needs the nats-server that npm start runs, but one already answers at ${nats.url}; ` +
@@ -515,10 +565,13 @@ async function main() {
       ...procs.map(refreshReadiness),
       ...plants.map(async (plant) => {
         try {
-          plant.last = { status: await readStatus(plant, erp), at: Date.now() };
+          plant.last = { status: await readStatus(plant, erp, auth.tokens.status), at: Date.now() };
           plant.error = null;
-        } catch {
-          plant.error = 'production-order-sync does not answer';
+        } catch (error) {
+          // An answer that refuses (401, 403, 429) is not a service away: say which it is.
+          plant.error = error.status
+            ? `production-order-sync answers ${error.status}`
+            : 'production-order-sync does not answer';
         }
       }),
     ]);
@@ -641,6 +694,7 @@ async function main() {
           env: {
             ...process.env,
             NATS_URL: nats.url,
+            ...nats.serviceEnv(plant.code, name),
             ERP_BASE_URL: erp.url,
             // The simulator commits a write before it answers, so an answer lost in an outage is
             // settled at once; a real SAP may commit up to its work-process limit later (the default).
@@ -652,6 +706,11 @@ async function main() {
             DATA_DIR: plant.dataDir,
             PLANT_ID: plant.code,
             AUTO_CONFIRM_COUNTS: process.env.AUTO_CONFIRM_COUNTS || 'true',
+            // Tokens of the local issuer; /docs and /metrics open, for a browser on this machine,
+            // so the services listen on this machine only.
+            ...auth.env,
+            MANAGEMENT_ACCESS: process.env.MANAGEMENT_ACCESS || 'open',
+            HTTP_BIND_ADDRESS: process.env.HTTP_BIND_ADDRESS || '127.0.0.1',
           },
           logFile: path.join(plant.dataDir, 'logs', `${name}.log`),
         });
@@ -694,8 +753,13 @@ async function main() {
   say(
     `\n  ${'ERP'.padEnd(LABEL_WIDTH)}  ${erp.url}${erp.proc ? '  (simulator; control API /__sim, see --help of tools/erp-simulator)' : ''}`,
   );
+  // `npm run token` reads the keys from ./.data/auth unless told otherwise (npm runs it in the root).
+  const data =
+    authDir === path.join(ROOT, '.data', 'auth') ? '' : ` --data ${relativeToRoot(options.dataDir)}`;
+  const tokenCommand = `npm run -s token -- --scope orders:read --plant ${plants[0].code}${data}`;
+  say(`\nThe API takes bearer tokens; one for curl: ${tokenCommand} (--help for scopes), e.g.`);
   say(
-    `\ne.g. curl http://127.0.0.1:${orderSyncPort(plants[0])}/v1/plants/${plants[0].code}/production-orders`,
+    `  curl -H "Authorization: Bearer $(${tokenCommand})" http://127.0.0.1:${orderSyncPort(plants[0])}/v1/plants/${plants[0].code}/production-orders`,
   );
   say('Ctrl-C to stop.\n');
 
@@ -707,6 +771,7 @@ async function main() {
           name: 'mes-script',
           label: `${plant.code} mes-script`,
           entry: 'tools/mes-client/src/main.ts',
+          env: { ...process.env, MES_TOKEN: auth.tokens[`mes-${plant.code}`] },
           args: [
             ...['--url', `http://127.0.0.1:${orderSyncPort(plant)}`, '--plant', plant.code],
             ...[
@@ -763,9 +828,10 @@ async function refreshReadiness(proc) {
 }
 
 /** GET with a time limit: a hung service must not hang the status, nor the shutdown. */
-async function get(url, as = 'text') {
-  const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
-  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+async function get(url, as = 'text', token = undefined) {
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(3000) });
+  if (!response.ok) throw Object.assign(new Error(`${url}: ${response.status}`), { status: response.status });
   return as === 'json' ? response.json() : response.text();
 }
 
@@ -773,13 +839,13 @@ async function get(url, as = 'text') {
  * What the status and the summary show, read from the services' and the ERP's own APIs.
  * production-order-sync must answer; the edge gateway and the ERP simulator may be away.
  */
-async function readStatus(plant, erp) {
+async function readStatus(plant, erp, token) {
   const portOf = (name) => plant.services.find((s) => s.name === name).port;
   const base = `http://127.0.0.1:${portOf('production-order-sync')}`;
   const [orderList, metrics, edgeMetrics, faults] = await Promise.all([
-    get(`${base}/v1/plants/${plant.code}/production-orders`, 'json'),
-    get(`${base}/metrics`),
-    get(`http://127.0.0.1:${portOf('edge-gateway')}/metrics`).catch(() => null),
+    get(`${base}/v1/plants/${plant.code}/production-orders`, 'json', token),
+    get(`${base}/metrics`, 'text', token),
+    get(`http://127.0.0.1:${portOf('edge-gateway')}/metrics`, 'text', token).catch(() => null),
     erp.proc ? get(`${erp.url}/__sim/faults`, 'json').catch(() => null) : null,
   ]);
   const orders = {};

@@ -14,6 +14,7 @@ import {
   TEST_NATS_URL,
   uniqueToken,
 } from '@plantbridge/testing';
+import { LocalIssuer } from '@plantbridge/token-issuer';
 
 jest.setTimeout(120_000);
 
@@ -26,9 +27,23 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
   let gateway: ServiceProcess;
   let nats: JetStreamConnection;
   let port: number;
+  /** What the gateway needs to accept the tokens of the local issuer. */
+  let authEnv: Record<string, string>;
+  /** A token to read the endpoints (opcua:read) and /metrics (management:read) of the plant. */
+  let auth: { authorization: string };
+  /** GET of the gateway's API, with the token. */
+  const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`, { headers: auth });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edge-'));
+    const issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
+    authEnv = issuer.env();
+    const token = await issuer.token({
+      subject: 'edge-test',
+      scopes: ['opcua:read', 'management:read'],
+      plants: [plant],
+    });
+    auth = { authorization: `Bearer ${token}` };
     nats = await connectForTest(TEST_NATS_URL);
     simulator = new LineSimulator({
       port: await freePort(),
@@ -87,6 +102,7 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
     const mappingFile = join(dir, 'mapping.json');
     writeFileSync(mappingFile, JSON.stringify(mappingFor(['M01', 'M02'])));
     gateway = ServiceProcess.start('edge-gateway', {
+      ...authEnv,
       HTTP_PORT: String(port),
       PLANT_ID: plant,
       NATS_URL: natsUrl,
@@ -97,9 +113,7 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
     });
     await expectEventually(
       async () => {
-        const endpoints = (await (
-          await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`)
-        ).json()) as Array<{ state: string }>;
+        const endpoints = (await (await get('/v1/opcua/endpoints')).json()) as Array<{ state: string }>;
         expect(endpoints.map((e) => e.state)).toEqual(['connected']);
       },
       { timeoutMs: 40_000, intervalMs: 250 },
@@ -134,9 +148,10 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
     await simulator.restart(500);
     await expectEventually(
       async () => {
-        const [endpoint] = (await (
-          await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`)
-        ).json()) as Array<{ state: string; connects: number }>;
+        const [endpoint] = (await (await get('/v1/opcua/endpoints')).json()) as Array<{
+          state: string;
+          connects: number;
+        }>;
         expect(endpoint).toMatchObject({ state: 'connected', connects: 2 });
       },
       { timeoutMs: 30_000, intervalMs: 200 },
@@ -183,7 +198,7 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
         .buffer;
       expect(buffer.eventsCommitted).toBeGreaterThan(0);
       expect(buffer.eventsPublished).toBe(buffer.eventsCommitted);
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const text = await (await get('/metrics')).text();
       expect(text).toMatch(/plantbridge_buffer_depth 0/);
       return text;
     });
@@ -195,27 +210,28 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
   });
 
   it('browses the address space page by page to help write the mapping, with clear errors', async () => {
-    const get = async (path: string) => {
-      const response = await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints${path}`);
+    const browse = async (path: string) => {
+      const response = await get(`/v1/opcua/endpoints${path}`);
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
     type Page = {
       references: Array<{ nodeId: string; browseName: string; nodeClass: string }>;
       continuationPoint: string | null;
     };
-    const objects = (await get('/line1/browse')).body as unknown as Page;
+    const objects = (await browse('/line1/browse')).body as unknown as Page;
     expect(objects.references).toContainEqual(
       expect.objectContaining({ nodeId: 'ns=1;s=Line1', nodeClass: 'Object' }),
     );
 
     const names: string[] = [];
-    let page = (await get(`/line1/browse?nodeId=${encodeURIComponent('ns=1;s=Line1.M01')}&maxReferences=2`))
-      .body as unknown as Page;
+    let page = (
+      await browse(`/line1/browse?nodeId=${encodeURIComponent('ns=1;s=Line1.M01')}&maxReferences=2`)
+    ).body as unknown as Page;
     let pages = 1;
     names.push(...page.references.map((r) => r.browseName));
     while (page.continuationPoint) {
       expect(page.references).toHaveLength(2);
-      page = (await get(`/line1/browse?continuationPoint=${encodeURIComponent(page.continuationPoint)}`))
+      page = (await browse(`/line1/browse?continuationPoint=${encodeURIComponent(page.continuationPoint)}`))
         .body as unknown as Page;
       names.push(...page.references.map((r) => r.browseName));
       pages += 1;
@@ -233,19 +249,19 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
       'Temperature',
     ]);
 
-    expect(await get(`/line1/browse?nodeId=${encodeURIComponent('ns=1;s=Nowhere')}`)).toMatchObject({
+    expect(await browse(`/line1/browse?nodeId=${encodeURIComponent('ns=1;s=Nowhere')}`)).toMatchObject({
       status: 404,
     });
-    expect(await get('/line1/browse?nodeId=Line1')).toMatchObject({
+    expect(await browse('/line1/browse?nodeId=Line1')).toMatchObject({
       status: 400,
       body: { errors: [{ field: 'nodeId', reason: expect.stringMatching(/OPC UA node id/) }] },
     });
-    expect(await get('/line1/browse?continuationPoint=AAAAAA%3D%3D')).toMatchObject({
+    expect(await browse('/line1/browse?continuationPoint=AAAAAA%3D%3D')).toMatchObject({
       status: 400,
       body: { errors: [{ field: 'continuationPoint', reason: expect.stringMatching(/browse again/) }] },
     });
-    expect(await get('/line1/browse?maxReferences=5000')).toMatchObject({ status: 400 });
-    expect(await get('/line9/browse')).toMatchObject({ status: 404 });
+    expect(await browse('/line1/browse?maxReferences=5000')).toMatchObject({ status: 400 });
+    expect(await browse('/line9/browse')).toMatchObject({ status: 404 });
   });
 
   it('adds the counts of an order operation up into production-counted events, across a gateway kill, and batches telemetry', async () => {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { CanonicalEvent } from '@plantbridge/canonical-model';
 import type { SapConfirmation } from '@plantbridge/erp';
 import { DataSource } from 'typeorm';
-import { ErpSimulator } from '@plantbridge/erp-simulator';
+import { ErpSimulator, type ErpSimulatorOptions } from '@plantbridge/erp-simulator';
+import { LocalIssuer } from '@plantbridge/token-issuer';
 import type { JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest, deleteDurables, readStream } from '@plantbridge/messaging/testing';
 import {
@@ -31,26 +32,38 @@ export interface HttpResult<T = Json> {
 /**
  * production-order-sync as a process, on PostgreSQL and the shared NATS, talking HTTP to the ERP
  * simulator, with a plant of its own so runs never see each other's orders, events or durables.
+ * It accepts the tokens of a local issuer; requests carry one that may do everything in the plant.
  */
 export class OrderSyncStack {
   readonly plant = uniqueToken('P');
-  readonly erp = new ErpSimulator();
+  readonly erp: ErpSimulator;
   readonly released: string[] = [];
   service?: ServiceProcess;
   connection!: JetStreamConnection;
+  issuer!: LocalIssuer;
+  /** A token with every scope for the stack's plant: what requests send unless told otherwise. */
+  token!: string;
   private port = 0;
   private schema!: TestSchema;
   private dataDir!: string;
 
-  constructor(private readonly env: Record<string, string> = {}) {}
+  constructor(
+    private readonly env: Record<string, string> = {},
+    erp: ErpSimulatorOptions = {},
+  ) {
+    this.erp = new ErpSimulator(erp);
+  }
 
-  async start(): Promise<void> {
+  /** Starts ERP, the database schema and the service, with `env` on top of the stack's settings. */
+  async start(env: Record<string, string> = {}): Promise<void> {
     await this.erp.start();
     this.schema = await createTestSchema('pos');
     this.dataDir = mkdtempSync(join(tmpdir(), 'pos-'));
+    this.issuer = await LocalIssuer.inFolder(join(this.dataDir, 'auth'));
+    this.token = await this.issuer.tokenForEverything([this.plant], 'test-mes');
     this.connection = await connectForTest(TEST_NATS_URL);
     this.port = await freePort();
-    await this.startService();
+    await this.startService(env);
   }
 
   async startService(env: Record<string, string> = {}): Promise<void> {
@@ -82,6 +95,9 @@ export class OrderSyncStack {
       DB_POOL_ACQUIRE_TIMEOUT_MS: '3000',
       // A busy CI machine can lag the event loop; only the admission test means to be refused.
       ADMISSION_MAX_EVENT_LOOP_DELAY_MS: '10000',
+      // Tests poll and post in bursts from one client; the rate-limit test sets its own.
+      RATE_LIMIT_PER_S: '0',
+      ...this.issuer.env(),
       LOG_LEVEL: 'warn',
       ...this.env,
       ...env,
@@ -132,7 +148,7 @@ export class OrderSyncStack {
     const started = performance.now();
     const response = await fetch(`http://127.0.0.1:${this.port}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}`, ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -162,6 +178,11 @@ export class OrderSyncStack {
       body,
       key === null ? headers : { 'idempotency-key': key, ...headers },
     );
+  }
+
+  /** The service's data folder (its SQLite files when not on PostgreSQL, the issuer's keys). */
+  get dataDirectory(): string {
+    return this.dataDir;
   }
 
   get baseUrl(): string {

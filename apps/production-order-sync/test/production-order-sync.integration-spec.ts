@@ -26,7 +26,8 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
       { accepted: true, acknowledgedBy: 'mes-1' },
       'ack-' + order,
     );
-    expect(ack).toMatchObject({ status: 200, body: { status: 'acknowledged', acknowledgedBy: 'mes-1' } });
+    // Who acknowledged is the verified caller (the token's subject), not the name in the body.
+    expect(ack).toMatchObject({ status: 200, body: { status: 'acknowledged', acknowledgedBy: 'test-mes' } });
     const replay = await stack.post(
       `${stack.orderPath(order)}/acknowledgement`,
       { accepted: true, acknowledgedBy: 'mes-1' },
@@ -175,9 +176,18 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     const noKey = await stack.post(path, valid, null);
     expect(noKey).toMatchObject({ status: 400, body: { errors: [{ field: 'Idempotency-Key' }] } });
 
-    expect((await stack.post(`/v1/plants/NOPE/production-orders/${order}/confirmations`, valid)).status).toBe(
-      404,
-    );
+    // A plant this deployment does not serve, by a caller that may touch every plant.
+    const everyPlant = { authorization: `Bearer ${await stack.issuer.tokenForEverything(['*'])}` };
+    expect(
+      (
+        await stack.post(
+          `/v1/plants/NOPE/production-orders/${order}/confirmations`,
+          valid,
+          'nope',
+          everyPlant,
+        )
+      ).status,
+    ).toBe(404);
     const unknownOrder = await stack.post(`${stack.orderPath('9999999')}/confirmations`, valid);
     expect(unknownOrder).toMatchObject({
       status: 404,
@@ -358,7 +368,13 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
     });
     expect(retried).toMatchObject({
       status: 200,
-      body: { state: 'in-doubt', audit: [{ action: 'retry', actor: 'lead', fromState: 'failed' }] },
+      // Who acted is the token's subject and client; the body's name is whom it acted for.
+      body: {
+        state: 'in-doubt',
+        audit: [
+          { action: 'retry', actor: 'test-mes', client: 'test-mes', onBehalfOf: 'lead', fromState: 'failed' },
+        ],
+      },
     });
     await stack.waitPosted(order, [key]);
     expect(stack.erpLedger(order).map((c) => c.ExternalSystemConfirmation)).toEqual([key]);
@@ -374,7 +390,9 @@ describe('production-order-sync with ERP (simulator over HTTP), PostgreSQL and N
       expect.objectContaining({ action: 'discard', reason: 'entered twice', toState: 'discarded' }),
     ]);
     expect(stack.erpLedger(order)).toHaveLength(1);
-    const metrics = await fetch(`${stack.baseUrl}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`${stack.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${stack.token}` },
+    }).then((r) => r.text());
     expect(metrics).toMatch(/plantbridge_erp_postings\{state="discarded"\} [1-9]/);
   });
 

@@ -1,5 +1,5 @@
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { IntSetting, IsTimeZone } from './setting-rules';
+import { IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
+import { IntSetting, IsReadableFile, IsTimeZone } from './setting-rules';
 
 /**
  * Settings every Plantbridge service reads from its environment. Services extend this class with
@@ -36,10 +36,52 @@ export class ServiceConfig {
   @IsString()
   NATS_PASSWORD?: string;
 
+  /** A NATS credentials file (user JWT and NKey seed), for a server with decentralized auth. */
+  @IsOptional()
+  @IsReadableFile()
+  NATS_CREDS_FILE?: string;
+
+  /** PEM files for TLS to NATS: the CA of the server's certificate, and a client certificate and key. */
+  @IsOptional()
+  @IsReadableFile()
+  NATS_TLS_CA_FILE?: string;
+
+  @ValidateIf((c: ServiceConfig) => c.NATS_TLS_KEY_FILE !== undefined)
+  @IsReadableFile()
+  NATS_TLS_CERT_FILE?: string;
+
+  @ValidateIf((c: ServiceConfig) => c.NATS_TLS_CERT_FILE !== undefined)
+  @IsReadableFile()
+  NATS_TLS_KEY_FILE?: string;
+
+  /**
+   * `provision`: the service makes the JetStream streams it needs at boot (an administrator's
+   * rights; the embedded default). `check`: it only checks they exist, as a least-privilege NATS
+   * user must; `npm run provision` (or the chart's Job) makes them.
+   */
+  @IsIn(['provision', 'check'], { message: 'NATS_STREAMS must be provision or check' })
+  NATS_STREAMS: 'provision' | 'check' = 'provision';
+
   /** PostgreSQL in production; unset means SQLite in DATA_DIR (the embedded default). */
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
+
+  /**
+   * PEM files for TLS to PostgreSQL: the CA of the server's certificate (set, the connection is
+   * encrypted and the certificate verified), and a client certificate and key.
+   */
+  @IsOptional()
+  @IsReadableFile()
+  DATABASE_TLS_CA_FILE?: string;
+
+  @ValidateIf((c: ServiceConfig) => c.DATABASE_TLS_KEY_FILE !== undefined)
+  @IsReadableFile()
+  DATABASE_TLS_CERT_FILE?: string;
+
+  @ValidateIf((c: ServiceConfig) => c.DATABASE_TLS_CERT_FILE !== undefined)
+  @IsReadableFile()
+  DATABASE_TLS_KEY_FILE?: string;
 
   /** PostgreSQL schema for this service's tables; lets services share one database. */
   @IsOptional()
@@ -115,4 +157,56 @@ export class ServiceConfig {
   /** How often the outbox relay looks for unpublished rows when nothing woke it. */
   @IntSetting(50)
   OUTBOX_POLL_MS = 1000;
+
+  /** The address the HTTP server listens on: `0.0.0.0` (all), `127.0.0.1`, or one interface's. */
+  @Matches(/^[0-9a-fA-F.:]{2,45}$/, { message: 'HTTP_BIND_ADDRESS must be an IPv4 or IPv6 address' })
+  HTTP_BIND_ADDRESS = '0.0.0.0';
+
+  /**
+   * `jwt`: every route but the health probes needs a bearer token (a JWT from the plant's OIDC
+   * provider) with the route's scope and the plant in its `plants` claim. `none` turns that off, for
+   * a developer's machine only: every caller may do everything, and the service logs a warning.
+   */
+  @IsIn(['jwt', 'none'], { message: 'AUTH_MODE must be jwt or none' })
+  AUTH_MODE: 'jwt' | 'none' = 'jwt';
+
+  /** The tokens' `iss`, e.g. `https://login.example.com/realms/plant`. */
+  @ValidateIf((c: ServiceConfig) => c.AUTH_MODE === 'jwt')
+  @IsString({ message: "AUTH_ISSUER is needed for AUTH_MODE=jwt (the tokens' iss)" })
+  AUTH_ISSUER?: string;
+
+  /** The tokens' `aud` must contain this. */
+  @IsString()
+  AUTH_AUDIENCE = 'plantbridge';
+
+  /** The issuer's keys: its JWKS URL (OIDC `jwks_uri`), fetched and refreshed as keys rotate… */
+  @ValidateIf((c: ServiceConfig) => c.AUTH_MODE === 'jwt' && c.AUTH_JWKS_FILE === undefined)
+  @Matches(/^https?:\/\/\S+$/, {
+    message: 'AUTH_JWKS_URL (an http(s):// URL) or AUTH_JWKS_FILE is needed for AUTH_MODE=jwt',
+  })
+  AUTH_JWKS_URL?: string;
+
+  /** …or a JWKS file holding its public keys (configured keys, no fetching). */
+  @IsOptional()
+  @IsReadableFile()
+  AUTH_JWKS_FILE?: string;
+
+  /** How far token times (`exp`, `nbf`, `iat`) may be off the service's clock. */
+  @IntSetting(0, 300)
+  AUTH_CLOCK_SKEW_S = 30;
+
+  /**
+   * `/metrics` and the API documents (`/docs`, `/openapi.json`): `token` needs the `management:read`
+   * scope; `open` serves them to anyone who reaches the port (keep the port off the plant network).
+   */
+  @IsIn(['token', 'open'], { message: 'MANAGEMENT_ACCESS must be token or open' })
+  MANAGEMENT_ACCESS: 'token' | 'open' = 'token';
+
+  /** Requests per second each client (token subject) may make on average; 0 turns the limit off. */
+  @IntSetting(0)
+  RATE_LIMIT_PER_S = 200;
+
+  /** …and at once, above that average, before it gets 429 with Retry-After. */
+  @IntSetting(1)
+  RATE_LIMIT_BURST = 400;
 }

@@ -9,6 +9,7 @@ import { ErpPostingLedger1764155000000 } from './ledger/migrations/1764155000000
 import { OpenPostingsByReference1764170000000 } from './ledger/migrations/1764170000000-open-postings-by-reference';
 import { OpenPostingsInOrder1764180000000 } from './ledger/migrations/1764180000000-open-postings-in-order';
 import { PostingAttemptedAt1764190000000 } from './ledger/migrations/1764190000000-posting-attempted-at';
+import { AuditCaller1764200000000 } from './ledger/migrations/1764200000000-audit-caller';
 import { PostingBacklog } from './ledger/posting-backlog';
 import { PostingLedger } from './ledger/posting-ledger';
 import { type PostingKind, PostingKinds } from './posting-kind';
@@ -27,6 +28,7 @@ export const ERP_POSTING_MIGRATIONS = [
   OpenPostingsByReference1764170000000,
   OpenPostingsInOrder1764180000000,
   PostingAttemptedAt1764190000000,
+  AuditCaller1764200000000,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { CanonicalEvent, EventDefinition, EventOrigin } from '@plantbridge/canonical-model';
+import { PermanentError } from '@plantbridge/messaging';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -29,6 +30,12 @@ export interface PostingKind<TDocument = unknown, TReceipt = unknown> {
 
   /** The posting key in a trigger's data (`confirmationKey`), if it has one. */
   keyOf(data: unknown): string | undefined;
+  /**
+   * The ordering reference of the posting a trigger moves, read from the trigger's data (the same
+   * the service gave PostingLedger.open; ≤ 40 characters); undefined for a kind without ordering.
+   * Postings of one kind with the same reference reach ERP in the order they were accepted.
+   */
+  orderingReferenceOf(data: unknown): string | undefined;
 
   /** The stored document of a posting; null when there is none. */
   load(postingKey: string, manager: EntityManager): Promise<TDocument | null>;
@@ -76,9 +83,17 @@ export class PostingKinds {
     this.byName = new Map(kinds.map((k) => [k.name, k]));
   }
 
+  /** A ledger row of a kind no longer registered can never be posted here: dead-letter it. */
   get(name: string): PostingKind {
     const kind = this.byName.get(name);
-    if (!kind) throw new Error(`no posting kind ${name} is registered in this service`);
+    if (!kind) throw new PermanentError(`no posting kind ${name} is registered in this service`);
+    return kind;
+  }
+
+  /** The kind one of whose triggers has this event type. */
+  triggeredBy(eventType: string): PostingKind {
+    const kind = this.all.find((k) => Object.values(k.triggers).some((t) => t.type === eventType));
+    if (!kind) throw new PermanentError(`${eventType} is no posting kind's trigger in this service`);
     return kind;
   }
 

@@ -16,3 +16,4 @@ export * from './nest/on-dead-letter.decorator';
 export * from './nest/jetstream.server';
 export * from './nest/jetstream.client';
 export * from './nest/messaging.module';
+export * from './security/nats-permissions';

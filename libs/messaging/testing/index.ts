@@ -1,5 +1,10 @@
-import { AckPolicy, DeliverPolicy, type JsMsg, nanos } from 'nats';
-import { JetStreamConnection, type MessagingLogger } from '../src/connection/jetstream-connection';
+import { AckPolicy, connect, DeliverPolicy, type JsMsg, type NatsConnection, nanos } from 'nats';
+import {
+  connectionOptions,
+  JetStreamConnection,
+  type MessagingLogger,
+  type NatsSettings,
+} from '../src/connection/jetstream-connection';
 import { fromNatsHeaders, type HeaderMap } from '../src/publishing/headers';
 
 export const silentLogger: MessagingLogger = process.env.DEBUG_MESSAGING
@@ -7,6 +12,14 @@ export const silentLogger: MessagingLogger = process.env.DEBUG_MESSAGING
   : { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A started connection, resolved once connected. */
+/**
+ * One attempt to connect with these settings, no retries: what a client the broker refuses sees
+ * (an anonymous client, a wrong password). Close the connection it returns.
+ */
+export function connectOnce(settings: NatsSettings): Promise<NatsConnection> {
+  return connect({ ...connectionOptions(settings), maxReconnectAttempts: 0, timeout: 3000 });
+}
+
 export async function connectForTest(url: string, name = 'plantbridge-test'): Promise<JetStreamConnection> {
   const connection = new JetStreamConnection({ url, name }, silentLogger);
   connection.start();

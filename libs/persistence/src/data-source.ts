@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataSourceOptions, MigrationInterface } from 'typeorm';
 import { InboxMessage } from './inbox/inbox-message.entity';
@@ -15,6 +15,8 @@ export interface DatabaseSettings {
   databaseUrl?: string;
   /** PostgreSQL schema for this service's tables. */
   schema?: string;
+  /** TLS to PostgreSQL: with a CA the server's certificate is verified; a client certificate optional. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** PostgreSQL's connection pool (default 10 connections, 10 s to get one). */
   pool?: { size: number; acquireTimeoutMs: number };
   dataDir: string;
@@ -49,6 +51,7 @@ export function dataSourceOptionsFor(settings: DatabaseSettings): DataSourceOpti
       url: settings.databaseUrl,
       schema: settings.schema,
       applicationName: settings.serviceName,
+      ...(settings.tls?.caFile ? { ssl: tlsOptions(settings.tls) } : {}),
       extra: {
         max: settings.pool?.size ?? 10,
         // Bounded, so a pool deadlock (a transaction waiting for a second connection while every
@@ -73,4 +76,10 @@ export function dataSourceOptionsFor(settings: DatabaseSettings): DataSourceOpti
     },
     ...common,
   };
+}
+
+/** node-postgres `ssl` from PEM files: the server must present a certificate the CA signed. */
+function tlsOptions(tls: { caFile?: string; certFile?: string; keyFile?: string }) {
+  const read = (file?: string) => (file ? readFileSync(file, 'utf8') : undefined);
+  return { ca: read(tls.caFile), cert: read(tls.certFile), key: read(tls.keyFile), rejectUnauthorized: true };
 }

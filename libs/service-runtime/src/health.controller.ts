@@ -9,6 +9,7 @@ import {
 } from '@nestjs/terminus';
 import { JetStreamConnection, JetStreamServer, NatsHealthIndicator } from '@plantbridge/messaging';
 import { Gauge } from 'prom-client';
+import { Public } from './auth/scopes';
 import { ReadinessRegistry } from './readiness-registry';
 
 /**
@@ -19,6 +20,8 @@ import { ReadinessRegistry } from './readiness-registry';
  * MES API keeps accepting confirmations (relayed once NATS is back), and taking it out of service
  * then is exactly wrong. Broker state is also the metric `plantbridge_nats_connected`.
  */
+/** Kubernetes' probes call these without a token. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   applyDecorators,
   ArgumentsHost,
@@ -9,6 +10,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiConflictResponse, ApiHeader } from '@nestjs/swagger';
 import { IdempotencyKeyReusedError } from '@plantbridge/persistence';
+import type { Caller, RequestWithCaller } from './auth/caller';
 import { CORRELATION_HEADER, isCorrelationId } from './correlation';
 import { badRequest } from './validation';
 
@@ -18,8 +20,16 @@ const VALID_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** What every state-changing request carries besides its body: the key that makes it idempotent. */
 export interface CommandRequest {
-  /** The caller's `Idempotency-Key`. */
+  /** The caller's `Idempotency-Key`, as sent. */
   idempotencyKey: string;
+  /**
+   * What a replay is found by: the key within the caller's own (its token's subject), so one client
+   * cannot take another's key first and have the other's request answered 409. The key itself with
+   * AUTH_MODE=none.
+   */
+  replayKey: string;
+  /** Who is calling (the verified token); undefined with AUTH_MODE=none. */
+  caller?: Caller;
   /** The request path: with the body, what a replayed key must match. */
   path: string;
   /**
@@ -29,7 +39,7 @@ export interface CommandRequest {
   correlationId?: string;
 }
 
-interface RequestLike {
+interface RequestLike extends RequestWithCaller {
   id?: unknown;
   originalUrl: string;
   headers: Record<string, string | string[] | undefined>;
@@ -58,9 +68,21 @@ export const IdempotentCommand = createParamDecorator(
       throw badRequest([{ field: 'X-Correlation-Id', reason: 'must be 1 to 64 visible ASCII characters' }]);
     }
     const correlationId = typeof request.id === 'string' ? request.id : header;
-    return { idempotencyKey: key, path: request.originalUrl, correlationId };
+    const caller = request.caller;
+    return {
+      idempotencyKey: key,
+      replayKey: caller ? replayKeyOf(caller.subject, key) : key,
+      caller,
+      path: request.originalUrl,
+      correlationId,
+    };
   },
 );
+
+/** A caller's key as its own: a hash, so it fits the key column whatever the subject's length. */
+function replayKeyOf(subject: string, key: string): string {
+  return `sub:${createHash('sha256').update(subject).update('\n').update(key).digest('base64url')}`;
+}
 
 /** Documents the header and the 409 of an endpoint that takes `@IdempotentCommand()`. */
 export const Idempotent = () =>

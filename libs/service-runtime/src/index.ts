@@ -12,3 +12,4 @@ export * from './admission';
 export * from './send-idempotent';
 export * from './served-plant.pipe';
 export * from './event-origins';
+export * from './auth';

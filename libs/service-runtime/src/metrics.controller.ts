@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { RequiresScope } from './auth/scopes';
 
 collectDefaultMetrics();
 
@@ -7,6 +8,7 @@ collectDefaultMetrics();
 @Controller('metrics')
 export class MetricsController {
   @Get()
+  @RequiresScope('management:read')
   @Header('Content-Type', register.contentType)
   metrics(): Promise<string> {
     return register.metrics();

@@ -1,5 +1,5 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { ServiceConfig } from '@plantbridge/config';
 import {
@@ -14,6 +14,7 @@ import { HealthController } from './health.controller';
 import { IdempotencyKeyReusedFilter } from './idempotency-key';
 import { MetricsController } from './metrics.controller';
 import { AdmissionControl, AdmissionGuard } from './admission';
+import { Authenticator, AuthGuard, RateLimiter, TokenVerifier } from './auth';
 import { EventOrigins } from './event-origins';
 import { ReadinessRegistry } from './readiness-registry';
 import { SERVED_PLANT, ServedPlantPipe } from './served-plant.pipe';
@@ -68,12 +69,24 @@ export class PlatformModule {
             name: `${service.name}@${config.PLANT_ID}`,
             user: config.NATS_USER,
             pass: config.NATS_PASSWORD,
+            credsFile: config.NATS_CREDS_FILE,
+            tls: {
+              caFile: config.NATS_TLS_CA_FILE,
+              certFile: config.NATS_TLS_CERT_FILE,
+              keyFile: config.NATS_TLS_KEY_FILE,
+            },
           },
+          streamsMode: config.NATS_STREAMS,
         }),
         PersistenceModule.forRoot({
           serviceName: service.name,
           databaseUrl: config.DATABASE_URL,
           schema: config.DATABASE_SCHEMA,
+          tls: {
+            caFile: config.DATABASE_TLS_CA_FILE,
+            certFile: config.DATABASE_TLS_CERT_FILE,
+            keyFile: config.DATABASE_TLS_KEY_FILE,
+          },
           pool: { size: config.DB_POOL_SIZE, acquireTimeoutMs: config.DB_POOL_ACQUIRE_TIMEOUT_MS },
           dataDir: config.DATA_DIR,
           entities: service.entities,
@@ -92,6 +105,30 @@ export class PlatformModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: APP_PIPE, useFactory: fieldValidationPipe },
+        {
+          provide: Authenticator,
+          useFactory: () =>
+            new Authenticator({
+              verifier:
+                config.AUTH_MODE === 'jwt'
+                  ? new TokenVerifier({
+                      issuer: config.AUTH_ISSUER ?? '',
+                      audience: config.AUTH_AUDIENCE,
+                      jwksUrl: config.AUTH_JWKS_URL,
+                      jwksFile: config.AUTH_JWKS_FILE,
+                      clockSkewS: config.AUTH_CLOCK_SKEW_S,
+                    })
+                  : undefined,
+              managementOpen: config.MANAGEMENT_ACCESS === 'open',
+              limiter: new RateLimiter(config.RATE_LIMIT_PER_S, config.RATE_LIMIT_BURST),
+            }),
+        },
+        {
+          provide: APP_GUARD,
+          useFactory: (reflector: Reflector, authenticator: Authenticator) =>
+            new AuthGuard(reflector, authenticator),
+          inject: [Reflector, Authenticator],
+        },
         ReadinessRegistry,
         { provide: SERVED_PLANT, useValue: config.PLANT_ID },
         ServedPlantPipe,
@@ -130,6 +167,7 @@ export class PlatformModule {
         SERVED_PLANT,
         ServedPlantPipe,
         EventOrigins,
+        Authenticator,
       ],
     };
   }

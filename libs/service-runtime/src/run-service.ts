@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { InvalidConfigError, loadConfig, type ServiceConfig } from '@plantbridge/config';
 import { JetStreamServer } from '@plantbridge/messaging';
 import { Logger } from 'nestjs-pino';
+import { Authenticator } from './auth/auth.guard';
 import { httpAdapter } from './http-adapter';
 import { type OpenApiInfo, serveOpenApi } from './openapi';
 import { startTelemetry } from './telemetry';
@@ -37,7 +38,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   });
   app.useLogger(app.get(Logger));
   app.connectMicroservice({ strategy: app.get(JetStreamServer) }, { inheritAppConfig: true });
-  if (definition.openApi) serveOpenApi(app, definition.openApi);
+  if (definition.openApi) serveOpenApi(app, definition.openApi, app.get(Authenticator));
   return app;
 }
 
@@ -73,7 +74,7 @@ export async function runService<C extends ServiceConfig>(
   }
   await app.startAllMicroservices();
   try {
-    await app.listen(config.HTTP_PORT, '0.0.0.0');
+    await app.listen(config.HTTP_PORT, config.HTTP_BIND_ADDRESS);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(
@@ -84,7 +85,9 @@ export async function runService<C extends ServiceConfig>(
     }
     throw error;
   }
-  logger.log(`${definition.name} for plant ${config.PLANT_ID} listening on :${config.HTTP_PORT}`);
+  logger.log(
+    `${definition.name} for plant ${config.PLANT_ID} listening on ${config.HTTP_BIND_ADDRESS}:${config.HTTP_PORT}`,
+  );
   process.once('beforeExit', () => void telemetry.shutdown());
   return app;
 }

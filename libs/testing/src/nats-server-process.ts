@@ -28,6 +28,11 @@ async function answers(port: number): Promise<boolean> {
 export interface NatsServerOptions {
   /** The server's `max_payload` in bytes (nats-server's default: 1 MiB). */
   maxPayload?: number;
+  /**
+   * A configuration of its own (users, permissions), made for the server's port and folder; it must
+   * set `host`, `port` and `jetstream.store_dir` from them.
+   */
+  config?: (server: { port: number; storeDir: string }) => string;
 }
 
 /**
@@ -55,8 +60,15 @@ export class NatsServerProcess {
 
   async start(): Promise<void> {
     const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
-    const args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
-    if (this.options.maxPayload !== undefined) {
+    let args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    if (this.options.config) {
+      // It says address, port and JetStream's folder itself (the flags would clash with it).
+      const config = join(this.storeDir, 'server.conf');
+      writeFileSync(config, this.options.config({ port: this.port, storeDir: this.storeDir }), {
+        mode: 0o600,
+      });
+      args = ['-c', config];
+    } else if (this.options.maxPayload !== undefined) {
       // No command-line flag for it; a config file of one line.
       const config = join(this.storeDir, 'limits.conf');
       writeFileSync(config, `max_payload: ${this.options.maxPayload}\n`);

@@ -21,10 +21,12 @@ export interface CallResult {
 export class HttpLoad {
   private readonly agent: Agent;
 
+  /** `headers` go with every call (the bearer token); a call's own headers come on top. */
   constructor(
     private readonly host: string,
     private readonly port: number,
     maxSockets = 256,
+    private readonly headers: Record<string, string> = {},
   ) {
     this.agent = new Agent({ keepAlive: true, maxSockets });
   }
@@ -40,7 +42,7 @@ export class HttpLoad {
           method: c.method,
           path: c.path,
           agent: this.agent,
-          headers: { 'content-type': 'application/json', ...c.headers },
+          headers: { 'content-type': 'application/json', ...this.headers, ...c.headers },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -79,7 +79,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     await quiet(plant, options.quietMs);
     const baseline: Record<string, { rss: number; heap?: number }> = {};
     for (const s of SERVICES)
-      baseline[s] = { rss: memoryMb(plant.services[s].pid).rss, heap: await heapUsedMb(plant.urls[s]) };
+      baseline[s] = {
+        rss: memoryMb(plant.services[s].pid).rss,
+        heap: await heapUsedMb(plant.urls[s], plant.authorization),
+      };
     const probes = Object.fromEntries(SERVICES.map((s) => [s, new LivenessProbe(plant.urls[s])])) as Record<
       ServiceName,
       LivenessProbe
@@ -123,6 +126,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         plant.services[service].pid,
         plant.urls[service],
         baseline[service],
+        plant.authorization,
       );
       const alive = plant.services[service].child.exitCode === null;
       checks.push(

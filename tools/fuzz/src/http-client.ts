@@ -10,6 +10,8 @@ export type HttpOutcome =
  * Sends fuzz inputs to one service exactly as built: node:http checks neither header values (beyond
  * what HTTP/1.1 forbids) nor paths, and writes both as latin1, so every byte goes out as generated.
  * Keep-alive, as an MES client would; a connection the server closes after a refusal is replaced.
+ * Every input goes with `authorization` (`Bearer <token>`), which is not part of the input: no
+ * mutation touches it, and the result files and reproductions do not hold the token.
  */
 export class FuzzHttpClient {
   private readonly agent: Agent;
@@ -17,6 +19,7 @@ export class FuzzHttpClient {
   constructor(
     readonly baseUrl: string,
     concurrency: number,
+    private readonly authorization?: string,
     private readonly timeoutMs = 10_000,
   ) {
     this.agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -55,6 +58,7 @@ export class FuzzHttpClient {
             // take the body for the next request on the connection.
             headers: {
               ...Object.fromEntries(input.headers),
+              ...(this.authorization ? { Authorization: this.authorization } : {}),
               ...(input.body ? { 'Content-Length': input.body.length } : {}),
             },
             timeout: this.timeoutMs,

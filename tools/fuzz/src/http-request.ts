@@ -72,9 +72,13 @@ function shellBytes(bytes: Buffer): string {
 
 const REPRO_LIMIT = 4000;
 
-/** A curl line that sends the same bytes (long bodies are cut; the result file has them whole). */
-export function curlFor(input: HttpInput, baseUrl: string): string {
+/**
+ * A curl line that sends the same bytes (long bodies are cut; the result file has them whole).
+ * `authorized`: with `Authorization: Bearer $TOKEN`, a token the shell fills in (no token is kept).
+ */
+export function curlFor(input: HttpInput, baseUrl: string, authorized = false): string {
   const parts = [`curl -sS -i -X ${input.method}`, shellBytes(Buffer.from(baseUrl + input.path, 'latin1'))];
+  if (authorized) parts.push('-H', '"Authorization: Bearer $TOKEN"');
   for (const [name, value] of input.headers) {
     // curl drops a header given as `Name:`; `Name;` is how it sends one with an empty value.
     const line = value === '' ? `${name};` : `${name}: ${value}`;

@@ -25,10 +25,14 @@ export interface MemoryReading {
   waitedMs: number;
 }
 
-export async function heapUsedMb(baseUrl: string): Promise<number | undefined> {
+/** From `/metrics`, which takes `authorization` (a bearer token with management:read). */
+export async function heapUsedMb(baseUrl: string, authorization: string): Promise<number | undefined> {
   // Bounded: production-order-sync's /metrics reads the ledger, and a service whose database pool is
   // exhausted never answers it.
-  const metrics = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5000) })
+  const metrics = await fetch(`${baseUrl}/metrics`, {
+    headers: { authorization },
+    signal: AbortSignal.timeout(5000),
+  })
     .then((r) => r.text())
     .catch(() => '');
   const bytes = /^nodejs_heap_size_used_bytes (\d+(\.\d+)?)/m.exec(metrics)?.[1];
@@ -43,6 +47,7 @@ export async function memoryAfterRun(
   pid: number,
   baseUrl: string,
   baseline: { rss: number; heap?: number },
+  authorization: string,
 ): Promise<MemoryReading> {
   const started = Date.now();
   let now = memoryMb(pid);
@@ -55,7 +60,7 @@ export async function memoryAfterRun(
     finalMb: now.rss,
     peakMb: now.peak,
     baselineHeapMb: baseline.heap,
-    finalHeapMb: await heapUsedMb(baseUrl),
+    finalHeapMb: await heapUsedMb(baseUrl, authorization),
     waitedMs: Date.now() - started,
   };
 }

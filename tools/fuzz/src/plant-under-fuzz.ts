@@ -13,6 +13,7 @@ import {
   type TestSchema,
   uniqueToken,
 } from '@plantbridge/testing';
+import { LocalIssuer } from '@plantbridge/token-issuer';
 import { DataSource } from 'typeorm';
 import type { FuzzTargets, ServiceName } from './routes';
 import { ErpControl } from './erp-control';
@@ -48,6 +49,14 @@ export class PlantUnderFuzz {
   targets!: FuzzTargets;
   events!: EventTargets;
   readonly dataDir = mkdtempSync(join(tmpdir(), 'fuzz-'));
+  /**
+   * `Bearer <token>` that may do everything, in every plant: every request carries it. The fuzz is
+   * about bodies, headers, paths and events; auth is production-order-sync's own tests' concern.
+   * Every plant (`*`), so a hostile `:plant` still reaches the routes' own checks of it, as before
+   * auth: with the plant alone in the token, the guard would refuse it first (403).
+   */
+  authorization = '';
+  private authEnv: Record<string, string> = {};
   private schemas: TestSchema[] = [];
   private line?: Awaited<ReturnType<typeof startLineSimulatorProcess>>;
   private edgeDb?: DataSource;
@@ -56,6 +65,9 @@ export class PlantUnderFuzz {
   constructor(private readonly log: (message: string) => void = () => undefined) {}
 
   async start(): Promise<void> {
+    const issuer = await LocalIssuer.inFolder(join(this.dataDir, 'auth'));
+    this.authEnv = issuer.env();
+    this.authorization = `Bearer ${await issuer.tokenForEverything(['*'], 'plantbridge-fuzz')}`;
     this.erp = await ErpControl.start(this.plant);
     this.connection = await connectForTest(TEST_NATS_URL, 'plantbridge-fuzz');
     this.publisher = new EventPublisher(this.connection);
@@ -115,6 +127,9 @@ export class PlantUnderFuzz {
 
   private common(port: number, schema: TestSchema): Record<string, string> {
     return {
+      ...this.authEnv,
+      // The fuzzer is one client sending thousands of requests a second: a 429 would be no answer.
+      RATE_LIMIT_PER_S: '0',
       HTTP_PORT: String(port),
       PLANT_ID: this.plant,
       NATS_URL: TEST_NATS_URL,
@@ -154,7 +169,10 @@ export class PlantUnderFuzz {
     body?: unknown,
     key?: string,
   ): Promise<{ status: number; body: unknown }> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      authorization: this.authorization,
+    };
     if (key) headers['idempotency-key'] = key;
     const response = await fetch(`${this.urls[service]}${path}`, {
       method,

@@ -69,7 +69,7 @@ export async function runRoute(
   concurrency = 16,
 ): Promise<RouteRow> {
   const started = performance.now();
-  const client = new FuzzHttpClient(plant.urls[route.service], concurrency);
+  const client = new FuzzHttpClient(plant.urls[route.service], concurrency, plant.authorization);
   const row: RouteRow = {
     route: route.name,
     service: route.service,
@@ -90,7 +90,7 @@ export async function runRoute(
     bump(row.statuses, outcomeKey(outcome));
     bump(row.expected, input.expect);
     const breach = checkAnswer(input, outcome);
-    if (breach) tally.add({ ...breach, input: input.label, reproduce: curlFor(input, client.baseUrl) });
+    if (breach) tally.add({ ...breach, input: input.label, reproduce: curlFor(input, client.baseUrl, true) });
   };
   await Promise.all(
     Array.from({ length: concurrency }, async () => {

@@ -9,6 +9,10 @@ starts the next pending operation on each free machine (production-order-sync te
 gateway, so the machine's counts belong to that order operation) and completes operations after
 --operation-seconds. Every call carries an Idempotency-Key, so a repeated step changes nothing.
 
+Every call also carries the bearer token in the environment variable MES_TOKEN, with the scopes
+orders:read and orders:write for the plant (npm run token -- --scope orders:read --scope
+orders:write --plant P100); production-order-sync refuses calls without one (401).
+
 Options:
   --url URL                 production-order-sync (default http://127.0.0.1:3002)
   --plant CODE              plant (default P100)
@@ -35,7 +39,10 @@ async function main(): Promise<void> {
   if (!(operationSeconds > 0)) throw new Error('--operation-seconds must be a positive number');
   if (!(everyMs >= 100)) throw new Error('--every-ms must be at least 100');
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  const script = new MesScript(new MesClient(values.url, values.plant, 'mes-script'), {
+  // From the environment, not an option: a command line is visible to every user of the machine.
+  const token = process.env.MES_TOKEN || undefined;
+  if (!token) log('MES_TOKEN is not set: production-order-sync will refuse every call (401)');
+  const script = new MesScript(new MesClient(values.url, values.plant, 'mes-script', token), {
     equipment: values.equipment.split(',').filter(Boolean),
     operationMs: operationSeconds * 1000,
     log,

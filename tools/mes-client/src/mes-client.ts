@@ -26,13 +26,15 @@ export class MesCallError extends Error {
  * A scripted MES: what a plant's MES does against production-order-sync's REST API, used by the
  * demo (`npm start`) and the end-to-end scenario test. Every state-changing call carries an
  * Idempotency-Key derived from what it does, so a script that repeats a step after a timeout or a
- * restart changes nothing the second time.
+ * restart changes nothing the second time. Every call carries `token` as a bearer token: it needs
+ * the scopes orders:read and orders:write (confirmations:write to confirm) for the plant.
  */
 export class MesClient {
   constructor(
     readonly baseUrl: string,
     private readonly plant: string,
     private readonly name = 'mes-script',
+    private readonly token?: string,
   ) {}
 
   orders(status?: string): Promise<MesOrderView[]> {
@@ -88,6 +90,7 @@ export class MesClient {
       headers: {
         'content-type': 'application/json',
         'x-correlation-id': randomUUID(),
+        ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
         ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -118,9 +118,13 @@ describe('tag mapping', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(good, line(validTags));
     writeFileSync(bad, line([{ nodeId: 'nope', equipmentId: M01, signal: 'state' }]));
-    expect(loadConfig(EdgeGatewayConfig, { TAG_MAPPING_FILE: good }).TAG_MAPPING_FILE).toBe(good);
-    expect(() => loadConfig(EdgeGatewayConfig, { TAG_MAPPING_FILE: bad })).toThrow(InvalidConfigError);
-    expect(() => loadConfig(EdgeGatewayConfig, { TAG_MAPPING_FILE: bad })).toThrow(
+    expect(
+      loadConfig(EdgeGatewayConfig, { AUTH_MODE: 'none', TAG_MAPPING_FILE: good }).TAG_MAPPING_FILE,
+    ).toBe(good);
+    expect(() => loadConfig(EdgeGatewayConfig, { AUTH_MODE: 'none', TAG_MAPPING_FILE: bad })).toThrow(
+      InvalidConfigError,
+    );
+    expect(() => loadConfig(EdgeGatewayConfig, { AUTH_MODE: 'none', TAG_MAPPING_FILE: bad })).toThrow(
       /TAG_MAPPING_FILE: the tag mapping has 1 problem\(s\): endpoints\[0\]\.tags\[0\]\.nodeId: nodeId must be an OPC UA node id/,
     );
     expect(() => loadConfig(EdgeGatewayConfig, { TAG_MAPPING_FILE: join(dir, 'missing.json') })).toThrow(

@@ -7,7 +7,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
-import { badRequest } from '@plantbridge/service-runtime';
+import { badRequest, RequiresScope } from '@plantbridge/service-runtime';
 import { Type } from 'class-transformer';
 import { IsBase64, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { NODE_ID } from '../mapping/tag-mapping';
@@ -42,6 +42,7 @@ export class OpcuaEndpointsController {
   constructor(private readonly pipeline: GatewayPipeline) {}
 
   @Get()
+  @RequiresScope('opcua:read')
   @ApiOperation({ summary: 'Each endpoint: connection state, last error, tags the server refused, samples' })
   list() {
     return this.pipeline.connections.map((c) => ({
@@ -58,6 +59,7 @@ export class OpcuaEndpointsController {
   }
 
   @Get(':id/browse')
+  @RequiresScope('opcua:read')
   @ApiOperation({
     summary: 'Children of a node, paged',
     description:

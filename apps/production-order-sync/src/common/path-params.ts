@@ -6,4 +6,3 @@ import { IsUUID } from 'class-validator';
 export const OrderParam = paramRule('order', IsOrderNumber);
 export const OperationParam = paramRule('operation', IsOperationNumber);
 export const ConfirmationIdParam = paramRule('id', () => IsUUID());
-export const PostingKeyParam = paramRule('key', () => IsUUID());

@@ -49,7 +49,7 @@ export class AcceptConfirmation {
       throw badRequest([{ field: 'executionEnd', reason: 'must not be before executionStart' }]);
     }
     return this.idempotent.execute(
-      ctx.idempotencyKey,
+      ctx.replayKey,
       { method: 'POST', path: ctx.path, body: request },
       async (tx) => {
         // Spelled out: absent DTO fields exist as `undefined`, so a spread would drop the defaults.

@@ -13,6 +13,7 @@ import {
   Idempotent,
   IdempotentCommand,
   type IdempotentHttpResponse,
+  RequiresScope,
   sendIdempotent,
   ServedPlantPipe,
 } from '@plantbridge/service-runtime';
@@ -34,6 +35,7 @@ export class ConfirmationsController {
   ) {}
 
   @Post()
+  @RequiresScope('confirmations:write')
   @HttpCode(202)
   @Idempotent()
   @Admitted()
@@ -57,6 +59,7 @@ export class ConfirmationsController {
   }
 
   @Get()
+  @RequiresScope('orders:read')
   @ApiOperation({ summary: 'Confirmations of an order with their ERP posting status' })
   @ApiOkResponse({ type: [ConfirmationView] })
   async list(
@@ -68,6 +71,7 @@ export class ConfirmationsController {
   }
 
   @Get(':id')
+  @RequiresScope('orders:read')
   @ApiOperation({
     summary: 'Status of one confirmation: accepted, posting, posted (with the ERP document), failed',
   })

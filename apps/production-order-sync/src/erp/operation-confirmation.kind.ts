@@ -45,6 +45,16 @@ export class OperationConfirmationKind implements PostingKind<ConfirmationRecord
     return typeof key === 'string' ? key : undefined;
   }
 
+  orderingReferenceOf(data: unknown): string | undefined {
+    const { manufacturingOrder, operation } = (data ?? {}) as {
+      manufacturingOrder?: unknown;
+      operation?: unknown;
+    };
+    return typeof manufacturingOrder === 'string' && typeof operation === 'string'
+      ? OperationConfirmationKind.orderingReference(manufacturingOrder, operation)
+      : undefined;
+  }
+
   load(postingKey: string, manager: EntityManager): Promise<ConfirmationRecord | null> {
     return this.confirmations.get(postingKey, manager);
   }

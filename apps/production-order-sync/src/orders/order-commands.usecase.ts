@@ -39,7 +39,9 @@ export class OrderCommands {
       const now = new Date().toISOString();
       order.mesStatus = request.accepted ? 'acknowledged' : 'rejected';
       order.rejectionReason = request.accepted ? null : (request.rejectionReason ?? null);
-      order.acknowledgedBy = request.acknowledgedBy ?? null;
+      // The verified caller, not a name from the body, unless there is no token (AUTH_MODE=none).
+      const acknowledgedBy = ctx.caller?.subject ?? request.acknowledgedBy;
+      order.acknowledgedBy = acknowledgedBy ?? null;
       order.acknowledgedAt = now;
       await tx.publish(
         createEvent(
@@ -49,7 +51,7 @@ export class OrderCommands {
             plant: order.plant,
             accepted: request.accepted,
             rejectionReason: request.accepted ? undefined : request.rejectionReason,
-            acknowledgedBy: request.acknowledgedBy,
+            acknowledgedBy,
             acknowledgedAt: now,
           },
           this.origins.fromRequest(order.plant, order.manufacturingOrder, ctx.correlationId),
@@ -122,16 +124,12 @@ export class OrderCommands {
     body: object,
     change: (order: ProductionOrderRecord, tx: Transaction) => Promise<void>,
   ): Promise<IdempotentResponse<OrderView>> {
-    return this.idempotent.execute(
-      ctx.idempotencyKey,
-      { method: 'POST', path: ctx.path, body },
-      async (tx) => {
-        const order = await this.orders.get(ctx.plant, ctx.manufacturingOrder, tx.manager, { lock: true });
-        await change(order, tx);
-        await this.orders.update(order, tx.manager);
-        return { statusCode: 200, body: toOrderView(order) };
-      },
-    );
+    return this.idempotent.execute(ctx.replayKey, { method: 'POST', path: ctx.path, body }, async (tx) => {
+      const order = await this.orders.get(ctx.plant, ctx.manufacturingOrder, tx.manager, { lock: true });
+      await change(order, tx);
+      await this.orders.update(order, tx.manager);
+      return { statusCode: 200, body: toOrderView(order) };
+    });
   }
 }
 

@@ -5,6 +5,7 @@ import {
   Idempotent,
   IdempotentCommand,
   type IdempotentHttpResponse,
+  RequiresScope,
   sendIdempotent,
   ServedPlantPipe,
 } from '@plantbridge/service-runtime';
@@ -29,6 +30,7 @@ export class OrdersController {
   ) {}
 
   @Get()
+  @RequiresScope('orders:read')
   @ApiOperation({ summary: 'Orders released to the plant, optionally by status' })
   @ApiOkResponse({ type: [OrderView] })
   async list(
@@ -40,6 +42,7 @@ export class OrdersController {
   }
 
   @Get(':order')
+  @RequiresScope('orders:read')
   @ApiOperation({ summary: 'One order with its operations and confirmed quantities' })
   @ApiOkResponse({ type: OrderView })
   @ApiNotFoundResponse({ description: 'Unknown plant or order' })
@@ -52,6 +55,7 @@ export class OrdersController {
   }
 
   @Post(':order/acknowledgement')
+  @RequiresScope('orders:write')
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({ summary: 'Accept the order for production, or reject it with a reason' })
@@ -68,6 +72,7 @@ export class OrdersController {
   }
 
   @Post(':order/operations/:operation/start')
+  @RequiresScope('orders:write')
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({ summary: 'An operation started (on a work center, optionally on one machine)' })
@@ -85,6 +90,7 @@ export class OrdersController {
   }
 
   @Post(':order/operations/:operation/complete')
+  @RequiresScope('orders:write')
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({ summary: 'An operation finished' })

@@ -8,6 +8,7 @@ import {
   IdempotentCommand,
   type IdempotentHttpResponse,
   paramRule,
+  RequiresScope,
   sendIdempotent,
   ServedPlantPipe,
 } from '@plantbridge/service-runtime';
@@ -66,6 +67,7 @@ export class ErpPostingsController {
   ) {}
 
   @Get('erp-postings')
+  @RequiresScope('erp-postings:read')
   @ApiOperation({ summary: 'Postings in one ledger state; failed (the exception queue) by default' })
   @ApiOkResponse({ type: [PostingView] })
   list(
@@ -76,6 +78,7 @@ export class ErpPostingsController {
   }
 
   @Get('erp-postings/:key')
+  @RequiresScope('erp-postings:read')
   @ApiOperation({ summary: 'One posting with its audit trail' })
   @ApiOkResponse({ type: PostingView })
   get(
@@ -86,6 +89,7 @@ export class ErpPostingsController {
   }
 
   @Post('erp-postings/:key/retry')
+  @RequiresScope('erp-postings:admin')
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({ summary: 'Send a failed posting back to ERP (looked up first, so never posted twice)' })
@@ -101,6 +105,7 @@ export class ErpPostingsController {
   }
 
   @Post('erp-postings/:key/discard')
+  @RequiresScope('erp-postings:admin')
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({ summary: 'Give up on a failed posting, with a reason' })
@@ -116,19 +121,21 @@ export class ErpPostingsController {
   }
 
   @Get('erp/status')
+  @RequiresScope('erp-postings:read')
   @ApiOperation({
     summary: "ERP circuit breaker, in-flight limits, ledger counts and the service's own sections",
   })
   @ApiOkResponse({ type: ErpStatusView })
   async status(@Param('plant', ServedPlantPipe) plant: string): Promise<ErpStatusView> {
     return {
+      // The service's sections first: none may hide the pipeline's own figures.
+      ...this.sections.read(),
       circuit: this.erp.circuit,
       maxInFlight: this.config.ERP_MAX_IN_FLIGHT,
       endpoints: this.erp.endpointLoad(),
       batchSize: this.config.ERP_BATCH_SIZE,
       postings: await this.ledger.countsByState(plant),
       erpBaseUrl: this.config.ERP_BASE_URL,
-      ...this.sections.read(),
     };
   }
 }

@@ -9,9 +9,13 @@ import { POSTING_STATES, type PostingState } from '../ledger/erp-posting.entity'
  * would refuse.
  */
 export class RetryPostingRequest {
-  @ApiProperty({ example: 'shift-lead-2', description: 'Who sends it back to ERP (audited)' })
+  @ApiPropertyOptional({
+    example: 'shift-lead-2',
+    description: "Whom the caller acts for; the audit records the token's subject as the actor",
+  })
+  @Optional()
   @IsText(64)
-  requestedBy!: string;
+  requestedBy?: string;
 
   @ApiPropertyOptional({ example: 'order reopened in ERP', maxLength: 255 })
   @Optional()
@@ -20,9 +24,13 @@ export class RetryPostingRequest {
 }
 
 export class DiscardPostingRequest {
-  @ApiProperty({ example: 'shift-lead-2' })
+  @ApiPropertyOptional({
+    example: 'shift-lead-2',
+    description: "Whom the caller acts for; the audit records the token's subject as the actor",
+  })
+  @Optional()
   @IsText(64)
-  requestedBy!: string;
+  requestedBy?: string;
 
   @ApiProperty({ example: 'entered twice by mistake; posted manually in ERP', maxLength: 255 })
   @IsText(255)

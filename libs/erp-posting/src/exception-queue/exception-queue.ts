@@ -69,7 +69,7 @@ export class ExceptionQueue {
    */
   private act(
     ctx: ExceptionContext,
-    request: { requestedBy: string; reason?: string },
+    request: { requestedBy?: string; reason?: string },
     action: 'retry' | 'discard',
     toState: PostingState,
     announce: (
@@ -80,7 +80,7 @@ export class ExceptionQueue {
     ) => CanonicalEvent,
   ): Promise<IdempotentResponse<PostingView>> {
     return this.idempotent.execute(
-      ctx.idempotencyKey,
+      ctx.replayKey,
       { method: 'POST', path: ctx.path, body: request },
       async (tx) => {
         const posting = await this.find(ctx.plant, ctx.postingKey, tx);
@@ -96,7 +96,7 @@ export class ExceptionQueue {
         if (waiting?.failed) {
           // It would only wait behind that one, out of reach in doubt: ERP sees a reference in order.
           throw new ConflictException(
-            `${kind.noun} ${waiting.key} of the same ${posting.reference} failed before this one: retry or discard it first`,
+            `${kind.noun} ${waiting.key} of ${posting.reference}, accepted before this one, failed: retry or discard it first`,
           );
         }
         const at = new Date().toISOString();
@@ -105,17 +105,21 @@ export class ExceptionQueue {
           { postingKey: posting.postingKey },
           { state: toState, updatedAt: at },
         );
+        // Who acted is the verified caller; a name in the body is only whom it acted for.
+        const actor = ctx.caller?.subject ?? request.requestedBy ?? 'anonymous';
         await tx.manager.insert(ErpPostingAuditRecord, {
           postingKey: posting.postingKey,
           action,
-          actor: request.requestedBy,
+          actor,
+          client: ctx.caller?.client ?? null,
+          onBehalfOf: ctx.caller ? (request.requestedBy ?? null) : null,
           reason: request.reason ?? null,
           fromState: posting.state,
           toState,
           at,
         });
         const origin = this.origins.fromRequest(ctx.plant, kind.subjectOf(document), ctx.correlationId);
-        const operator = { by: request.requestedBy, reason: request.reason, at };
+        const operator = { by: actor, reason: request.reason, at };
         await tx.publish(announce(kind, document, operator, origin));
         const audit = await tx.manager.find(ErpPostingAuditRecord, {
           where: { postingKey: posting.postingKey },

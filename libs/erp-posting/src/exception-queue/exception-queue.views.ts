@@ -3,7 +3,9 @@ import type { ErpPostingAuditRecord, ErpPostingRecord } from '../ledger/erp-post
 
 export class AuditEntryView {
   @ApiProperty({ enum: ['retry', 'discard'] }) action!: string;
-  @ApiProperty() actor!: string;
+  @ApiProperty({ description: "The verified caller (its token's subject)" }) actor!: string;
+  @ApiPropertyOptional({ description: 'The OAuth client of its token' }) client?: string;
+  @ApiPropertyOptional({ description: 'Whom it acted for, as the request said' }) onBehalfOf?: string;
   @ApiPropertyOptional() reason?: string;
   @ApiProperty() fromState!: string;
   @ApiProperty() toState!: string;
@@ -46,6 +48,8 @@ export function toPostingView(p: ErpPostingRecord, audit?: ErpPostingAuditRecord
     audit: audit?.map((a) => ({
       action: a.action,
       actor: a.actor,
+      client: a.client ?? undefined,
+      onBehalfOf: a.onBehalfOf ?? undefined,
       reason: a.reason ?? undefined,
       fromState: a.fromState,
       toState: a.toState,

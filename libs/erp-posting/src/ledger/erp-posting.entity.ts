@@ -94,8 +94,17 @@ export class ErpPostingAuditRecord {
   @Column({ type: 'varchar', length: 20 })
   action!: 'retry' | 'discard';
 
+  /** The verified caller (the token's subject); with AUTH_MODE=none, the name the request gave. */
   @Column({ type: 'varchar', length: 64 })
   actor!: string;
+
+  /** The OAuth client the caller's token was issued to, if it names one. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  client!: string | null;
+
+  /** Whom the caller acted for, as the request says (a shift lead at a shared terminal). */
+  @Column({ name: 'on_behalf_of', type: 'varchar', length: 64, nullable: true })
+  onBehalfOf!: string | null;
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   reason!: string | null;

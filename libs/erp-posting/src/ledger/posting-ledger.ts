@@ -39,6 +39,9 @@ export class PostingLedger {
    * (with the event that asks for it to be posted), so there is never one without the other.
    */
   async open(manager: EntityManager, posting: NewPosting): Promise<ErpPostingRecord> {
+    if ((posting.orderingReference?.length ?? 0) > 40) {
+      throw new Error(`ordering reference ${posting.orderingReference} is longer than the ledger's 40`);
+    }
     const row: ErpPostingRecord = {
       postingKey: posting.postingKey,
       kind: posting.kind,
@@ -69,8 +72,8 @@ export class PostingLedger {
     return this.dataSource.manager.countBy(ErpPostingRecord, { state: In(OPEN_STATES) });
   }
 
-  find(postingKey: string, manager?: EntityManager): Promise<ErpPostingRecord | null> {
-    return erpPostingTable.findOne(manager ?? this.dataSource.manager, { postingKey });
+  find(postingKey: string): Promise<ErpPostingRecord | null> {
+    return erpPostingTable.findOne(this.dataSource.manager, { postingKey });
   }
 
   /** The postings of these keys, in no particular order. */
@@ -130,7 +133,7 @@ export class PostingLedger {
   }
 
   /**
-   * The nearest posting of the same plant and ordering reference before or after `p` in ledger
+   * The nearest posting of the same plant, kind and ordering reference before or after `p` in ledger
    * order (`created_at`, the acceptance time, then the key), in one of `states`. One seek in the
    * ledger's index of open postings (migration 1764180000000), so the cost does not grow with a
    * backlog or with what the reference already has in ERP.
@@ -146,11 +149,11 @@ export class PostingLedger {
     const { rows } = await runSql<{ posting_key: string; state: PostingState }>(
       manager,
       `SELECT posting_key, state FROM ${tableName(manager, ErpPostingRecord)} ` +
-        `WHERE plant = ? AND reference = ? AND state IN (${states.map(() => '?').join(', ')}) ` +
+        `WHERE plant = ? AND reference = ? AND kind = ? AND state IN (${states.map(() => '?').join(', ')}) ` +
         // A row value, so the index is searched from this posting on, not filtered.
         `AND (created_at, posting_key) ${op} (?, ?) ` +
         `ORDER BY created_at ${direction}, posting_key ${direction} LIMIT 1`,
-      [p.plant, p.reference, ...states, p.createdAt, p.postingKey],
+      [p.plant, p.reference, p.kind, ...states, p.createdAt, p.postingKey],
     );
     return rows[0] && { key: rows[0].posting_key, state: rows[0].state };
   }

@@ -72,9 +72,8 @@ export class FailOrphanedPosting implements OnModuleInit {
     } catch {
       return undefined;
     }
-    const kind = this.kinds.all.find((k) =>
-      Object.values(k.triggers).some((trigger) => trigger.type === event.type),
-    );
-    return kind && { kind, type: event.type as string, data: event.data };
+    if (typeof event.type !== 'string') return undefined;
+    const kind = this.kinds.all.find((k) => Object.values(k.triggers).some((t) => t.type === event.type));
+    return kind && { kind, type: event.type, data: event.data };
   }
 }

@@ -37,6 +37,7 @@ function scriptedKind(erp: FaultScriptedErp): PostingKind<{ key: string }, Scrip
       discarded: Production.ConfirmationDiscardedV1Event,
     },
     keyOf: () => undefined,
+    orderingReferenceOf: () => undefined,
     load: async (key) => ({ key }),
     subjectOf: () => '1000123',
     describe: (d) => d.key,

@@ -116,9 +116,11 @@ export class PostToErp {
    * `postFollowers`).
    */
   async execute(postingKey: string, cause: CanonicalEvent, request: PostingRequest = {}): Promise<void> {
-    const posting = await this.ledger.find(postingKey);
-    if (!posting) throw new PermanentError(`no ERP ledger entry for posting ${postingKey}`);
-    await this.lanes.run(`${posting.plant}/${posting.reference}`, async () => {
+    // The lane is entered at once, from the message alone: a lookup first would let a later
+    // message of the reference overtake an earlier one whose lookup answered later.
+    const kind = this.kinds.triggeredBy(cause.type);
+    const reference = kind.orderingReferenceOf(cause.data) ?? postingKey;
+    await this.lanes.run(`${cause.plantid}/${kind.name}/${reference}`, async () => {
       const done = await this.postOne(postingKey, cause, request.since);
       if (done === 'blocked') return;
       if (done?.afterRetry || request.drive) await this.postFollowers(postingKey, cause, request.since);
@@ -177,7 +179,7 @@ export class PostToErp {
     const waiting = await this.ledger.waitingFor(posting);
     if (waiting?.failed) {
       this.count(kind, 'waiting');
-      const why = `waits for ${kind.noun} ${waiting.key} of the same ${posting.reference}, which failed: retry or discard it`;
+      const why = `waits for ${kind.noun} ${waiting.key} of ${posting.reference}, accepted before it, which failed: retry or discard it`;
       // Only a pending one waits quietly; one with an attempt behind it (in doubt) must stay within
       // an operator's reach, so it goes to the exception queue, saying what it waits for.
       if (posting.state === 'pending') await this.ledger.note(postingKey, why);
@@ -231,7 +233,7 @@ export class PostToErp {
    * An uncertain posting the lookup did not find is sent again only once ERP can no longer commit
    * the attempt it is uncertain about (ERP_REQUEST_LIMIT_MS after it was sent): SAP may finish a
    * request after our client gave up on it and after this lookup, and then both would stand. Until
-   * then it stays in doubt, looked up again, and the later ones of its operation wait behind it.
+   * then it stays in doubt, looked up again, and the later ones of its reference wait behind it.
    */
   private async mayStillCommit({ posting, kind }: Work): Promise<void> {
     const sentBy = latestSendOf(posting);

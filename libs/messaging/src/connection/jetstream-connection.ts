@@ -1,4 +1,13 @@
-import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { readFileSync } from 'node:fs';
+import {
+  type ConnectionOptions,
+  connect,
+  credsAuthenticator,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
+import { inboxPrefixFor } from '../security/nats-permissions';
 
 export interface NatsSettings {
   /** One or more server URLs, comma separated. */
@@ -8,6 +17,28 @@ export interface NatsSettings {
   user?: string;
   pass?: string;
   token?: string;
+  /** A credentials file (a user JWT and its NKey seed), for servers with decentralized auth. */
+  credsFile?: string;
+  /** PEM files: the CA that signed the server's certificate, and a client certificate and key. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
+/**
+ * nats.js connection options for these settings. A user's replies (publish acknowledgements,
+ * pulled messages) arrive under an inbox prefix of its own, the only subjects it may subscribe to.
+ */
+export function connectionOptions(settings: NatsSettings): ConnectionOptions {
+  const tls = settings.tls;
+  return {
+    servers: settings.url.split(',').map((s) => s.trim()),
+    name: settings.name,
+    user: settings.user,
+    pass: settings.pass,
+    token: settings.token,
+    ...(settings.user ? { inboxPrefix: inboxPrefixFor(settings.user) } : {}),
+    ...(settings.credsFile ? { authenticator: credsAuthenticator(readFileSync(settings.credsFile)) } : {}),
+    ...(tls && (tls.caFile || tls.certFile) ? { tls: { ...tls } } : {}),
+  };
 }
 
 /** Where connection events go; a Nest Logger and pino both fit. */
@@ -65,11 +96,7 @@ export class JetStreamConnection {
   private async connectLoop(): Promise<void> {
     try {
       const nc = await connect({
-        servers: this.settings.url.split(',').map((s) => s.trim()),
-        name: this.settings.name,
-        user: this.settings.user,
-        pass: this.settings.pass,
-        token: this.settings.token,
+        ...connectionOptions(this.settings),
         waitOnFirstConnect: true,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,

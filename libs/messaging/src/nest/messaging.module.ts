@@ -2,13 +2,24 @@ import { type DynamicModule, Injectable, Logger, Module, type OnApplicationShutd
 import { TerminusModule } from '@nestjs/terminus';
 import { JetStreamConnection, type NatsSettings } from '../connection/jetstream-connection';
 import { NatsHealthIndicator } from '../health/nats.health';
-import { canonicalStreams, DEFAULT_STREAM_SETTINGS, type StreamDefaults } from '../provisioning/declarations';
+import {
+  canonicalStreams,
+  DEFAULT_STREAM_SETTINGS,
+  type StreamDeclaration,
+  type StreamDefaults,
+} from '../provisioning/declarations';
 import { ensureStream } from '../provisioning/provisioner';
 import { EventPublisher } from '../publishing/event-publisher';
 import { JetStreamClientProxy } from './jetstream.client';
 
 export interface MessagingModuleOptions {
   nats: NatsSettings;
+  /**
+   * `provision`: make the canonical streams on connect (needs an administrator's rights); `check`:
+   * only check they exist and say which are missing (a least-privilege user; provisioning is then
+   * its own step, `npm run provision`).
+   */
+  streamsMode?: 'provision' | 'check';
   streams?: Partial<StreamDefaults>;
   publishTimeoutMs?: number;
 }
@@ -41,8 +52,11 @@ export class MessagingModule {
           provide: JetStreamConnection,
           useFactory: () => {
             const connection = new JetStreamConnection(options.nats, logger);
+            const streams = canonicalStreams({ ...DEFAULT_STREAM_SETTINGS, ...options.streams });
             connection.onConnected(() =>
-              provisionStreams(connection, { ...DEFAULT_STREAM_SETTINGS, ...options.streams }, logger),
+              options.streamsMode === 'check'
+                ? checkStreams(connection, streams, logger)
+                : provisionStreams(connection, streams, logger),
             );
             connection.start();
             return connection;
@@ -70,15 +84,38 @@ export class MessagingModule {
 
 async function provisionStreams(
   connection: JetStreamConnection,
-  settings: StreamDefaults,
+  streams: StreamDeclaration[],
   logger: Logger,
 ): Promise<void> {
-  for (const declaration of canonicalStreams(settings)) {
+  for (const declaration of streams) {
     try {
       const result = await ensureStream(connection.manager(), declaration);
       if (result !== 'unchanged') logger.log(`stream ${declaration.name} ${result}`);
     } catch (error) {
       logger.error(`stream ${declaration.name}: ${(error as Error).message}`);
     }
+  }
+}
+
+/** A least-privilege service cannot make streams: it says which are missing, and who makes them. */
+async function checkStreams(
+  connection: JetStreamConnection,
+  streams: StreamDeclaration[],
+  logger: Logger,
+): Promise<void> {
+  const missing: string[] = [];
+  for (const declaration of streams) {
+    try {
+      await connection.manager().streams.info(declaration.name);
+    } catch (error) {
+      if (!/stream not found/i.test((error as Error).message)) throw error;
+      missing.push(declaration.name);
+    }
+  }
+  if (missing.length > 0) {
+    logger.error(
+      `streams ${missing.join(', ')} do not exist, and this service may not make them: provision them ` +
+        "with an administrator (npm run provision; in Kubernetes the chart's provisioning Job)",
+    );
   }
 }

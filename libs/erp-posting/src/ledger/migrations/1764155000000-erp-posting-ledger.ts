@@ -62,8 +62,11 @@ export class ErpPostingLedger1764155000000 implements MigrationInterface {
     );
   }
 
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable('erp_posting_audit');
-    await queryRunner.dropTable('erp_posting');
+  /**
+   * Nothing: where production-order-sync made the ledger this migration ran last and made nothing,
+   * and dropping the tables on its revert would lose every posting.
+   */
+  async down(): Promise<void> {
+    return Promise.resolve();
   }
 }

@@ -1,0 +1,2 @@
+export * from './plant-nats';
+export * from './consumed-subjects';

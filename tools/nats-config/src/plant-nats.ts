@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Capability } from '@plantbridge/canonical-model';
+import {
+  type NatsPermissions,
+  natsUserFor,
+  readerPermissions,
+  type ReaderGrant,
+  servicePermissions,
+} from '@plantbridge/messaging';
+
+/**
+ * What each service publishes (its own capabilities) and consumes (its handlers' filters, every
+ * optional handler on). `nats-config.spec.ts` checks the consumed filters against the services'
+ * own `@OnEvent` declarations, so this cannot drift from them.
+ */
+export const SERVICE_MESSAGING: Record<string, { publishes: Capability[]; consumes: string[] }> = {
+  'edge-gateway': {
+    publishes: ['equipment', 'telemetry'],
+    consumes: ['mfg.production.v1.*.operation-started', 'mfg.production.v1.*.operation-completed'],
+  },
+  'production-order-sync': {
+    publishes: ['production'],
+    consumes: [
+      'mfg.equipment.v1.*.production-counted',
+      'mfg.production.v1.*.operation-confirmed',
+      'mfg.production.v1.*.confirmation-retry-requested',
+      'mfg.production.v1.*.confirmation-discarded',
+    ],
+  },
+  'inventory-movement': { publishes: ['inventory'], consumes: [] },
+  'quality-events': { publishes: ['quality'], consumes: [] },
+  'maintenance-routing': { publishes: ['maintenance'], consumes: [] },
+};
+
+export interface NatsUser {
+  user: string;
+  password: string;
+  /** Absent: every right (the administrator, who provisions streams and consumers). */
+  permissions?: NatsPermissions;
+}
+
+/** The connection settings a service of a plant gets: its user, password and inbox prefix. */
+export interface ServiceCredentials {
+  NATS_USER: string;
+  NATS_PASSWORD: string;
+}
+
+/**
+ * The NATS users of a Plantbridge installation: an administrator (provisioning), one user per
+ * service and plant with least privilege, and SaaS readers. Passwords are made once and kept in
+ * `dir` (mode 0600), so a restarted broker and restarted services agree.
+ */
+export class PlantNatsUsers {
+  private readonly users: NatsUser[] = [];
+  private readonly passwordsFile: string;
+  private readonly passwords: Record<string, string>;
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.passwordsFile = join(dir, 'nats-passwords.json');
+    this.passwords = existsSync(this.passwordsFile)
+      ? (JSON.parse(readFileSync(this.passwordsFile, 'utf8')) as Record<string, string>)
+      : {};
+    this.users.push({ user: 'admin', password: this.passwordOf('admin') });
+  }
+
+  get admin(): NatsUser {
+    return this.users[0];
+  }
+
+  /** Every service of `SERVICE_MESSAGING` for a plant; returns each one's connection settings. */
+  addPlant(plant: string): Record<string, ServiceCredentials> {
+    const credentials: Record<string, ServiceCredentials> = {};
+    for (const [service, messaging] of Object.entries(SERVICE_MESSAGING)) {
+      const user = natsUserFor(service, plant);
+      this.users.push({
+        user,
+        password: this.passwordOf(user),
+        permissions: servicePermissions({ service, plant, ...messaging }),
+      });
+      credentials[service] = { NATS_USER: user, NATS_PASSWORD: this.passwordOf(user) };
+    }
+    return credentials;
+  }
+
+  addReader(grant: ReaderGrant): NatsUser {
+    const reader = {
+      user: grant.user,
+      password: this.passwordOf(grant.user),
+      permissions: readerPermissions(grant),
+    };
+    this.users.push(reader);
+    return reader;
+  }
+
+  /** A nats-server configuration with JetStream and these users; no anonymous access. */
+  serverConfig(options: { host?: string; port: number; storeDir: string; maxPayload?: number }): string {
+    writeFileSync(this.passwordsFile, JSON.stringify(this.passwords), { mode: 0o600 });
+    const users = this.users.map((u) => ({
+      user: u.user,
+      password: u.password,
+      ...(u.permissions ? { permissions: u.permissions } : {}),
+    }));
+    // JSON is nats-server configuration syntax too; quoted strings keep `$JS…` from being variables.
+    return [
+      `host: ${JSON.stringify(options.host ?? '127.0.0.1')}`,
+      `port: ${options.port}`,
+      ...(options.maxPayload === undefined ? [] : [`max_payload: ${options.maxPayload}`]),
+      `jetstream: { store_dir: ${JSON.stringify(options.storeDir)} }`,
+      `authorization: ${JSON.stringify({ users }, null, 2)}`,
+      '',
+    ].join('\n');
+  }
+
+  private passwordOf(user: string): string {
+    this.passwords[user] ??= randomBytes(24).toString('base64url');
+    return this.passwords[user];
+  }
+}
