@@ -33,8 +33,10 @@ export interface LineSimulatorOptions {
   tickMs?: number;
   line?: string;
   machine?: Partial<MachineSettings>;
-  /** When set, this user/password identity is accepted besides anonymous. */
+  /** When set, this user/password identity is accepted… */
   user?: { name: string; password: string };
+  /** …besides anonymous, unless this is false (a server that requires a user). */
+  allowAnonymous?: boolean;
   /** Bulk Double tags for benchmarks, under `<line>.Load` (see TagLoad). */
   loadTags?: number;
 }
@@ -119,7 +121,7 @@ export class LineSimulator {
       serverCertificateManager: this.certificates,
       securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256],
       securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
-      allowAnonymous: true,
+      allowAnonymous: this.options.allowAnonymous ?? true,
       // Advertising 0 makes exception-based items report every change instead of coalescing the
       // changes of each 50 ms window: what a test or a benchmark that counts changes needs.
       serverCapabilities: { minSupportedSampleRate: 0 },

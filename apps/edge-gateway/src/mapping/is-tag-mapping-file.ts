@@ -1,5 +1,5 @@
 import { registerDecorator, type ValidationArguments } from 'class-validator';
-import { readTagMappingFile } from './tag-mapping';
+import { identitySecretProblems, readTagMappingFile } from './tag-mapping';
 
 /** Problems found per config object, so the message can name each of them. */
 const problems = new WeakMap<object, string[]>();
@@ -17,8 +17,9 @@ export function IsTagMappingFile(): PropertyDecorator {
       validator: {
         validate(value: unknown, args: ValidationArguments) {
           const parsed = readTagMappingFile(String(value));
-          if (!parsed.ok) problems.set(args.object, parsed.errors);
-          return parsed.ok;
+          const found = parsed.ok ? identitySecretProblems(parsed.mapping, process.env) : parsed.errors;
+          if (found.length > 0) problems.set(args.object, found);
+          return found.length === 0;
         },
         defaultMessage(args: ValidationArguments) {
           return `the tag mapping has ${problems.get(args.object)?.length ?? 0} problem(s): ${(problems.get(args.object) ?? []).join('; ')}`;

@@ -104,12 +104,55 @@ describe('tag mapping', () => {
     );
     expect(parsed.ok ? [] : parsed.errors).toEqual([
       'endpoints[0].securityPolicy: must be None exactly when securityMode is None',
-      'endpoints[0].identity: a username identity needs userName and passwordEnv',
+      'endpoints[0].identity: a username identity needs userName and one of passwordEnv, passwordFile',
       'endpoints[0].tags[6].nodeId: ns=1;s=Line1.M01.State is already mapped by tags[0]',
       'endpoints[0].tags[7]: equipment P100-L1-M01 already has a state tag (tags[0])',
       'endpoints[0].tags[8].high: must be greater than low (50)',
       'endpoints[0].tags[9].hysteresis: must be less than half the band between low and high',
     ]);
+  });
+
+  it('refuses a password over a channel that neither signs nor encrypts, unless the plant accepts it', () => {
+    const username = { type: 'username', userName: 'plc', passwordEnv: 'PLC_PASSWORD' };
+    const over = (settings: object) => parseTagMapping(line(validTags, { identity: username, ...settings }));
+    expect(over({}).ok ? [] : (over({}) as { errors: string[] }).errors).toEqual([
+      'endpoints[0].identity: a username identity over securityMode None sends its password unprotected; ' +
+        'use securityMode Sign or SignAndEncrypt, or set allowPasswordWithoutSecurity: true',
+    ]);
+    expect(over({ allowPasswordWithoutSecurity: true }).ok).toBe(true);
+    expect(over({ securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' }).ok).toBe(true);
+  });
+
+  it('stops the gateway at boot naming a password variable that is not set or a file it cannot read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapping-'));
+    const file = join(dir, 'mapping.json');
+    const identity = (extra: object) => ({ type: 'username', userName: 'plc', ...extra });
+    const boot = () => loadConfig(EdgeGatewayConfig, { AUTH_MODE: 'none', TAG_MAPPING_FILE: file });
+    writeFileSync(
+      file,
+      line(validTags, {
+        identity: identity({ passwordEnv: 'PLC_PASSWORD_TEST' }),
+        allowPasswordWithoutSecurity: true,
+      }),
+    );
+    delete process.env.PLC_PASSWORD_TEST;
+    expect(boot).toThrow(
+      /endpoints\[0\]\.identity\.passwordEnv: the environment variable PLC_PASSWORD_TEST is not set/,
+    );
+    process.env.PLC_PASSWORD_TEST = 'secret';
+    try {
+      expect(boot().TAG_MAPPING_FILE).toBe(file);
+    } finally {
+      delete process.env.PLC_PASSWORD_TEST;
+    }
+    const missing = join(dir, 'plc-password');
+    writeFileSync(
+      file,
+      line(validTags, { identity: identity({ passwordFile: missing }), allowPasswordWithoutSecurity: true }),
+    );
+    expect(boot).toThrow(`endpoints[0].identity.passwordFile: ${missing} cannot be read`);
+    writeFileSync(missing, 'secret\n');
+    expect(boot().TAG_MAPPING_FILE).toBe(file);
   });
 
   it('stops the gateway at boot with each problem of TAG_MAPPING_FILE named', () => {

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { flattenErrors } from '@plantbridge/canonical-model';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
@@ -137,10 +138,15 @@ export class EndpointIdentity {
   @IsString()
   userName?: string;
 
-  /** Name of the environment variable that holds the password (never the password itself). */
+  /** Name of the environment variable that holds the password (never the password itself)… */
   @IsOptional()
   @Matches(/^[A-Z_][A-Z0-9_]*$/, { message: 'passwordEnv must name an environment variable' })
   passwordEnv?: string;
+
+  /** …or of a file holding it (a mounted Kubernetes secret). */
+  @IsOptional()
+  @IsString()
+  passwordFile?: string;
 
   @IsOptional()
   @IsString()
@@ -167,6 +173,14 @@ export class EndpointMapping {
   @ValidateNested()
   @Type(() => EndpointIdentity)
   identity: EndpointIdentity = Object.assign(new EndpointIdentity(), { type: 'anonymous' as const });
+
+  /**
+   * A username identity over `securityMode: None` sends its password on a channel that neither
+   * signs nor encrypts; the mapping refuses that unless this says the plant accepts it.
+   */
+  @IsOptional()
+  @IsBoolean()
+  allowPasswordWithoutSecurity?: boolean;
 
   @IsArray()
   @ArrayMinSize(1)
@@ -275,8 +289,21 @@ function crossFieldErrors(mapping: TagMapping): string[] {
       errors.push(`${at}.securityPolicy: must be None exactly when securityMode is None`);
     }
     const identity = endpoint.identity;
-    if (identity.type === 'username' && (!identity.userName || !identity.passwordEnv)) {
-      errors.push(`${at}.identity: a username identity needs userName and passwordEnv`);
+    if (
+      identity.type === 'username' &&
+      (!identity.userName || !identity.passwordEnv === !identity.passwordFile)
+    ) {
+      errors.push(`${at}.identity: a username identity needs userName and one of passwordEnv, passwordFile`);
+    }
+    if (
+      identity.type === 'username' &&
+      endpoint.securityMode === 'None' &&
+      !endpoint.allowPasswordWithoutSecurity
+    ) {
+      errors.push(
+        `${at}.identity: a username identity over securityMode None sends its password unprotected; ` +
+          'use securityMode Sign or SignAndEncrypt, or set allowPasswordWithoutSecurity: true',
+      );
     }
     if (identity.type === 'certificate' && (!identity.certificateFile || !identity.privateKeyFile)) {
       errors.push(`${at}.identity: a certificate identity needs certificateFile and privateKeyFile`);
@@ -308,4 +335,33 @@ function crossFieldErrors(mapping: TagMapping): string[] {
     });
   });
   return errors;
+}
+
+/**
+ * What the endpoints' identities need from this machine, checked at boot so a missing secret stops
+ * the gateway with its name instead of it logging in with an empty password: each password's
+ * environment variable set and not empty, or its file readable; each certificate's files readable.
+ */
+export function identitySecretProblems(mapping: TagMapping, env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  mapping.endpoints.forEach(({ identity }, e) => {
+    const at = `endpoints[${e}].identity`;
+    if (identity.passwordEnv && !env[identity.passwordEnv]) {
+      problems.push(`${at}.passwordEnv: the environment variable ${identity.passwordEnv} is not set`);
+    }
+    for (const field of ['passwordFile', 'certificateFile', 'privateKeyFile'] as const) {
+      const file = identity[field];
+      if (file && !isReadable(file)) problems.push(`${at}.${field}: ${file} cannot be read`);
+    }
+  });
+  return problems;
+}
+
+function isReadable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineSimulator } from '@plantbridge/opcua-simulator';
@@ -140,5 +140,102 @@ describe('OPC UA endpoint connection against the line simulator', () => {
     for (const file of readdirSync(rejected))
       renameSync(join(rejected, file), join(dir, 'strict-pki', 'trusted', 'certs', file));
     await expectEventually(() => expect(connection.state).toBe('connected'), { timeoutMs: 30_000 });
+  });
+});
+
+describe('OPC UA endpoint connection to a server that requires a user', () => {
+  let dir: string;
+  let simulator: LineSimulator;
+  const connections: EndpointConnection[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'edge-opcua-user-'));
+    simulator = new LineSimulator({
+      port: await freePort(),
+      dataDir: join(dir, 'server'),
+      machines: 1,
+      tickMs: 20,
+      user: { name: 'plc-reader', password: 'line-secret' },
+      allowAnonymous: false,
+    });
+    await simulator.start();
+  });
+
+  afterEach(async () => {
+    for (const c of connections.splice(0)) await c.stop();
+  });
+
+  afterAll(async () => {
+    await simulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function connectAs(identity: object, env: NodeJS.ProcessEnv = {}) {
+    const parsed = parseTagMapping(
+      JSON.stringify({
+        endpoints: [
+          {
+            id: 'line1',
+            url: simulator.endpointUrl,
+            identity,
+            allowPasswordWithoutSecurity: true,
+            tags: [
+              {
+                nodeId: simulator.nodeId('M01', 'GoodParts'),
+                equipmentId: 'P100-L1-M01',
+                signal: 'counter',
+                counter: 'good',
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const samples: TagSample[] = [];
+    const connection = new EndpointConnection(
+      parsed.mapping.endpoints[0],
+      {
+        pkiDir: join(dir, 'pki'),
+        trustUnknownServers: true,
+        publishingIntervalMs: 50,
+        samplingIntervalMs: 0,
+        stallTimeoutMs: 5000,
+        env,
+        logger: quiet,
+      },
+      (sample) => samples.push(sample),
+    );
+    connections.push(connection);
+    connection.start();
+    return { connection, samples };
+  }
+
+  it('logs in with the password from its environment variable or its file, and only with the right one', async () => {
+    const fromEnv = connectAs(
+      { type: 'username', userName: 'plc-reader', passwordEnv: 'PLC_PASSWORD' },
+      { PLC_PASSWORD: 'line-secret' },
+    );
+    const file = join(dir, 'plc-password');
+    writeFileSync(file, 'line-secret\n');
+    const fromFile = connectAs({ type: 'username', userName: 'plc-reader', passwordFile: file });
+    const wrong = connectAs(
+      { type: 'username', userName: 'plc-reader', passwordEnv: 'PLC_PASSWORD' },
+      { PLC_PASSWORD: 'guessed' },
+    );
+    const anonymous = connectAs({ type: 'anonymous' });
+    await expectEventually(
+      () => {
+        expect(fromEnv.samples.length).toBeGreaterThan(0);
+        expect(fromFile.samples.length).toBeGreaterThan(0);
+        expect(wrong.connection.lastError).toMatch(/BadUserAccessDenied|access denied|user/i);
+        expect(anonymous.connection.lastError).toMatch(
+          /BadIdentityTokenInvalid|BadIdentityTokenRejected|anonymous|identity/i,
+        );
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(wrong.samples).toEqual([]);
+    expect(anonymous.samples).toEqual([]);
   });
 });

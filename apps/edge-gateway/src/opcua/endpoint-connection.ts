@@ -67,7 +67,7 @@ export interface EndpointConnectionOptions {
   samplingIntervalMs: number;
   /** No data change and no keep-alive for this long while connected: reconnect. */
   stallTimeoutMs: number;
-  /** Where `passwordEnv` of a username identity is looked up. */
+  /** Where `passwordEnv` of a username identity is looked up (`passwordFile` is read instead when set). */
   env: NodeJS.ProcessEnv;
   logger: { log(message: string): void; warn(message: string): void; error(message: string): void };
 }
@@ -314,7 +314,10 @@ export class EndpointConnection {
         return {
           type: UserTokenType.UserName,
           userName: identity.userName ?? '',
-          password: this.options.env[identity.passwordEnv ?? ''] ?? '',
+          // Present: the boot checked it (identitySecretProblems).
+          password: identity.passwordFile
+            ? readFileSync(identity.passwordFile, 'utf8').trim()
+            : (this.options.env[identity.passwordEnv ?? ''] ?? ''),
         };
       case 'certificate':
         return {
