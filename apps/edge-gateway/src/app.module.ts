@@ -1,8 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@plantbridge/service-runtime';
-import { EdgeGatewayConfig } from './config';
+import { CertificateAuditRecord } from './certificates/certificate-audit.entity';
+import { CertificateTrust } from './certificates/certificate-trust.usecase';
+import { CertificatesController } from './certificates/certificates.controller';
+import { TrustStore } from './certificates/trust-store';
+import { EdgeGatewayConfig, pkiDirOf } from './config';
 import { GatewayState1764170000000 } from './migrations/1764170000000-gateway-state';
 import { CountPeriods1764180000000 } from './migrations/1764180000000-count-periods';
+import { CertificateAudit1764200000000 } from './migrations/1764200000000-certificate-audit';
 import {
   CounterStateRecord,
   CountPeriodRecord,
@@ -32,16 +37,28 @@ export class AppModule {
         PlatformModule.forRoot(
           {
             name: SERVICE_NAME,
-            entities: [CounterStateRecord, ProductionContextRecord, CountPeriodRecord],
-            migrations: [GatewayState1764170000000, CountPeriods1764180000000],
+            entities: [
+              CounterStateRecord,
+              ProductionContextRecord,
+              CountPeriodRecord,
+              CertificateAuditRecord,
+            ],
+            migrations: [GatewayState1764170000000, CountPeriods1764180000000, CertificateAudit1764200000000],
             // Its events come from the normalizer, not from callers, at up to 50,000 a second.
             validateOutgoingEvents: false,
           },
           config,
         ),
       ],
-      controllers: [OpcuaEndpointsController, ProductionContextHandler],
-      providers: [{ provide: EdgeGatewayConfig, useValue: config }, GatewayPipeline, GatewayObservability],
+      controllers: [OpcuaEndpointsController, CertificatesController, ProductionContextHandler],
+      providers: [
+        { provide: EdgeGatewayConfig, useValue: config },
+        GatewayPipeline,
+        GatewayObservability,
+        // The PKI folder every endpoint connection uses (gateway-pipeline.ts).
+        { provide: TrustStore, useFactory: () => new TrustStore(pkiDirOf(config)) },
+        CertificateTrust,
+      ],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { IntSetting, ServiceConfig } from '@plantbridge/config';
 import { IsIn, IsOptional } from 'class-validator';
 import { IsTagMappingFile } from './mapping/is-tag-mapping-file';
@@ -38,4 +39,9 @@ export class EdgeGatewayConfig extends ServiceConfig {
   /** How often the buffer limits are checked. */
   @IntSetting(100)
   BUFFER_CHECK_MS = 10_000;
+}
+
+/** The gateway's PKI folder: its own certificate, trusted and rejected server certificates. */
+export function pkiDirOf(config: EdgeGatewayConfig): string {
+  return join(resolve(config.DATA_DIR), 'edge-gateway-pki');
 }

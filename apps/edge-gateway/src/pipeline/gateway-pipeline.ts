@@ -8,10 +8,9 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type CanonicalEvent, Equipment, type ProductionContext } from '@plantbridge/canonical-model';
 import { type Transaction, UnitOfWork } from '@plantbridge/persistence';
-import { join, resolve } from 'node:path';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { EdgeGatewayConfig } from '../config';
+import { EdgeGatewayConfig, pkiDirOf } from '../config';
 import { readTagMappingFile, type TelemetryTag } from '../mapping/tag-mapping';
 import { CountAggregator, type OpenCountPeriod } from '../normalization/count-aggregator';
 import { EquipmentNormalizer } from '../normalization/equipment-normalizer';
@@ -90,7 +89,7 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
       const connection = new EndpointConnection(
         endpoint,
         {
-          pkiDir: join(resolve(this.config.DATA_DIR), 'edge-gateway-pki'),
+          pkiDir: pkiDirOf(this.config),
           trustUnknownServers: this.config.OPCUA_TRUST_UNKNOWN_SERVERS === 'true',
           publishingIntervalMs: this.config.OPCUA_PUBLISHING_INTERVAL_MS,
           samplingIntervalMs: 0,

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LineSimulator } from '@plantbridge/opcua-simulator';
+import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
+import { LocalIssuer } from '@plantbridge/token-issuer';
+
+jest.setTimeout(120_000);
+
+interface Certificate {
+  thumbprint: string;
+  status: string;
+  subject: string;
+  notAfter: string;
+}
+
+/**
+ * A signed and encrypted endpoint whose server the gateway has never seen: it refuses the server's
+ * certificate until an operator trusts it over REST, and the trust is audited.
+ */
+describe('edge gateway: OPC UA server certificates trusted and revoked over REST', () => {
+  const plant = uniqueToken('E');
+  let dir: string;
+  let simulator: LineSimulator;
+  let gateway: ServiceProcess;
+  let port: number;
+  let reader: string;
+  let admin: string;
+  const call = (method: string, path: string, token: string) =>
+    fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'idempotency-key': uniqueToken('k') },
+    });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'edge-trust-'));
+    const issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
+    reader = await issuer.token({ subject: 'viewer', scopes: ['opcua:read'], plants: [plant] });
+    admin = await issuer.token({
+      subject: 'ot-admin',
+      scopes: ['opcua:read', 'opcua:admin'],
+      plants: [plant],
+    });
+    simulator = new LineSimulator({
+      port: await freePort(),
+      dataDir: join(dir, 'plc'),
+      machines: 1,
+      tickMs: 20,
+    });
+    await simulator.start();
+    port = await freePort();
+    const mappingFile = join(dir, 'mapping.json');
+    writeFileSync(
+      mappingFile,
+      JSON.stringify({
+        endpoints: [
+          {
+            id: 'line1',
+            url: simulator.endpointUrl,
+            securityMode: 'SignAndEncrypt',
+            securityPolicy: 'Basic256Sha256',
+            tags: [
+              { nodeId: simulator.nodeId('M01', 'State'), equipmentId: `${plant}-M01`, signal: 'state' },
+            ],
+          },
+        ],
+      }),
+    );
+    gateway = ServiceProcess.start('edge-gateway', {
+      ...issuer.env(),
+      HTTP_PORT: String(port),
+      PLANT_ID: plant,
+      NATS_URL: TEST_NATS_URL,
+      DATA_DIR: join(dir, 'gateway'),
+      TAG_MAPPING_FILE: mappingFile,
+      OPCUA_TRUST_UNKNOWN_SERVERS: 'false',
+      LOG_LEVEL: 'warn',
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await simulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const endpointState = async () =>
+    ((await (await call('GET', '/v1/opcua/endpoints', reader)).json()) as Array<{ state: string }>)[0]?.state;
+
+  it('refuses an unknown server, lists its certificate, connects once an admin trusts it, and audits who did', async () => {
+    const rejected = await expectEventually(
+      async () => {
+        const list = (await (await call('GET', '/v1/opcua/certificates', reader)).json()) as Certificate[];
+        expect(list).toEqual([expect.objectContaining({ status: 'rejected' })]);
+        return list[0];
+      },
+      { timeoutMs: 40_000, intervalMs: 250 },
+    );
+    expect(rejected.thumbprint).toMatch(/^[0-9a-f]{40}$/);
+    expect(Date.parse(rejected.notAfter)).toBeGreaterThan(Date.now());
+    expect(await endpointState()).not.toBe('connected');
+
+    const path = `/v1/opcua/certificates/${rejected.thumbprint}`;
+    expect((await call('POST', `${path}/trust`, reader)).status).toBe(403);
+    expect((await call('POST', '/v1/opcua/certificates/00/trust', admin)).status).toBe(400);
+    const unknown = '0'.repeat(40);
+    expect((await call('POST', `/v1/opcua/certificates/${unknown}/trust`, admin)).status).toBe(404);
+    const trusted = await call('POST', `${path}/trust`, admin);
+    expect(trusted.status).toBe(200);
+    expect(await trusted.json()).toMatchObject({ thumbprint: rejected.thumbprint, status: 'trusted' });
+    await expectEventually(async () => expect(await endpointState()).toBe('connected'), {
+      timeoutMs: 40_000,
+      intervalMs: 250,
+    });
+
+    expect((await call('POST', `${path}/revoke`, admin)).status).toBe(200);
+    const after = (await (await call('GET', '/v1/opcua/certificates', reader)).json()) as Certificate[];
+    expect(after).toEqual([expect.objectContaining({ thumbprint: rejected.thumbprint, status: 'rejected' })]);
+    const audit = await (await call('GET', '/v1/opcua/certificates/audit', reader)).json();
+    expect(audit).toEqual([
+      expect.objectContaining({ action: 'trust', actor: 'ot-admin', thumbprint: rejected.thumbprint }),
+      expect.objectContaining({ action: 'revoke', actor: 'ot-admin', thumbprint: rejected.thumbprint }),
+    ]);
+  });
+});
