@@ -158,7 +158,7 @@ export function orderRoutes(): RouteSpec[] {
       template: '/v1/plants/:plant/erp-postings/:key/retry',
       idempotent: true,
       body: {
-        requestedBy: { rule: { kind: 'text', max: 64 } },
+        requestedBy: { rule: { kind: 'text', max: 64 }, optional: true },
         reason: { rule: { kind: 'text', max: 255 }, optional: true },
       },
       valid: (t) =>
@@ -175,7 +175,7 @@ export function orderRoutes(): RouteSpec[] {
       template: '/v1/plants/:plant/erp-postings/:key/discard',
       idempotent: true,
       body: {
-        requestedBy: { rule: { kind: 'text', max: 64 } },
+        requestedBy: { rule: { kind: 'text', max: 64 }, optional: true },
         reason: { rule: { kind: 'text', max: 255 } },
       },
       valid: (t) =>

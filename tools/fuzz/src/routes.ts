@@ -41,6 +41,27 @@ function edgeRoutes(): RouteSpec[] {
             ],
           })),
     },
+    ...['/v1/opcua/certificates', '/v1/opcua/certificates/audit'].map(
+      (template): RouteSpec => ({
+        name: `GET ${template.slice(4)}`,
+        service: 'edge',
+        method: 'GET',
+        template,
+        valid: () => fc.constant(noBody),
+      }),
+    ),
+    // Certificates nobody has: trusting or revoking the plant's own server would cut its line off.
+    ...(['trust', 'revoke'] as const).map(
+      (action): RouteSpec => ({
+        name: `POST opcua certificate ${action}`,
+        service: 'edge',
+        method: 'POST',
+        template: `/v1/opcua/certificates/:thumbprint/${action}`,
+        idempotent: true,
+        valid: () =>
+          fc.stringMatching(/^[0-9a-f]{40}$/).map((thumbprint) => ({ params: { thumbprint }, query: [] })),
+      }),
+    ),
   ];
 }
 
