@@ -3,6 +3,7 @@ import { PlatformModule } from '@plantbridge/service-runtime';
 import { CertificateAuditRecord } from './certificates/certificate-audit.entity';
 import { CertificateTrust } from './certificates/certificate-trust.usecase';
 import { CertificatesController } from './certificates/certificates.controller';
+import { OwnCertificateRenewal } from './certificates/own-certificate';
 import { TrustStore } from './certificates/trust-store';
 import { EdgeGatewayConfig, pkiDirOf } from './config';
 import { GatewayState1764170000000 } from './migrations/1764170000000-gateway-state';
@@ -58,6 +59,7 @@ export class AppModule {
         // The PKI folder every endpoint connection uses (gateway-pipeline.ts).
         { provide: TrustStore, useFactory: () => new TrustStore(pkiDirOf(config)) },
         CertificateTrust,
+        OwnCertificateRenewal,
       ],
     };
   }

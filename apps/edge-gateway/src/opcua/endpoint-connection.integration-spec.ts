@@ -1,8 +1,19 @@
-import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineSimulator } from '@plantbridge/opcua-simulator';
+import { OPCUACertificateManager } from 'node-opcua';
+import { convertPEMtoDER, exploreCertificate } from 'node-opcua-crypto';
 import { expectEventually, freePort, StallingProxy } from '@plantbridge/testing';
+import { ownCertificateFile, retireExpiringOwnCertificate } from '../certificates/own-certificate';
 import { parseTagMapping, type EndpointMapping } from '../mapping/tag-mapping';
 import { EndpointConnection, type TagSample } from './endpoint-connection';
 
@@ -237,5 +248,81 @@ describe('OPC UA endpoint connection to a server that requires a user', () => {
     );
     expect(wrong.samples).toEqual([]);
     expect(anonymous.samples).toEqual([]);
+  });
+});
+
+describe("the gateway's own OPC UA certificate", () => {
+  it('is retired a month before it ends, and the next connection makes a new one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-own-cert-'));
+    const simulator = new LineSimulator({
+      port: await freePort(),
+      dataDir: join(dir, 'server'),
+      machines: 1,
+    });
+    await simulator.start();
+    const pkiDir = join(dir, 'pki');
+    const certificates = new OPCUACertificateManager({ rootFolder: pkiDir });
+    await certificates.initialize();
+    // An own certificate that ends in ten days, as one made ten years ago would.
+    await certificates.createSelfSignedCertificate({
+      applicationUri: 'urn:plantbridge:edge-gateway',
+      dns: ['localhost'],
+      subject: '/CN=Plantbridge edge-gateway',
+      startDate: new Date(),
+      validity: 10,
+      outputFile: ownCertificateFile(pkiDir),
+    });
+    await certificates.dispose();
+    const notAfter = () =>
+      exploreCertificate(convertPEMtoDER(readFileSync(ownCertificateFile(pkiDir), 'utf8'))).tbsCertificate
+        .validity.notAfter;
+    const old = notAfter();
+    try {
+      // Far from its end nothing happens; within a month of it the certificate is retired.
+      expect(retireExpiringOwnCertificate(pkiDir, old.getTime() - 40 * 24 * 3_600_000)).toBeUndefined();
+      const retired = retireExpiringOwnCertificate(pkiDir);
+      expect(retired).toMatchObject({ notAfter: old.toISOString() });
+      expect(existsSync(retired!.retiredTo)).toBe(true);
+      expect(existsSync(ownCertificateFile(pkiDir))).toBe(false);
+      const mapping = parseTagMapping(
+        JSON.stringify({
+          endpoints: [
+            {
+              id: 'line1',
+              url: simulator.endpointUrl,
+              securityMode: 'SignAndEncrypt',
+              securityPolicy: 'Basic256Sha256',
+              tags: [
+                { nodeId: simulator.nodeId('M01', 'State'), equipmentId: 'P100-L1-M01', signal: 'state' },
+              ],
+            },
+          ],
+        }),
+      );
+      if (!mapping.ok) throw new Error(mapping.errors.join('\n'));
+      const connection = new EndpointConnection(
+        mapping.mapping.endpoints[0],
+        {
+          pkiDir,
+          trustUnknownServers: true,
+          publishingIntervalMs: 50,
+          samplingIntervalMs: 0,
+          stallTimeoutMs: 5000,
+          env: {},
+          logger: quiet,
+        },
+        () => undefined,
+      );
+      connection.start();
+      try {
+        await expectEventually(() => expect(connection.state).toBe('connected'), { timeoutMs: 30_000 });
+      } finally {
+        await connection.stop();
+      }
+      expect(notAfter().getTime()).toBeGreaterThan(Date.now() + 365 * 24 * 3_600_000);
+    } finally {
+      await simulator.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
