@@ -37,6 +37,11 @@ export interface LineSimulatorOptions {
   user?: { name: string; password: string };
   /** …besides anonymous, unless this is false (a server that requires a user). */
   allowAnonymous?: boolean;
+  /**
+   * X.509 user certificates are accepted when trusted in this PKI folder (`trusted/certs`); an
+   * unknown one is refused and kept in its `rejected/`. Absent: the simulator's default (accepted).
+   */
+  userCertificatesDir?: string;
   /** Bulk Double tags for benchmarks, under `<line>.Load` (see TagLoad). */
   loadTags?: number;
 }
@@ -119,6 +124,14 @@ export class LineSimulator {
       resourcePath: '/UA/PlantbridgeLine',
       buildInfo: { productName: 'Plantbridge line simulator', buildNumber: '1', buildDate: new Date(0) },
       serverCertificateManager: this.certificates,
+      ...(this.options.userCertificatesDir
+        ? {
+            userCertificateManager: new OPCUACertificateManager({
+              rootFolder: this.options.userCertificatesDir,
+              automaticallyAcceptUnknownCertificate: false,
+            }),
+          }
+        : {}),
       securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256],
       securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
       allowAnonymous: this.options.allowAnonymous ?? true,

@@ -326,3 +326,101 @@ describe("the gateway's own OPC UA certificate", () => {
     }
   });
 });
+
+describe('OPC UA endpoint connection with an X.509 user certificate', () => {
+  it('logs in with a certificate the server trusts, and is refused with one it does not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-x509-user-'));
+    const users = join(dir, 'server-users');
+    // Two user certificates; the server trusts the first only.
+    const makeUser = async (name: string) => {
+      const manager = new OPCUACertificateManager({ rootFolder: join(dir, name) });
+      await manager.initialize();
+      const certificateFile = join(dir, name, 'user.pem');
+      await manager.createSelfSignedCertificate({
+        applicationUri: `urn:plantbridge:${name}`,
+        dns: ['localhost'],
+        subject: `/CN=${name}`,
+        startDate: new Date(),
+        validity: 30,
+        outputFile: certificateFile,
+      });
+      await manager.dispose();
+      return { certificateFile, privateKeyFile: join(dir, name, 'own', 'private', 'private_key.pem') };
+    };
+    const trusted = await makeUser('edge-user');
+    const stranger = await makeUser('stranger');
+    const userTrust = new OPCUACertificateManager({ rootFolder: users });
+    await userTrust.initialize();
+    await userTrust.trustCertificate(convertPEMtoDER(readFileSync(trusted.certificateFile, 'utf8')));
+    await userTrust.dispose();
+    const simulator = new LineSimulator({
+      port: await freePort(),
+      dataDir: join(dir, 'server'),
+      machines: 1,
+      tickMs: 20,
+      allowAnonymous: false,
+      userCertificatesDir: users,
+    });
+    await simulator.start();
+    const connect = (identity: object) => {
+      const parsed = parseTagMapping(
+        JSON.stringify({
+          endpoints: [
+            {
+              id: 'line1',
+              url: simulator.endpointUrl,
+              securityMode: 'SignAndEncrypt',
+              securityPolicy: 'Basic256Sha256',
+              identity: { type: 'certificate', ...identity },
+              tags: [
+                {
+                  nodeId: simulator.nodeId('M01', 'GoodParts'),
+                  equipmentId: 'P100-L1-M01',
+                  signal: 'counter',
+                  counter: 'good',
+                },
+              ],
+            },
+          ],
+        }),
+      );
+      if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+      const samples: TagSample[] = [];
+      const connection = new EndpointConnection(
+        parsed.mapping.endpoints[0],
+        {
+          pkiDir: join(dir, 'gateway-pki'),
+          trustUnknownServers: true,
+          publishingIntervalMs: 50,
+          samplingIntervalMs: 0,
+          stallTimeoutMs: 5000,
+          env: {},
+          logger: quiet,
+        },
+        (sample) => samples.push(sample),
+      );
+      connection.start();
+      return { connection, samples };
+    };
+    const accepted = connect(trusted);
+    const refused = connect(stranger);
+    try {
+      await expectEventually(
+        () => {
+          expect({ error: accepted.connection.lastError, samples: accepted.samples.length > 0 }).toEqual({
+            error: undefined,
+            samples: true,
+          });
+          expect(refused.connection.lastError).toBeDefined();
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      expect(refused.samples).toEqual([]);
+    } finally {
+      await accepted.connection.stop();
+      await refused.connection.stop();
+      await simulator.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

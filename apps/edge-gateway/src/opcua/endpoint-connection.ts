@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { convertPEMtoDER } from 'node-opcua-crypto';
 import {
   AttributeIds,
   BrowseDirection,
@@ -322,7 +323,9 @@ export class EndpointConnection {
       case 'certificate':
         return {
           type: UserTokenType.Certificate,
-          certificateData: readFileSync(identity.certificateFile ?? ''),
+          // OPC UA sends the certificate as DER; the file is usually PEM (it was sent as PEM text,
+          // which every server refused).
+          certificateData: readCertificateDer(identity.certificateFile ?? ''),
           privateKey: readFileSync(identity.privateKeyFile ?? '', 'utf8'),
         };
     }
@@ -367,4 +370,11 @@ export class EndpointConnection {
     }
     return message.split('\n')[0];
   }
+}
+
+/** A certificate file, PEM or DER, as DER. */
+function readCertificateDer(file: string): Buffer {
+  const content = readFileSync(file);
+  const text = content.toString('latin1');
+  return text.includes('-----BEGIN CERTIFICATE-----') ? convertPEMtoDER(text) : content;
 }
