@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,15 +28,24 @@ describe('services as processes', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it.each(APPS)(
-    '%s boots on embedded SQLite, is ready with NATS and database, and drains on SIGTERM',
+    '%s boots on embedded SQLite, is ready with NATS and database, drains on SIGTERM, and writes no secret',
     async (app) => {
       const port = await freePort();
+      // Known secrets, to look for in everything the service writes (at debug level).
+      const secrets = {
+        NATS_PASSWORD: `nats-secret-${randomUUID()}`,
+        ERP_PASSWORD: `erp-secret-${randomUUID()}`,
+      };
       const service = ServiceProcess.start(app, {
         ...authEnv,
         HTTP_PORT: String(port),
         DATA_DIR: dataDir,
         NATS_URL: TEST_NATS_URL,
         PLANT_ID: 'P100',
+        NATS_USER: 'plantbridge-test',
+        ERP_USER: 'PLANTBRIDGE',
+        ...secrets,
+        LOG_LEVEL: 'debug',
       });
       try {
         const ready = await expectEventually(
@@ -61,9 +71,18 @@ describe('services as processes', () => {
           .split('\n')
           .find((l) => l.includes('listening on'));
         expect(JSON.parse(line ?? '{}')).toMatchObject({ service: app, plant: 'P100', level: 30 });
+        const documents = await (
+          await fetch(`http://127.0.0.1:${port}/openapi.json`, { headers: auth })
+        ).text();
+        const written = [service.text(), JSON.stringify(ready), metrics, documents].join('\n');
+        for (const secret of [...Object.values(secrets), auth.authorization.slice('Bearer '.length)]) {
+          expect(written).not.toContain(secret);
+        }
       } finally {
         const { code } = await service.stop('SIGTERM');
         expect([0, null]).toContain(code);
+        // Its shutdown lines too.
+        for (const secret of Object.values(secrets)) expect(service.text()).not.toContain(secret);
       }
     },
   );
