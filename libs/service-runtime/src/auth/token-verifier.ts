@@ -33,6 +33,12 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
  */
 export class TokenVerifier {
   private readonly keys: JWTVerifyGetKey;
+  /**
+   * Tokens already verified, until they expire or for at most CACHE_MS: a client sends the same
+   * token with every request for its lifetime, and a signature check costs 0.23 ms of CPU (ES256
+   * on this machine), a quarter of a core at 1,000 requests a second.
+   */
+  private readonly verified = new Map<string, { caller: Caller; until: number }>();
 
   constructor(private readonly settings: TokenSettings) {
     if (settings.jwksFile) {
@@ -46,6 +52,10 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Caller> {
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && known.until > now) return known.caller;
+    if (known) this.verified.delete(token);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
@@ -60,9 +70,22 @@ export class TokenVerifier {
       if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) throw error;
       throw new InvalidTokenError(describe(error));
     }
-    return callerOf(payload);
+    const caller = callerOf(payload);
+    this.remember(token, caller, Math.min((payload.exp ?? 0) * 1000, now + CACHE_MS));
+    return caller;
+  }
+
+  private remember(token: string, caller: Caller, until: number): void {
+    // The oldest entry goes first (a Map keeps insertion order), so the cache stays bounded.
+    if (this.verified.size >= CACHE_ENTRIES)
+      this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, { caller, until });
   }
 }
+
+/** How long a verified token is trusted without checking it again, and how many are kept. */
+const CACHE_MS = 60_000;
+const CACHE_ENTRIES = 10_000;
 
 function callerOf(claims: JWTPayload): Caller {
   const subject = claims.sub ?? '';
