@@ -24,6 +24,7 @@ describe('edge gateway: OPC UA server certificates trusted and revoked over REST
   let simulator: LineSimulator;
   let gateway: ServiceProcess;
   let port: number;
+  let issuer: LocalIssuer;
   let reader: string;
   let admin: string;
   const call = (method: string, path: string, token: string) =>
@@ -34,7 +35,7 @@ describe('edge gateway: OPC UA server certificates trusted and revoked over REST
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edge-trust-'));
-    const issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
+    issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
     reader = await issuer.token({ subject: 'viewer', scopes: ['opcua:read'], plants: [plant] });
     admin = await issuer.token({
       subject: 'ot-admin',
@@ -76,12 +77,54 @@ describe('edge gateway: OPC UA server certificates trusted and revoked over REST
       OPCUA_TRUST_UNKNOWN_SERVERS: 'false',
       LOG_LEVEL: 'warn',
     });
+    await expectEventually(
+      async () => expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200),
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
   });
 
   afterAll(async () => {
     await gateway?.stop();
     await simulator.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('for every route: no token 401, wrong scope 403, a token for another plant 403, the right token passes', async () => {
+    const routes = [
+      ['GET', '/v1/opcua/endpoints', 'opcua:read'],
+      ['GET', '/v1/opcua/endpoints/line1/browse', 'opcua:read'],
+      ['GET', '/v1/opcua/certificates', 'opcua:read'],
+      ['GET', '/v1/opcua/certificates/audit', 'opcua:read'],
+      ['POST', `/v1/opcua/certificates/${'0'.repeat(40)}/trust`, 'opcua:admin'],
+      ['POST', `/v1/opcua/certificates/${'0'.repeat(40)}/revoke`, 'opcua:admin'],
+      ['GET', '/metrics', 'management:read'],
+    ] as const;
+    const scopes = ['opcua:read', 'opcua:admin', 'management:read'];
+    for (const [method, path, scope] of routes) {
+      const status = async (token?: string) =>
+        (
+          await fetch(`http://127.0.0.1:${port}${path}`, {
+            method,
+            headers: {
+              'idempotency-key': uniqueToken('k'),
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+          })
+        ).status;
+      const others = scopes.filter((s) => s !== scope);
+      // The gateway serves one plant: a route without a plant in its path still needs the token to grant it.
+      expect({ path, anonymous: await status() }).toEqual({ path, anonymous: 401 });
+      expect({
+        path,
+        wrongScope: await status(await issuer.token({ subject: 'x', scopes: others, plants: [plant] })),
+      }).toEqual({ path, wrongScope: 403 });
+      expect({
+        path,
+        otherPlant: await status(await issuer.token({ subject: 'x', scopes: [scope], plants: ['P999'] })),
+      }).toEqual({ path, otherPlant: 403 });
+      const right = await status(await issuer.token({ subject: 'x', scopes: [scope], plants: [plant] }));
+      expect({ path, passed: right !== 401 && right !== 403 }).toEqual({ path, passed: true });
+    }
   });
 
   const endpointState = async () =>

@@ -120,6 +120,7 @@ export class PlatformModule {
                     })
                   : undefined,
               managementOpen: config.MANAGEMENT_ACCESS === 'open',
+              servedPlant: config.PLANT_ID,
               limiter: new RateLimiter(config.RATE_LIMIT_PER_S, config.RATE_LIMIT_BURST),
             }),
         },

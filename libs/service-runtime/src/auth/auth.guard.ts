@@ -20,6 +20,11 @@ export interface AuthSettings {
   verifier?: TokenVerifier;
   /** MANAGEMENT_ACCESS=open: routes needing `management:read` are open. */
   managementOpen: boolean;
+  /**
+   * The plant this deployment serves (PLANT_ID): a route without a `plant` parameter (the edge
+   * gateway's, /metrics) still touches this plant's data, so the token must grant it too.
+   */
+  servedPlant: string;
   limiter: RateLimiter;
 }
 
@@ -37,10 +42,10 @@ const REALM = 'Bearer realm="plantbridge"';
 
 /**
  * Decides whether a request may do what needs `scope`: a bearer token verified by TokenVerifier,
- * the scope among the token's, the request's `plant` among the token's plants, and the caller's
- * rate limit. No token or a bad one is 401 with `WWW-Authenticate`; a missing scope or plant is 403
- * naming it; past the rate limit 429 with `Retry-After`; the issuer's keys out of reach 503. The
- * AuthGuard asks it for every route; the API documents' hook for those.
+ * the scope among the token's, the request's `plant` (else the served plant) among the token's
+ * plants, and the caller's rate limit. No token or a bad one is 401 with `WWW-Authenticate`; a
+ * missing scope or plant is 403 naming it; past the rate limit 429 with `Retry-After`; the issuer's
+ * keys out of reach 503. The AuthGuard asks it for every route; the API documents' hook for those.
  */
 export class Authenticator {
   private readonly logger = new Logger(Authenticator.name);
@@ -58,8 +63,9 @@ export class Authenticator {
       reply.header('WWW-Authenticate', `${REALM}, error="insufficient_scope", scope="${scope}"`);
       throw new ForbiddenException(`the token lacks the scope ${scope}`);
     }
-    if (plant !== undefined && !mayTouchPlant(caller, plant)) {
-      throw new ForbiddenException(`the token does not grant plant ${plant}`);
+    const touched = plant ?? this.settings.servedPlant;
+    if (!mayTouchPlant(caller, touched)) {
+      throw new ForbiddenException(`the token does not grant plant ${touched}`);
     }
     request.caller = caller;
     this.withinRate(caller.client ?? caller.subject, reply);
