@@ -159,7 +159,15 @@ describe('production-order-sync asks every caller for a token', () => {
   });
 
   it('serves the API documents and metrics only to a token with management:read', async () => {
-    for (const path of ['/openapi.json', '/docs', '/metrics']) {
+    // Also spelled so that only the router, which decodes them, sees the documents' paths.
+    for (const path of [
+      '/openapi.json',
+      '/docs',
+      '/metrics',
+      '/%64ocs',
+      '/%6Fpenapi.json',
+      '/openapi%2Ejson',
+    ]) {
       const route: Route = { method: 'GET', path, scope: 'management:read' };
       expect((await call(route)).status).toBe(401);
       expect((await call(route, await tokenWith(['orders:read']))).status).toBe(403);
@@ -167,6 +175,14 @@ describe('production-order-sync asks every caller for a token', () => {
     }
     expect((await fetch(`${stack.baseUrl}/health/ready`)).status).toBe(200);
     expect((await fetch(`${stack.baseUrl}/health/live`)).status).toBe(200);
+  });
+
+  it('answers an address that keeps sending bad tokens 429 before checking them', async () => {
+    const route: Route = { method: 'GET', path: stack.orderPath(order), scope: 'orders:read' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 80; i++) statuses.push((await call(route, `not.a.jwt${i}`)).status);
+    expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+    expect(statuses).toContain(429);
   });
 
   it('limits each client to its rate: 429 with Retry-After, other clients go on', async () => {

@@ -11,7 +11,7 @@ const NO_AUTH = { AUTH_MODE: 'none' };
 describe('loadConfig', () => {
   it('asks for the token issuer and its keys at boot, unless AUTH_MODE=none', () => {
     expect(() => loadConfig(ServiceConfig, { HTTP_PORT: '3001' })).toThrow(
-      /AUTH_ISSUER is needed for AUTH_MODE=jwt[\s\S]*AUTH_JWKS_URL \(an http\(s\):\/\/ URL\) or AUTH_JWKS_FILE is needed/,
+      /AUTH_ISSUER is needed for AUTH_MODE=jwt[\s\S]*AUTH_JWKS_URL \(an https:\/\/ URL, or http:\/\/ on this host\) or AUTH_JWKS_FILE is needed/,
     );
     const jwks = loadConfig(ServiceConfig, {
       HTTP_PORT: '3001',
@@ -31,6 +31,19 @@ describe('loadConfig', () => {
       }),
     ).toThrow(/AUTH_JWKS_FILE/);
     expect(loadConfig(ServiceConfig, { HTTP_PORT: '3001', AUTH_MODE: 'none' }).AUTH_MODE).toBe('none');
+    // Settings that would switch a check off: an empty issuer or audience, keys over plain http.
+    expect(() =>
+      loadConfig(ServiceConfig, {
+        HTTP_PORT: '3001',
+        AUTH_ISSUER: '',
+        AUTH_AUDIENCE: '',
+        AUTH_JWKS_URL: 'http://keys.example.com/certs',
+      }),
+    ).toThrow(
+      /AUTH_ISSUER must not be empty[\s\S]*AUTH_AUDIENCE must not be empty[\s\S]*AUTH_JWKS_URL \(an https/,
+    );
+    const local = { HTTP_PORT: '3001', AUTH_ISSUER: 'x', AUTH_JWKS_URL: 'http://127.0.0.1:8080/certs' };
+    expect(loadConfig(ServiceConfig, local).AUTH_JWKS_URL).toBe('http://127.0.0.1:8080/certs');
   });
 
   it('fills defaults and converts numbers', () => {

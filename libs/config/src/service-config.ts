@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
 import { IntSetting, IsReadableFile, IsTimeZone } from './setting-rules';
 
 /**
@@ -172,17 +172,22 @@ export class ServiceConfig {
 
   /** The tokens' `iss`, e.g. `https://login.example.com/realms/plant`. */
   @ValidateIf((c: ServiceConfig) => c.AUTH_MODE === 'jwt')
+  // Listed last, checked first: unset says "is needed", empty says "must not be empty".
+  @IsNotEmpty({ message: 'AUTH_ISSUER must not be empty (an empty one checks no issuer)' })
   @IsString({ message: "AUTH_ISSUER is needed for AUTH_MODE=jwt (the tokens' iss)" })
   AUTH_ISSUER?: string;
 
   /** The tokens' `aud` must contain this. */
   @IsString()
+  @IsNotEmpty({ message: 'AUTH_AUDIENCE must not be empty (an empty one checks no audience)' })
   AUTH_AUDIENCE = 'plantbridge';
 
   /** The issuer's keys: its JWKS URL (OIDC `jwks_uri`), fetched and refreshed as keys rotate… */
   @ValidateIf((c: ServiceConfig) => c.AUTH_MODE === 'jwt' && c.AUTH_JWKS_FILE === undefined)
-  @Matches(/^https?:\/\/\S+$/, {
-    message: 'AUTH_JWKS_URL (an http(s):// URL) or AUTH_JWKS_FILE is needed for AUTH_MODE=jwt',
+  // https, or http on this host only: keys fetched over plain http could be swapped on the way.
+  @Matches(/^(https:\/\/\S+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/\S*)?)$/, {
+    message:
+      'AUTH_JWKS_URL (an https:// URL, or http:// on this host) or AUTH_JWKS_FILE is needed for AUTH_MODE=jwt',
   })
   AUTH_JWKS_URL?: string;
 

@@ -47,7 +47,8 @@ const DOCUMENTS = /^\/(docs|openapi\.json|openapi\.yaml)([/?#]|$)/;
 function guardDocuments(app: INestApplication, authenticator: Authenticator): void {
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   fastify.addHook('onRequest', async (request, reply) => {
-    if (!DOCUMENTS.test(request.url)) return;
+    // The route Fastify matched, not the raw URL: it decodes `/%64ocs` to `/docs` before matching.
+    if (!DOCUMENTS.test(request.routeOptions.url ?? request.url)) return;
     try {
       await authenticator.authorize('management:read', request as unknown as HttpRequest, reply);
     } catch (error) {

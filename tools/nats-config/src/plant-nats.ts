@@ -72,6 +72,9 @@ export class PlantNatsUsers {
 
   /** Every service of `SERVICE_MESSAGING` for a plant; returns each one's connection settings. */
   addPlant(plant: string): Record<string, ServiceCredentials> {
+    // A wildcard or a dot in a plant code would widen every grant made from it.
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(plant))
+      throw new Error(`plant code ${JSON.stringify(plant)} is not valid`);
     const credentials: Record<string, ServiceCredentials> = {};
     for (const [service, messaging] of Object.entries(SERVICE_MESSAGING)) {
       const user = natsUserFor(service, plant);
@@ -86,6 +89,9 @@ export class PlantNatsUsers {
   }
 
   addReader(grant: ReaderGrant): NatsUser {
+    // Its inbox prefix is made from its name: two names must not make the same one.
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(grant.user))
+      throw new Error(`reader name ${JSON.stringify(grant.user)} is not valid`);
     const reader = {
       user: grant.user,
       password: this.passwordOf(grant.user),

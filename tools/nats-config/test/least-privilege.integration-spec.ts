@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEvent, Equipment, Production, subjectFor } from '@plantbridge/canonical-model';
 import { samplePayload } from '@plantbridge/canonical-model/testing';
-import { canonicalStreams, ensureStream, inboxPrefixFor } from '@plantbridge/messaging';
+import {
+  canonicalStreams,
+  durableNameFor,
+  ensureStream,
+  inboxPrefixFor,
+  narrowToPlant,
+} from '@plantbridge/messaging';
 import { connectOnce } from '@plantbridge/messaging/testing';
 import { NatsServerProcess, uniqueToken } from '@plantbridge/testing';
 import { PlantNatsUsers } from '../src';
@@ -74,6 +80,28 @@ describe('NATS with least-privilege users', () => {
       await expect(js.publish(otherPlant.subject, otherPlant.body, { timeout: 2000 })).rejects.toThrow();
       const forged = message(Equipment.ProductionCountedV1Event);
       await expect(js.publish(forged.subject, forged.body, { timeout: 2000 })).rejects.toThrow();
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("production-order-sync cannot point its own durable at another plant's events", async () => {
+    const pos = services['production-order-sync'];
+    const nc = await as(pos.NATS_USER, pos.NATS_PASSWORD);
+    try {
+      const jsm = await nc.jetstreamManager();
+      const filter = (p: string) => narrowToPlant('mfg.production.v1.*.operation-confirmed', p);
+      const durable = durableNameFor('production-order-sync', filter(plant));
+      await expect(
+        jsm.consumers.add('PRODUCTION', { durable_name: durable, filter_subject: filter(other) }),
+      ).rejects.toThrow();
+      await expect(
+        jsm.consumers.add('PRODUCTION', { durable_name: durable, filter_subject: 'mfg.>' }),
+      ).rejects.toThrow();
+      // Its own filter is what it may make (as the service does at boot).
+      await expect(
+        jsm.consumers.add('PRODUCTION', { durable_name: durable, filter_subject: filter(plant) }),
+      ).resolves.toMatchObject({ name: durable });
     } finally {
       await nc.close();
     }

@@ -31,20 +31,25 @@ export class CertificateTrust implements OnApplicationShutdown {
       ctx.replayKey,
       { method: 'POST', path: ctx.path, body: {} },
       async (tx) => {
-        const certificate = await (action === 'trust'
-          ? this.store.trust(thumbprint)
-          : this.store.revoke(thumbprint));
-        if (!certificate)
+        const found = await this.store.find(thumbprint);
+        if (!found)
           throw new NotFoundException(`no OPC UA server certificate has the thumbprint ${thumbprint}`);
+        // The audit row first: if moving the certificate fails, the transaction leaves no record of
+        // a change that did not happen, and no change happens without its record.
         await tx.manager.insert(CertificateAuditRecord, {
-          thumbprint: certificate.thumbprint,
+          thumbprint: found.thumbprint,
           action,
           actor: ctx.caller?.subject ?? 'anonymous',
           client: ctx.caller?.client ?? null,
-          subject: certificate.subject.slice(0, 255),
+          subject: found.subject.slice(0, 255),
           at: new Date().toISOString(),
         });
-        return { statusCode: 200, body: certificate };
+        const moved = await (action === 'trust'
+          ? this.store.trust(thumbprint)
+          : this.store.revoke(thumbprint));
+        if (!moved)
+          throw new NotFoundException(`no OPC UA server certificate has the thumbprint ${thumbprint}`);
+        return { statusCode: 200, body: moved };
       },
     );
   }

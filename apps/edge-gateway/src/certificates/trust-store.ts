@@ -26,6 +26,11 @@ export class TrustStore {
 
   constructor(private readonly pkiDir: string) {}
 
+  /** The certificate with this thumbprint, trusted or rejected, if the gateway has met it. */
+  async find(thumbprint: string): Promise<ServerCertificate | undefined> {
+    return (await this.list()).find((c) => c.thumbprint === thumbprint.toLowerCase());
+  }
+
   async list(): Promise<ServerCertificate[]> {
     const manager = await this.opened();
     return [

@@ -62,9 +62,9 @@ export function servicePermissions(grant: ServiceGrant): NatsPermissions {
         ),
         ...consumers.flatMap((c) => [
           deadLetterSubject(c.stream, c.durable),
-          `$JS.API.CONSUMER.CREATE.${c.stream}.${c.durable}.>`,
-          `$JS.API.CONSUMER.CREATE.${c.stream}.${c.durable}`,
-          `$JS.API.CONSUMER.DURABLE.CREATE.${c.stream}.${c.durable}`,
+          // With its filter in the subject, which the server checks against the request's body:
+          // the forms without it would let a service point its durable at another plant's events.
+          `$JS.API.CONSUMER.CREATE.${c.stream}.${c.durable}.${c.filter}`,
           `$JS.API.CONSUMER.INFO.${c.stream}.${c.durable}`,
           `$JS.API.CONSUMER.MSG.NEXT.${c.stream}.${c.durable}`,
           `$JS.ACK.${c.stream}.${c.durable}.>`,

@@ -11,19 +11,23 @@ export class RateLimiter {
     private readonly burst: number,
   ) {}
 
-  /** 0 when the request may go; else the seconds until it may (for Retry-After). */
+  /** 0 when the request may go (and counts it); else the seconds until it may (for Retry-After). */
   take(client: string, now = Date.now()): number {
+    const waitS = this.waitFor(client, now);
+    const bucket = this.buckets.get(client);
+    if (waitS === 0 && bucket) bucket.tokens -= 1;
+    return waitS;
+  }
+
+  /** What `take` would answer, without counting a request. */
+  waitFor(client: string, now = Date.now()): number {
     if (this.perSecond <= 0) return 0;
     this.sweep(now);
     const bucket = this.buckets.get(client) ?? { tokens: this.burst, at: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
     bucket.at = now;
     this.buckets.set(client, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
+    return bucket.tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
   }
 
   private sweep(now: number): void {

@@ -8,11 +8,10 @@ describe('TokenVerifier', () => {
   let key: KeyLike;
   let verifier: TokenVerifier;
   const token = (claims: object, expiresAt: number) =>
-    new SignJWT({ scope: 'orders:read orders:write', plants: ['P100'], ...claims })
+    new SignJWT({ sub: 'mes-1', scope: 'orders:read orders:write', plants: ['P100'], ...claims })
       .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
       .setIssuer('https://issuer')
       .setAudience('plantbridge')
-      .setSubject('mes-1')
       .setExpirationTime(expiresAt)
       .sign(key);
 
@@ -39,6 +38,13 @@ describe('TokenVerifier', () => {
     );
     expect(caller).toMatchObject({ subject: 'mes-1', client: 'mes-client', plants: ['P100'] });
     expect([...caller.scopes]).toEqual(['orders:read', 'orders:write']);
+  });
+
+  it('refuses a subject that is not a string', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    await expect(verifier.verify(await token({ sub: 123 }, exp))).rejects.toThrow(
+      new InvalidTokenError('sub must be 1 to 64 visible ASCII characters'),
+    );
   });
 
   it('checks a token once, and never serves one past its expiry from what it remembers', async () => {

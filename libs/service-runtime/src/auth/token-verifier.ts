@@ -88,7 +88,7 @@ const CACHE_MS = 60_000;
 const CACHE_ENTRIES = 10_000;
 
 function callerOf(claims: JWTPayload): Caller {
-  const subject = claims.sub ?? '';
+  const subject = typeof claims.sub === 'string' ? claims.sub : '';
   if (!IDENTITY.test(subject)) throw new InvalidTokenError('sub must be 1 to 64 visible ASCII characters');
   const client = [claims.azp, claims.client_id].find((c): c is string => typeof c === 'string');
   return {
