@@ -52,7 +52,10 @@ describe('services as processes', () => {
           async () => {
             const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
             expect(response.status).toBe(200);
-            return (await response.json()) as { details: Record<string, { status: string }> };
+            const body = (await response.json()) as { details: Record<string, { status: string }> };
+            // Ready does not wait for NATS (the outbox keeps events meanwhile); the test does.
+            expect(body.details.nats?.status).toBe('up');
+            return body;
           },
           { timeoutMs: 30_000, intervalMs: 250 },
         );
