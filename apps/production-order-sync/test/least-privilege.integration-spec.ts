@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { canonicalStreams, ensureStream } from '@plantbridge/messaging';
 import { connectOnce } from '@plantbridge/messaging/testing';
 import { PlantNatsUsers } from '@plantbridge/nats-config';
-import { NatsServerProcess } from '@plantbridge/testing';
+import { makeTestCertificates, NatsServerProcess } from '@plantbridge/testing';
 import { OrderSyncStack } from './order-sync-stack';
 
 jest.setTimeout(120_000);
@@ -13,28 +13,51 @@ jest.setTimeout(120_000);
  * The service as a least-privilege NATS user (its own capability and plant, its own consumers and
  * inbox, no stream administration) does all its work: the permissions are enough, not only narrow.
  */
-describe('production-order-sync as a least-privilege NATS user', () => {
+describe('production-order-sync as a least-privilege NATS user, over TLS', () => {
   const stack = new OrderSyncStack();
   const users = new PlantNatsUsers(mkdtempSync(join(tmpdir(), 'nats-users-')));
   const credentials = users.addPlant(stack.plant)['production-order-sync'];
   let server: NatsServerProcess;
+  // Over TLS, the broker's certificate signed by a CA the service is given.
+  const certificates = makeTestCertificates();
+  const tls = { caFile: join(certificates.dir, 'ca.crt') };
 
   beforeAll(async () => {
-    server = await NatsServerProcess.start({ config: (s) => users.serverConfig(s) });
+    server = await NatsServerProcess.start({
+      config: (s) =>
+        users.serverConfig({
+          ...s,
+          tls: {
+            certFile: join(certificates.dir, 'server.crt'),
+            keyFile: join(certificates.dir, 'server.key'),
+          },
+        }),
+    });
+    // Without the CA, the broker's certificate is not trusted.
+    await expect(
+      connectOnce({ url: server.url, name: 'no-ca', user: users.admin.user, pass: users.admin.password }),
+    ).rejects.toThrow();
     const admin = await connectOnce({
       url: server.url,
       name: 'provisioning',
       user: users.admin.user,
       pass: users.admin.password,
+      tls,
     });
     const jsm = await admin.jetstreamManager();
     for (const stream of canonicalStreams()) await ensureStream(jsm, stream);
     await admin.close();
-    await stack.start({ NATS_URL: server.url, ...credentials, NATS_STREAMS: 'check' });
+    await stack.start({
+      NATS_URL: server.url,
+      NATS_TLS_CA_FILE: tls.caFile,
+      ...credentials,
+      NATS_STREAMS: 'check',
+    });
   });
   afterAll(async () => {
     await stack.stop();
     await server.stop();
+    certificates.remove();
   });
 
   it('takes orders from ERP, accepts confirmations and posts them, with nothing refused by NATS', async () => {

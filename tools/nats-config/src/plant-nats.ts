@@ -102,7 +102,17 @@ export class PlantNatsUsers {
   }
 
   /** A nats-server configuration with JetStream and these users; no anonymous access. */
-  serverConfig(options: { host?: string; port: number; storeDir: string; maxPayload?: number }): string {
+  serverConfig(options: {
+    host?: string;
+    port: number;
+    storeDir: string;
+    maxPayload?: number;
+    /**
+     * TLS only: the server's certificate and key (PEM files); with `caFile`, clients must present a
+     * certificate it signed.
+     */
+    tls?: { certFile: string; keyFile: string; caFile?: string };
+  }): string {
     writeFileSync(this.passwordsFile, JSON.stringify(this.passwords), { mode: 0o600 });
     const users = this.users.map((u) => ({
       user: u.user,
@@ -115,6 +125,15 @@ export class PlantNatsUsers {
       `port: ${options.port}`,
       ...(options.maxPayload === undefined ? [] : [`max_payload: ${options.maxPayload}`]),
       `jetstream: { store_dir: ${JSON.stringify(options.storeDir)} }`,
+      ...(options.tls
+        ? [
+            `tls: ${JSON.stringify({
+              cert_file: options.tls.certFile,
+              key_file: options.tls.keyFile,
+              ...(options.tls.caFile ? { ca_file: options.tls.caFile, verify: true } : {}),
+            })}`,
+          ]
+        : []),
       `authorization: ${JSON.stringify({ users }, null, 2)}`,
       '',
     ].join('\n');
