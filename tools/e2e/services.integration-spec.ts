@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL } from '@plantbridge/testing';
+import { connectForTest } from '@plantbridge/messaging/testing';
+import {
+  expectEventually,
+  freePort,
+  NatsServerProcess,
+  ServiceProcess,
+  TEST_NATS_URL,
+} from '@plantbridge/testing';
 import { LocalIssuer } from '@plantbridge/token-issuer';
 
 const APPS = [
@@ -89,6 +96,36 @@ describe('services as processes', () => {
       }
     },
   );
+
+  it('as a least-privilege user (NATS_STREAMS=check) says which streams are missing, and makes none', async () => {
+    const broker = await NatsServerProcess.start();
+    const port = await freePort();
+    const service = ServiceProcess.start('quality-events', {
+      ...authEnv,
+      HTTP_PORT: String(port),
+      DATA_DIR: dataDir,
+      NATS_URL: broker.url,
+      NATS_STREAMS: 'check',
+    });
+    try {
+      await expectEventually(
+        () =>
+          expect(service.text()).toMatch(
+            /streams EQUIPMENT, PRODUCTION, INVENTORY, QUALITY, MAINTENANCE, TELEMETRY, DLQ do not exist, and this service may not make them: provision them/,
+          ),
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+      const connection = await connectForTest(broker.url);
+      try {
+        expect(await connection.manager().streams.names().next()).toEqual([]);
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await service.stop('SIGTERM');
+      await broker.stop();
+    }
+  });
 
   it('readiness holds during a NATS outage: ready to accept work, with the broker down in the details', async () => {
     const port = await freePort();
