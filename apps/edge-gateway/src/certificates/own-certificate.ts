@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Inject,
@@ -7,7 +7,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { convertPEMtoDER, exploreCertificate } from 'node-opcua-crypto';
+import { exploreCertificate, readCertificate } from 'node-opcua-crypto';
 import { EdgeGatewayConfig, pkiDirOf } from '../config';
 
 /** A certificate this close to its end is renewed: long enough for every server to trust the new one. */
@@ -29,8 +29,7 @@ export function retireExpiringOwnCertificate(
 ): { notAfter: string; retiredTo: string } | undefined {
   const file = ownCertificateFile(pkiDir);
   if (!existsSync(file)) return undefined;
-  const notAfter = exploreCertificate(convertPEMtoDER(readFileSync(file, 'utf8'))).tbsCertificate.validity
-    .notAfter;
+  const notAfter = exploreCertificate(readCertificate(file)).tbsCertificate.validity.notAfter;
   if (notAfter.getTime() - now > renewBeforeMs) return undefined;
   const retired = join(pkiDir, 'own', 'certs', 'retired');
   mkdirSync(retired, { recursive: true });

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPCUACertificateManager } from 'node-opcua';
-import { convertPEMtoDER, exploreCertificate, makeSHA1Thumbprint } from 'node-opcua-crypto';
+import { exploreCertificate, makeSHA1Thumbprint, readCertificate } from 'node-opcua-crypto';
 
 export type CertificateStatus = 'trusted' | 'rejected';
 
@@ -72,8 +72,7 @@ export class TrustStore {
     const files = safeList(folder).filter((f) => /\.(pem|der)$/i.test(f));
     return files.flatMap((file) => {
       try {
-        const raw = readFileSync(join(folder, file));
-        const der = file.toLowerCase().endsWith('.pem') ? convertPEMtoDER(raw.toString('utf8')) : raw;
+        const der = readCertificate(join(folder, file));
         const info = exploreCertificate(der).tbsCertificate;
         return [
           {

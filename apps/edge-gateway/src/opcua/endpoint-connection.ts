@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convertPEMtoDER } from 'node-opcua-crypto';
+import { readCertificate } from 'node-opcua-crypto';
 import {
   AttributeIds,
   BrowseDirection,
@@ -325,7 +325,7 @@ export class EndpointConnection {
           type: UserTokenType.Certificate,
           // OPC UA sends the certificate as DER; the file is usually PEM (it was sent as PEM text,
           // which every server refused).
-          certificateData: readCertificateDer(identity.certificateFile ?? ''),
+          certificateData: readCertificate(identity.certificateFile ?? ''),
           privateKey: readFileSync(identity.privateKeyFile ?? '', 'utf8'),
         };
     }
@@ -370,11 +370,4 @@ export class EndpointConnection {
     }
     return message.split('\n')[0];
   }
-}
-
-/** A certificate file, PEM or DER, as DER. */
-function readCertificateDer(file: string): Buffer {
-  const content = readFileSync(file);
-  const text = content.toString('latin1');
-  return text.includes('-----BEGIN CERTIFICATE-----') ? convertPEMtoDER(text) : content;
 }
