@@ -21,6 +21,41 @@ jest.setTimeout(90_000);
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** The endpoint `line1` of a tag mapping with these fields. */
+function endpointWith(fields: object): EndpointMapping {
+  const parsed = parseTagMapping(JSON.stringify({ endpoints: [{ id: 'line1', ...fields }] }));
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  return parsed.mapping.endpoints[0];
+}
+
+/** A started connection to `endpoint`, collecting its samples. */
+function startConnection(
+  endpoint: EndpointMapping,
+  options: {
+    pkiDir: string;
+    trustUnknownServers?: boolean;
+    stallTimeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+  },
+) {
+  const samples: TagSample[] = [];
+  const connection = new EndpointConnection(
+    endpoint,
+    {
+      pkiDir: options.pkiDir,
+      trustUnknownServers: options.trustUnknownServers ?? true,
+      publishingIntervalMs: 50,
+      samplingIntervalMs: 0,
+      stallTimeoutMs: options.stallTimeoutMs ?? 5000,
+      env: options.env ?? {},
+      logger: quiet,
+    },
+    (sample) => samples.push(sample),
+  );
+  connection.start();
+  return { connection, samples };
+}
+
 describe('OPC UA endpoint connection against the line simulator', () => {
   let dir: string;
   let simulator: LineSimulator;
@@ -48,31 +83,13 @@ describe('OPC UA endpoint connection against the line simulator', () => {
   });
 
   function endpoint(tags: object[], settings: object = {}): EndpointMapping {
-    const parsed = parseTagMapping(
-      JSON.stringify({ endpoints: [{ id: 'line1', url: simulator.endpointUrl, tags, ...settings }] }),
-    );
-    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-    return parsed.mapping.endpoints[0];
+    return endpointWith({ url: simulator.endpointUrl, tags, ...settings });
   }
 
   function connect(mapping: EndpointMapping, trustUnknownServers = true, pki = 'pki', stallTimeoutMs = 5000) {
-    const samples: TagSample[] = [];
-    const connection = new EndpointConnection(
-      mapping,
-      {
-        pkiDir: join(dir, pki),
-        trustUnknownServers,
-        publishingIntervalMs: 50,
-        samplingIntervalMs: 0,
-        stallTimeoutMs,
-        env: {},
-        logger: quiet,
-      },
-      (sample) => samples.push(sample),
-    );
-    connections.push(connection);
-    connection.start();
-    return { connection, samples };
+    const started = startConnection(mapping, { pkiDir: join(dir, pki), trustUnknownServers, stallTimeoutMs });
+    connections.push(started.connection);
+    return started;
   }
 
   const good = (machine: string) => ({
@@ -182,44 +199,22 @@ describe('OPC UA endpoint connection to a server that requires a user', () => {
   });
 
   function connectAs(identity: object, env: NodeJS.ProcessEnv = {}) {
-    const parsed = parseTagMapping(
-      JSON.stringify({
-        endpoints: [
-          {
-            id: 'line1',
-            url: simulator.endpointUrl,
-            identity,
-            allowPasswordWithoutSecurity: true,
-            tags: [
-              {
-                nodeId: simulator.nodeId('M01', 'GoodParts'),
-                equipmentId: 'P100-L1-M01',
-                signal: 'counter',
-                counter: 'good',
-              },
-            ],
-          },
-        ],
-      }),
-    );
-    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-    const samples: TagSample[] = [];
-    const connection = new EndpointConnection(
-      parsed.mapping.endpoints[0],
-      {
-        pkiDir: join(dir, 'pki'),
-        trustUnknownServers: true,
-        publishingIntervalMs: 50,
-        samplingIntervalMs: 0,
-        stallTimeoutMs: 5000,
-        env,
-        logger: quiet,
-      },
-      (sample) => samples.push(sample),
-    );
-    connections.push(connection);
-    connection.start();
-    return { connection, samples };
+    const endpoint = endpointWith({
+      url: simulator.endpointUrl,
+      identity,
+      allowPasswordWithoutSecurity: true,
+      tags: [
+        {
+          nodeId: simulator.nodeId('M01', 'GoodParts'),
+          equipmentId: 'P100-L1-M01',
+          signal: 'counter',
+          counter: 'good',
+        },
+      ],
+    });
+    const started = startConnection(endpoint, { pkiDir: join(dir, 'pki'), env });
+    connections.push(started.connection);
+    return started;
   }
 
   it('logs in with the password from its environment variable or its file, and only with the right one', async () => {
@@ -284,36 +279,15 @@ describe("the gateway's own OPC UA certificate", () => {
       expect(retired).toMatchObject({ notAfter: old.toISOString() });
       expect(existsSync(retired!.retiredTo)).toBe(true);
       expect(existsSync(ownCertificateFile(pkiDir))).toBe(false);
-      const mapping = parseTagMapping(
-        JSON.stringify({
-          endpoints: [
-            {
-              id: 'line1',
-              url: simulator.endpointUrl,
-              securityMode: 'SignAndEncrypt',
-              securityPolicy: 'Basic256Sha256',
-              tags: [
-                { nodeId: simulator.nodeId('M01', 'State'), equipmentId: 'P100-L1-M01', signal: 'state' },
-              ],
-            },
-          ],
+      const { connection } = startConnection(
+        endpointWith({
+          url: simulator.endpointUrl,
+          securityMode: 'SignAndEncrypt',
+          securityPolicy: 'Basic256Sha256',
+          tags: [{ nodeId: simulator.nodeId('M01', 'State'), equipmentId: 'P100-L1-M01', signal: 'state' }],
         }),
+        { pkiDir },
       );
-      if (!mapping.ok) throw new Error(mapping.errors.join('\n'));
-      const connection = new EndpointConnection(
-        mapping.mapping.endpoints[0],
-        {
-          pkiDir,
-          trustUnknownServers: true,
-          publishingIntervalMs: 50,
-          samplingIntervalMs: 0,
-          stallTimeoutMs: 5000,
-          env: {},
-          logger: quiet,
-        },
-        () => undefined,
-      );
-      connection.start();
       try {
         await expectEventually(() => expect(connection.state).toBe('connected'), { timeoutMs: 30_000 });
       } finally {
@@ -362,46 +336,24 @@ describe('OPC UA endpoint connection with an X.509 user certificate', () => {
       userCertificatesDir: users,
     });
     await simulator.start();
-    const connect = (identity: object) => {
-      const parsed = parseTagMapping(
-        JSON.stringify({
-          endpoints: [
+    const connect = (identity: object) =>
+      startConnection(
+        endpointWith({
+          url: simulator.endpointUrl,
+          securityMode: 'SignAndEncrypt',
+          securityPolicy: 'Basic256Sha256',
+          identity: { type: 'certificate', ...identity },
+          tags: [
             {
-              id: 'line1',
-              url: simulator.endpointUrl,
-              securityMode: 'SignAndEncrypt',
-              securityPolicy: 'Basic256Sha256',
-              identity: { type: 'certificate', ...identity },
-              tags: [
-                {
-                  nodeId: simulator.nodeId('M01', 'GoodParts'),
-                  equipmentId: 'P100-L1-M01',
-                  signal: 'counter',
-                  counter: 'good',
-                },
-              ],
+              nodeId: simulator.nodeId('M01', 'GoodParts'),
+              equipmentId: 'P100-L1-M01',
+              signal: 'counter',
+              counter: 'good',
             },
           ],
         }),
+        { pkiDir: join(dir, 'gateway-pki') },
       );
-      if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-      const samples: TagSample[] = [];
-      const connection = new EndpointConnection(
-        parsed.mapping.endpoints[0],
-        {
-          pkiDir: join(dir, 'gateway-pki'),
-          trustUnknownServers: true,
-          publishingIntervalMs: 50,
-          samplingIntervalMs: 0,
-          stallTimeoutMs: 5000,
-          env: {},
-          logger: quiet,
-        },
-        (sample) => samples.push(sample),
-      );
-      connection.start();
-      return { connection, samples };
-    };
     const accepted = connect(trusted);
     const refused = connect(stranger);
     try {
