@@ -17,11 +17,13 @@ const TOOLS = [
 ];
 const TOOL =
   'Simulators and the MES client are tools: tests, benchmarks and the demo may use them, product code never.';
-const restrictedImports = (allowNats, allowTesting) => ({
+const restrictedImports = (allowNats, allowTesting, allowedTools = []) => ({
   paths: [
     ...(allowNats ? [] : [{ name: 'nats', message: NATS }]),
     ...(allowTesting ? [] : [{ name: '@plantbridge/testing', message: TESTING }]),
-    ...(allowTesting ? [] : TOOLS.map((name) => ({ name, message: TOOL }))),
+    ...(allowTesting
+      ? []
+      : TOOLS.filter((name) => !allowedTools.includes(name)).map((name) => ({ name, message: TOOL }))),
   ],
   patterns: [
     ...(allowNats ? [] : [{ group: ['nats/*'], message: NATS }]),
@@ -163,6 +165,13 @@ export default tseslint.config(
       'libs/messaging/testing/**/*.ts',
     ],
     rules: { 'no-restricted-imports': ['error', restrictedImports(true, true)] },
+  },
+  {
+    // Provisioning is an administrator's tool (and the chart's Job): it reads the subscribers file.
+    files: ['tools/provision/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', restrictedImports(false, false, ['@plantbridge/nats-config'])],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

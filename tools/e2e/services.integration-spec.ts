@@ -6,7 +6,9 @@ import { connectForTest } from '@plantbridge/messaging/testing';
 import {
   expectEventually,
   freePort,
+  makeTestCertificates,
   NatsServerProcess,
+  PostgresServerProcess,
   ServiceProcess,
   TEST_NATS_URL,
 } from '@plantbridge/testing';
@@ -124,6 +126,44 @@ describe('services as processes', () => {
     } finally {
       await service.stop('SIGTERM');
       await broker.stop();
+    }
+  });
+
+  it('connects to a PostgreSQL that takes only TLS with a client certificate, from DATABASE_TLS_*', async () => {
+    const certs = makeTestCertificates('plantbridge');
+    const file = (name: string) => join(certs.dir, name);
+    const database = await PostgresServerProcess.start({
+      hba: ['hostssl all all 127.0.0.1/32 cert', 'hostnossl all all 127.0.0.1/32 reject'],
+      tls: { certFile: file('server.crt'), keyFile: file('server.key'), caFile: file('ca.crt') },
+    });
+    const port = await freePort();
+    const service = ServiceProcess.start('production-order-sync', {
+      ...authEnv,
+      HTTP_PORT: String(port),
+      DATA_DIR: dataDir,
+      NATS_URL: TEST_NATS_URL,
+      PLANT_ID: 'P100',
+      DATABASE_URL: database.url(),
+      DATABASE_TLS_CA_FILE: file('ca.crt'),
+      DATABASE_TLS_CERT_FILE: file('client.crt'),
+      DATABASE_TLS_KEY_FILE: file('client.key'),
+      ERP_USER: 'PLANTBRIDGE',
+      ERP_PASSWORD: 'unused',
+    });
+    try {
+      const ready = await expectEventually(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+          expect(response.status).toBe(200);
+          return (await response.json()) as { details: Record<string, { status: string }> };
+        },
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      expect(ready.details.database).toEqual({ status: 'up' });
+    } finally {
+      await service.stop('SIGTERM');
+      await database.destroy();
+      certs.remove();
     }
   });
 

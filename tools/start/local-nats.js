@@ -16,7 +16,7 @@ function run(args, env = {}) {
       ['-r', RUNTIME, ...args],
       { cwd: ROOT, timeout: 60_000, env: { ...process.env, ...env } },
       (error, stdout, stderr) => {
-        if (error) return reject(new Error(stderr.trim().split('\n')[0] || error.message));
+        if (error) return reject(new Error(stderr.trim() || error.message));
         resolve(stdout);
       },
     ),
@@ -25,41 +25,60 @@ function run(args, env = {}) {
 
 /**
  * Writes `<natsDir>/server.conf` (port, JetStream in `store`, the users; mode 0600) and returns
- * { admin: { user, password }, services: { [plant]: { [service]: { NATS_USER, NATS_PASSWORD } } } }.
- * Passwords are made once and kept in `natsDir`, so a restarted broker and services agree.
+ * { admin: { user, password }, services: { [plant]: { [service]: { NATS_USER, NATS_PASSWORD } } },
+ *   subscribers: [name] }. Passwords are made once and kept in `natsDir`, so a restarted broker
+ * and services agree. `subscribersFile` (optional) adds the SaaS subscribers' users.
  */
-async function localNats(natsDir, port, store, plants) {
-  const out = await run([__filename, natsDir, String(port), store, JSON.stringify(plants)]);
+async function localNats(natsDir, port, store, plants, subscribersFile) {
+  const out = await run([
+    __filename,
+    natsDir,
+    String(port),
+    store,
+    JSON.stringify(plants),
+    subscribersFile ?? '',
+  ]);
   return JSON.parse(out);
 }
 
-/** `npm run provision` as the administrator: the streams least-privilege services may not make. */
-function provisionStreams(url, admin) {
-  return run([path.join(ROOT, 'tools/provision/main.ts')], {
-    NATS_URL: url,
-    NATS_USER: admin.user,
-    NATS_PASSWORD: admin.password,
-  });
+/**
+ * `npm run provision` as the administrator: the streams least-privilege services may not make, and
+ * the subscribers' consumers.
+ */
+function provisionStreams(url, admin, subscribersFile) {
+  return run(
+    [
+      path.join(ROOT, 'tools/provision/main.ts'),
+      ...(subscribersFile ? ['--subscribers', subscribersFile] : []),
+    ],
+    { NATS_URL: url, NATS_USER: admin.user, NATS_PASSWORD: admin.password },
+  );
 }
 
-function configure(natsDir, port, store, plants) {
+function configure(natsDir, port, store, plants, subscribersFile) {
   const fs = require('node:fs');
-  const { PlantNatsUsers } = require('@plantbridge/nats-config');
+  const { PlantNatsUsers, readSubscribersFile } = require('@plantbridge/nats-config');
   const users = new PlantNatsUsers(natsDir);
   const services = {};
   for (const plant of plants) services[plant] = users.addPlant(plant);
+  const subscribers = subscribersFile ? users.addSubscribers(readSubscribersFile(subscribersFile)) : [];
   fs.writeFileSync(path.join(natsDir, 'server.conf'), users.serverConfig({ port, storeDir: store }), {
     mode: 0o600,
   });
-  return { admin: { user: users.admin.user, password: users.admin.password }, services };
+  return {
+    admin: { user: users.admin.user, password: users.admin.password },
+    services,
+    subscribers: subscribers.map((s) => s.user),
+  };
 }
 
 if (require.main === module) {
-  const [natsDir, port, store, plants] = process.argv.slice(2);
+  const [natsDir, port, store, plants, subscribersFile] = process.argv.slice(2);
   try {
-    process.stdout.write(JSON.stringify(configure(natsDir, Number(port), store, JSON.parse(plants))));
+    const users = configure(natsDir, Number(port), store, JSON.parse(plants), subscribersFile || undefined);
+    process.stdout.write(JSON.stringify(users));
   } catch (error) {
-    process.stderr.write(`${error.stack || error}\n`);
+    process.stderr.write(`${error.message || error}\n`);
     process.exit(1);
   }
 }

@@ -94,6 +94,9 @@ Options:
   --status-every S seconds between status updates; default 5 (0: none)
   --help           this text
 
+SUBSCRIBERS_FILE names a JSON file of SaaS subscribers (README, Security): each becomes a NATS user
+of the nats-server npm start runs, reading only through the consumers made for it.
+
 Every other setting is an environment variable passed to the services (see README, Configuration).`;
 
 function parseArgs(argv) {
@@ -207,8 +210,15 @@ function takeLock(dataDir) {
 
 async function resolveNats(dataDir, plants) {
   const url = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+  const subscribersFile = process.env.SUBSCRIBERS_FILE
+    ? path.resolve(process.env.SUBSCRIBERS_FILE)
+    : undefined;
   if (await answers(url.split(',')[0].trim())) {
     console.log(`NATS: using ${url} (its users are its own; the services make their streams)`);
+    if (subscribersFile)
+      console.log(
+        `  SUBSCRIBERS_FILE is for the nats-server npm start runs; provision it here with npm run provision`,
+      );
     return { url, serviceEnv: () => ({}), stop: async () => undefined };
   }
   const found = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
@@ -227,7 +237,7 @@ async function resolveNats(dataDir, plants) {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   // No anonymous access: an administrator and one least-privilege user per service and plant.
   const natsDir = path.join(dataDir, 'nats-auth');
-  const users = await localNats(natsDir, port, store, plants);
+  const users = await localNats(natsDir, port, store, plants, subscribersFile);
   const launch = async () => {
     const log = fs.openSync(logFile, 'a');
     fs.writeSync(log, `\n===== ${new Date().toISOString()} nats-server starts =====\n`);
@@ -246,11 +256,16 @@ async function resolveNats(dataDir, plants) {
       child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
     );
   let child = await launch();
-  await provisionStreams(local, users.admin);
+  await provisionStreams(local, users.admin, subscribersFile);
   console.log(
     `NATS: started ${found} on ${local} (JetStream in ${store}, log ${shown(logFile)}), ` +
       `a least-privilege user per service (${shown(natsDir)}), streams provisioned`,
   );
+  if (users.subscribers.length)
+    console.log(
+      `  SaaS subscribers ${users.subscribers.join(', ')} with their consumers (passwords in ` +
+        `${shown(path.join(natsDir, 'nats-passwords.json'))})`,
+    );
   return {
     url: local,
     /** A service's NATS user; it only checks that its streams exist. */

@@ -15,7 +15,10 @@ export interface DatabaseSettings {
   databaseUrl?: string;
   /** PostgreSQL schema for this service's tables. */
   schema?: string;
-  /** TLS to PostgreSQL: with a CA the server's certificate is verified; a client certificate optional. */
+  /**
+   * TLS to PostgreSQL, on when any file is given: the server's certificate is verified against the
+   * CA (else the system's CAs); a client certificate and key for `cert` authentication.
+   */
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** PostgreSQL's connection pool (default 10 connections, 10 s to get one). */
   pool?: { size: number; acquireTimeoutMs: number };
@@ -51,7 +54,7 @@ export function dataSourceOptionsFor(settings: DatabaseSettings): DataSourceOpti
       url: settings.databaseUrl,
       schema: settings.schema,
       applicationName: settings.serviceName,
-      ...(settings.tls?.caFile ? { ssl: tlsOptions(settings.tls) } : {}),
+      ...(usesTls(settings.tls) ? { ssl: tlsOptions(settings.tls) } : {}),
       extra: {
         max: settings.pool?.size ?? 10,
         // Bounded, so a pool deadlock (a transaction waiting for a second connection while every
@@ -78,8 +81,13 @@ export function dataSourceOptionsFor(settings: DatabaseSettings): DataSourceOpti
   };
 }
 
+type TlsFiles = NonNullable<DatabaseSettings['tls']>;
+
+// A client certificate alone must not mean a connection in plain text.
+const usesTls = (tls?: TlsFiles): tls is TlsFiles => Boolean(tls?.caFile || tls?.certFile || tls?.keyFile);
+
 /** node-postgres `ssl` from PEM files: the server must present a certificate the CA signed. */
-function tlsOptions(tls: { caFile?: string; certFile?: string; keyFile?: string }) {
+function tlsOptions(tls: TlsFiles) {
   const read = (file?: string) => (file ? readFileSync(file, 'utf8') : undefined);
   return { ca: read(tls.caFile), cert: read(tls.certFile), key: read(tls.keyFile), rejectUnauthorized: true };
 }

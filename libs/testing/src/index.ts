@@ -5,3 +5,4 @@ export * from './database';
 export * from './service-process';
 export * from './stalling-proxy';
 export * from './certificates';
+export * from './postgres-server-process';

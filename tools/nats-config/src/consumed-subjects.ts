@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DynamicModule } from '@nestjs/common';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants';
 import { loadConfig, type ServiceConfig } from '@plantbridge/config';
-import { SERVICE_MESSAGING } from './plant-nats';
+import { SERVICE_MESSAGING } from './service-messaging';
 
 /** Every optional handler on: a service's NATS user may consume what any of its configurations does. */
 const EVERYTHING_ON = {

@@ -1,2 +1,4 @@
 export * from './plant-nats';
 export * from './consumed-subjects';
+export * from './service-messaging';
+export * from './subscribers';

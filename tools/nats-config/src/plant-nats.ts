@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Capability } from '@plantbridge/canonical-model';
 import {
   type NatsPermissions,
   natsUserFor,
@@ -9,30 +8,8 @@ import {
   type ReaderGrant,
   servicePermissions,
 } from '@plantbridge/messaging';
-
-/**
- * What each service publishes (its own capabilities) and consumes (its handlers' filters, every
- * optional handler on). `nats-config.spec.ts` checks the consumed filters against the services'
- * own `@OnEvent` declarations, so this cannot drift from them.
- */
-export const SERVICE_MESSAGING: Record<string, { publishes: Capability[]; consumes: string[] }> = {
-  'edge-gateway': {
-    publishes: ['equipment', 'telemetry'],
-    consumes: ['mfg.production.v1.*.operation-started', 'mfg.production.v1.*.operation-completed'],
-  },
-  'production-order-sync': {
-    publishes: ['production'],
-    consumes: [
-      'mfg.equipment.v1.*.production-counted',
-      'mfg.production.v1.*.operation-confirmed',
-      'mfg.production.v1.*.confirmation-retry-requested',
-      'mfg.production.v1.*.confirmation-discarded',
-    ],
-  },
-  'inventory-movement': { publishes: ['inventory'], consumes: [] },
-  'quality-events': { publishes: ['quality'], consumes: [] },
-  'maintenance-routing': { publishes: ['maintenance'], consumes: [] },
-};
+import { SERVICE_MESSAGING } from './service-messaging';
+import { type Subscriber, subscriberGrant } from './subscribers';
 
 export interface NatsUser {
   user: string;
@@ -88,10 +65,13 @@ export class PlantNatsUsers {
     return credentials;
   }
 
+  /** A SaaS subscriber: reads through the consumers provisioning makes for it, nothing else. */
   addReader(grant: ReaderGrant): NatsUser {
     // Its inbox prefix is made from its name: two names must not make the same one.
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(grant.user))
       throw new Error(`reader name ${JSON.stringify(grant.user)} is not valid`);
+    if (this.users.some((u) => u.user === grant.user))
+      throw new Error(`reader name ${JSON.stringify(grant.user)} is already a NATS user here`);
     const reader = {
       user: grant.user,
       password: this.passwordOf(grant.user),
@@ -99,6 +79,11 @@ export class PlantNatsUsers {
     };
     this.users.push(reader);
     return reader;
+  }
+
+  /** The subscribers of a subscribers file (`readSubscribersFile`). */
+  addSubscribers(subscribers: Subscriber[]): NatsUser[] {
+    return subscribers.map((s) => this.addReader(subscriberGrant(s)));
   }
 
   /** A nats-server configuration with JetStream and these users; no anonymous access. */

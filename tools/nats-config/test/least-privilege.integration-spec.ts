@@ -1,18 +1,23 @@
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createEvent, Equipment, Production, subjectFor } from '@plantbridge/canonical-model';
 import { samplePayload } from '@plantbridge/canonical-model/testing';
-import {
-  canonicalStreams,
-  durableNameFor,
-  ensureStream,
-  inboxPrefixFor,
-  narrowToPlant,
-} from '@plantbridge/messaging';
+import { durableNameFor, inboxPrefixFor, narrowToPlant } from '@plantbridge/messaging';
 import { connectOnce } from '@plantbridge/messaging/testing';
 import { NatsServerProcess, uniqueToken } from '@plantbridge/testing';
-import { PlantNatsUsers } from '../src';
+import { PlantNatsUsers, readSubscribersFile } from '../src';
+
+const ROOT = resolve(__dirname, '../../..');
+/** `npm run provision` as a plant's administrator runs it. */
+const provision = (env: Record<string, string>, ...args: string[]) =>
+  promisify(execFile)(
+    process.execPath,
+    ['-r', join(ROOT, 'tools/runtime/register.js'), join(ROOT, 'tools/provision/main.ts'), ...args],
+    { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 },
+  );
 
 jest.setTimeout(60_000);
 
@@ -24,14 +29,25 @@ jest.setTimeout(60_000);
 describe('NATS with least-privilege users', () => {
   const plant = uniqueToken('P');
   const other = uniqueToken('Q');
-  const users = new PlantNatsUsers(mkdtempSync(join(tmpdir(), 'nats-users-')));
+  const dir = mkdtempSync(join(tmpdir(), 'nats-users-'));
+  const users = new PlantNatsUsers(dir);
   const services = users.addPlant(plant);
   users.addPlant(other);
+  // A SaaS subscriber as an integration architect declares it: its user, and a consumer of one plant.
   const readerDurable = `saas-analytics--${plant}`;
-  const reader = users.addReader({
-    user: 'saas-analytics',
-    consumers: [{ stream: 'PRODUCTION', durable: readerDurable }],
-  });
+  const subscribersFile = join(dir, 'subscribers.json');
+  writeFileSync(
+    subscribersFile,
+    JSON.stringify({
+      subscribers: [
+        {
+          name: 'saas-analytics',
+          consumers: [{ subject: `mfg.production.v1.${plant}.>`, durable: readerDurable }],
+        },
+      ],
+    }),
+  );
+  const [reader] = users.addSubscribers(readSubscribersFile(subscribersFile));
   let server: NatsServerProcess;
   const as = (user: string, password: string) =>
     connectOnce({ url: server.url, name: user, user, pass: password });
@@ -48,18 +64,30 @@ describe('NATS with least-privilege users', () => {
 
   beforeAll(async () => {
     server = await NatsServerProcess.start({ config: (s) => users.serverConfig(s) });
-    // Provisioning, with the administrator's rights: the streams and the reader's consumer.
-    const admin = await as(users.admin.user, users.admin.password);
-    const jsm = await admin.jetstreamManager();
-    for (const stream of canonicalStreams()) await ensureStream(jsm, stream);
-    await jsm.consumers.add('PRODUCTION', {
-      durable_name: readerDurable,
-      filter_subject: `mfg.production.v1.${plant}.>`,
-      ack_policy: 'explicit' as never,
-    });
-    await admin.close();
+    // Provisioning, with the administrator's rights: the streams and the subscriber's consumer.
+    const { stdout } = await provision(
+      { NATS_URL: server.url, NATS_USER: users.admin.user, NATS_PASSWORD: users.admin.password },
+      '--subscribers',
+      subscribersFile,
+    );
+    expect(stdout).toContain(`consumer PRODUCTION/${readerDurable} of saas-analytics: created`);
   });
   afterAll(() => server.stop());
+
+  it('provisioning names the mistakes of a subscribers file before it changes anything', async () => {
+    const bad = join(dir, 'bad-subscribers.json');
+    writeFileSync(bad, JSON.stringify({ subscribers: [{ name: 'x', consumers: [{ subject: 'dlq.>' }] }] }));
+    // No NATS answers at this address: the file is read first, so its error is what is reported.
+    const failure = await provision({ NATS_URL: 'nats://127.0.0.1:1' }, '--subscribers', bad).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(
+        'subscribers[0].consumers[0].subject: dlq.> is not under mfg.<capability>.',
+      ),
+    });
+  });
 
   it('refuses anonymous clients and wrong passwords', async () => {
     await expect(connectOnce({ url: server.url, name: 'anonymous' })).rejects.toThrow(/Authorization/i);

@@ -1,6 +1,6 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { flattenErrors } from '@plantbridge/canonical-model';
-import { plainToInstance, Type } from 'class-transformer';
+import { parseJsonDocument } from '@plantbridge/canonical-model';
+import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
@@ -15,7 +15,6 @@ import {
   Max,
   Min,
   ValidateNested,
-  validateSync,
 } from 'class-validator';
 
 /**
@@ -230,23 +229,13 @@ export type ParsedTagMapping = { ok: true; mapping: TagMapping } | { ok: false; 
 
 /** Parses and validates a mapping document; every problem is reported, with its path. */
 export function parseTagMapping(text: string): ParsedTagMapping {
-  let plain: unknown;
-  try {
-    plain = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, errors: [`not valid JSON: ${(error as Error).message}`] };
-  }
-  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
-    return { ok: false, errors: ['the mapping must be a JSON object with "endpoints"'] };
-  }
-  const unknownSignals = findUnknownSignals(plain);
-  const mapping = plainToInstance(TagMapping, plain);
-  const fieldErrors = flattenErrors(validateSync(mapping, { forbidUnknownValues: false })).map(
-    (e) => `${e.field}: ${e.messages.join(', ')}`,
-  );
-  const errors = [...unknownSignals, ...fieldErrors];
-  if (errors.length === 0) errors.push(...crossFieldErrors(mapping));
-  return errors.length ? { ok: false, errors } : { ok: true, mapping };
+  const parsed = parseJsonDocument(TagMapping, text, {
+    expected: 'the mapping must be a JSON object with "endpoints"',
+    precheck: findUnknownSignals,
+  });
+  if (!parsed.ok) return parsed;
+  const errors = crossFieldErrors(parsed.value);
+  return errors.length ? { ok: false, errors } : { ok: true, mapping: parsed.value };
 }
 
 export function readTagMappingFile(path: string): ParsedTagMapping {

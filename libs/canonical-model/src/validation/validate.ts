@@ -50,3 +50,34 @@ function joinPath(parent: string, property: string): string {
 export function describeFieldErrors(errors: FieldError[]): string {
   return errors.map((e) => `${e.field || '(root)'}: ${e.messages.join(', ')}`).join('; ');
 }
+
+export type ParsedDocument<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+/**
+ * A configuration document (JSON a plant's engineers write: a tag mapping, a subscribers file)
+ * parsed and validated as `type`, every problem reported as `path: reason`. `precheck` finds what the
+ * class conversion would lose (an unknown discriminator, say) in the plain object first. Cross-field
+ * rules are the caller's, once the fields are valid.
+ */
+export function parseJsonDocument<T extends object>(
+  type: new () => T,
+  text: string,
+  options: { expected: string; precheck?: (plain: object) => string[] },
+): ParsedDocument<T> {
+  let plain: unknown;
+  try {
+    plain = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, errors: [`not valid JSON: ${(error as Error).message}`] };
+  }
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain))
+    return { ok: false, errors: [options.expected] };
+  const value = plainToInstance(type, plain);
+  const errors = [
+    ...(options.precheck?.(plain) ?? []),
+    ...flattenErrors(validateSync(value, { forbidUnknownValues: false })).map(
+      (e) => `${e.field}: ${e.messages.join(', ')}`,
+    ),
+  ];
+  return errors.length ? { ok: false, errors } : { ok: true, value };
+}
