@@ -15,7 +15,7 @@ import {
   type ClientMonitoredItemGroup,
 } from 'node-opcua';
 import { benchAuth } from './lib/auth';
-import { jetStreamPublishCeiling } from './lib/jetstream-ceiling';
+import { jetStreamPublishCeiling, jetStreamPublishLatency } from './lib/jetstream-ceiling';
 import { CpuMeter, peakRssMb, rssMb } from './lib/process-stats';
 import { machine, progress, table, writeResult } from './lib/report';
 import { percentile, round } from './lib/stats';
@@ -32,7 +32,7 @@ batched into samples-reported reports). Prints a table and writes bench/results/
 (and edge-latest.json).
 
 Options:
-  --items <list>          monitored items, comma separated (default 1000,10000)
+  --items <list>          monitored items, comma separated (default 1000,10000,100000)
   --rates <list>          offered tag changes/s, comma separated (default 10000,25000,50000,100000)
   --step-seconds <n>      seconds measured per rate, after 2 s of warm-up (default 8)
   --publishing-ms <n>     OPC UA publishing interval of the gateway (default 100)
@@ -41,7 +41,16 @@ Options:
   -h, --help              this text
 `;
 
-const TARGETS = { changesPerSecond: 50_000, p99Ms: 250, subscribeMs: 1000, peakRssMb: 300 };
+/**
+ * Issue 17's targets, as ratios to the raw node-opcua client measured in the same run (at the
+ * highest offered rate): delivered changes/s at 10,000 and 100,000 items, the time to subscribe
+ * 100,000 items, and the gateway's peak memory at 100,000 items.
+ */
+const TARGETS = {
+  deliveredOfRawClient: { 10_000: 0.9, 100_000: 0.8 } as Record<number, number>,
+  subscribeOfRawClientAtMost: 2,
+  peakRssMbAt100000: 500,
+};
 const WARM_UP_MS = 2000;
 
 interface Step {
@@ -74,7 +83,7 @@ interface ItemsResult {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      items: { type: 'string', default: '1000,10000' },
+      items: { type: 'string', default: '1000,10000,100000' },
       rates: { type: 'string', default: '10000,25000,50000,100000' },
       'step-seconds': { type: 'string', default: '8' },
       'publishing-ms': { type: 'string', default: '100' },
@@ -110,6 +119,15 @@ async function main(): Promise<void> {
       report.averageReportBytes,
       5000,
     );
+    progress(
+      `ceiling: JetStream publish-to-ack latency of ${report.averageReportBytes}-byte messages, 500 one at a time`,
+    );
+    const latencies = await jetStreamPublishLatency(
+      values.nats,
+      `mfg.telemetry.v1.${uniqueToken('C')}.bench-latency`,
+      report.averageReportBytes,
+      500,
+    );
     const result = {
       benchmark: 'edge',
       at: new Date().toISOString(),
@@ -126,7 +144,9 @@ async function main(): Promise<void> {
         jetStreamPublishPerSecond: round(jetStreamPerSecond, 0),
         jetStreamPayloadBytes: report.averageReportBytes,
         jetStreamSamplesPerSecond: round(jetStreamPerSecond * report.averageSamplesPerReport, 0),
+        jetStreamPublishP99Ms: round(percentile(latencies, 99), 1),
       },
+      ratios: results.map(ratiosOf),
       results,
     };
     const file = writeResult('edge', result);
@@ -385,12 +405,28 @@ class JetStreamReader {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The figures issue 17 sets targets for, each against the same run's raw client. */
+function ratiosOf(r: ItemsResult) {
+  // The raw client was driven at the highest offered rate: compare with that step.
+  const top = r.steps.reduce((a, b) => (b.offeredPerSecond > a.offeredPerSecond ? b : a));
+  return {
+    items: r.items,
+    deliveredOfRawClient: round(top.deliveredPerSecond / r.rawClientNotificationsPerSecond, 2),
+    deliveredTarget: TARGETS.deliveredOfRawClient[r.items] ?? null,
+    subscribeOfRawClient: round(r.gatewaySubscribeMs / Math.max(1, r.rawClientSubscribeMs), 2),
+    gatewayPeakRssMb: r.gatewayPeakRssMb,
+    latencyP99Ms: top.latencyP99Ms,
+  };
+}
+
 function render(result: {
   ceilings: {
     jetStreamPublishPerSecond: number;
     jetStreamPayloadBytes: number;
     jetStreamSamplesPerSecond: number;
+    jetStreamPublishP99Ms: number;
   };
+  ratios: Array<ReturnType<typeof ratiosOf>>;
   results: ItemsResult[];
 }): string {
   const rows = result.results.flatMap((r) =>
@@ -442,10 +478,29 @@ function render(result: {
         'samples/report',
       ],
       perItems,
+    )}\n\n${table(
+      [
+        'items',
+        'delivered / raw client',
+        'target',
+        'subscribe / raw client',
+        'peak MB',
+        'p99 ms sample to ack',
+      ],
+      result.ratios.map((r) => [
+        String(r.items),
+        r.deliveredOfRawClient,
+        r.deliveredTarget === null ? '' : `>= ${r.deliveredTarget}`,
+        r.subscribeOfRawClient,
+        r.gatewayPeakRssMb,
+        r.latencyP99Ms,
+      ]),
     )}\n\n` +
     `Raw ceilings: JetStream publish ${result.ceilings.jetStreamPublishPerSecond} msgs/s of ${result.ceilings.jetStreamPayloadBytes} bytes ` +
-    `(${result.ceilings.jetStreamSamplesPerSecond} samples/s at the gateway's report size)\n` +
-    `Targets: >= ${TARGETS.changesPerSecond} changes/s, p99 <= ${TARGETS.p99Ms} ms, subscribe 10,000 items < ${TARGETS.subscribeMs} ms, peak < ${TARGETS.peakRssMb} MB\n`
+    `(${result.ceilings.jetStreamSamplesPerSecond} samples/s at the gateway's report size); ` +
+    `JetStream publish-to-ack p99 ${result.ceilings.jetStreamPublishP99Ms} ms, one at a time\n` +
+    `Targets (issue 17): delivered >= 0.9x the raw client at 10,000 items and >= 0.8x at 100,000; ` +
+    `subscribe <= ${TARGETS.subscribeOfRawClientAtMost}x the raw client; peak <= ${TARGETS.peakRssMbAt100000} MB at 100,000 items\n`
   );
 }
 

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { IntSetting, ServiceConfig } from '@plantbridge/config';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsEmpty, IsIn, IsOptional } from 'class-validator';
 import { IsTagMappingFile } from './mapping/is-tag-mapping-file';
 
 /** Settings of edge-gateway; the shared ones are documented on ServiceConfig and in the README. */
@@ -28,13 +28,24 @@ export class EdgeGatewayConfig extends ServiceConfig {
   @IntSetting(5)
   EVENT_BATCH_MS = 50;
 
-  /** Store-and-forward limit for telemetry reports (up to 2,000 samples each); the oldest are dropped first. */
-  @IntSetting(1)
-  BUFFER_MAX_TELEMETRY_REPORTS = 2000;
+  /**
+   * Store-and-forward bound in bytes: the SQLite database file with its WAL (on PostgreSQL the
+   * unpublished rows). Over it telemetry goes first, then the oldest business events (BufferLimits).
+   * At least 16 MiB: a few minutes of telemetry reports (~220 kB each) and the WAL between checkpoints.
+   */
+  @IntSetting(16 * 1024 * 1024)
+  BUFFER_MAX_BYTES = 256 * 1024 * 1024;
 
-  /** Store-and-forward limit for business events (counts, states, alarms); over it the oldest are lost. */
-  @IntSetting(1)
-  BUFFER_MAX_EVENTS = 1_000_000;
+  /**
+   * The count limits that BUFFER_MAX_BYTES replaced (2,000 reports of ~220 kB each and 1,000,000
+   * events passed half a gigabyte). Still set, the boot stops: a limit someone chose must not be
+   * silently ignored.
+   */
+  @IsEmpty({ message: 'BUFFER_MAX_TELEMETRY_REPORTS is no longer read: set BUFFER_MAX_BYTES instead' })
+  BUFFER_MAX_TELEMETRY_REPORTS?: string;
+
+  @IsEmpty({ message: 'BUFFER_MAX_EVENTS is no longer read: set BUFFER_MAX_BYTES instead' })
+  BUFFER_MAX_EVENTS?: string;
 
   /** How often the buffer limits are checked. */
   @IntSetting(100)

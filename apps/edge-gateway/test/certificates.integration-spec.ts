@@ -95,11 +95,32 @@ describe('edge gateway: OPC UA server certificates trusted and revoked over REST
       ['GET', '/v1/opcua/endpoints/line1/browse', 'opcua:read'],
       ['GET', '/v1/opcua/certificates', 'opcua:read'],
       ['GET', '/v1/opcua/certificates/audit', 'opcua:read'],
+      ['GET', '/v1/opcua/certificates/own', 'opcua:read'],
+      ['GET', '/v1/opcua/certificates/own.der', 'opcua:read'],
+      ['GET', '/v1/opcua/certificates/own.pem', 'opcua:read'],
       ['POST', `/v1/opcua/certificates/${'0'.repeat(40)}/trust`, 'opcua:admin'],
       ['POST', `/v1/opcua/certificates/${'0'.repeat(40)}/revoke`, 'opcua:admin'],
       ['GET', '/metrics', 'management:read'],
     ] as const;
     const scopes = ['opcua:read', 'opcua:admin', 'management:read'];
+    // Every route of the OpenAPI document is in the matrix, with the scope the document declares.
+    const document = (await (
+      await fetch(`http://127.0.0.1:${port}/openapi.json`, {
+        headers: {
+          authorization: `Bearer ${await issuer.token({ subject: 'x', scopes: ['management:read'], plants: [plant] })}`,
+        },
+      })
+    ).json()) as { paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>> };
+    const documented = Object.entries(document.paths)
+      .filter(([template]) => !template.startsWith('/health/'))
+      .flatMap(([template, operations]) =>
+        Object.entries(operations).map(([method, operation]) => [
+          method.toUpperCase(),
+          template.replace('{id}', 'line1').replace('{thumbprint}', '0'.repeat(40)),
+          operation.security?.[0]?.plantbridge?.[0] ?? '(none)',
+        ]),
+      );
+    expect(documented.sort()).toEqual([...routes].sort());
     for (const [method, path, scope] of routes) {
       const status = async (token?: string) =>
         (

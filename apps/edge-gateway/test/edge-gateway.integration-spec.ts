@@ -236,13 +236,15 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
       names.push(...page.references.map((r) => r.browseName));
       pages += 1;
     }
-    expect(pages).toBe(5);
+    expect(pages).toBe(6);
     expect(names.map((n) => n.replace(/^\d+:/, '')).sort()).toEqual([
       'AlarmActive',
       'AlarmCode',
       'AlarmMessage',
       'AlarmSeverity',
       'GoodParts',
+      'GoodParts64',
+      'Running',
       'ScrapParts',
       'State',
       'StateName',

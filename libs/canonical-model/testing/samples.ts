@@ -3,6 +3,15 @@ import type { EventType, PayloadOf } from '../src';
 const at = '2026-11-26T08:00:00.000Z';
 const later = '2026-11-26T09:30:00.000Z';
 const equipment = { equipmentId: 'P100-L1-M01', plant: 'P100', sourceTimestamp: at, serverTimestamp: at };
+/** An alarm from an OPC UA condition: the condition, its source and the episode (condition + activation). */
+const condition = {
+  alarmId: 'ns=1;s=Line1.M01.Alarm',
+  conditionId: 'ns=1;s=Line1.M01.Alarm',
+  activeSince: at,
+  episodeId: `ns=1;s=Line1.M01.Alarm@${at}`,
+  sourceNode: 'ns=1;s=Line1.M01',
+  sourceName: 'M01',
+};
 const movement = {
   movementKey: 'MV-0001',
   movementKind: 'goods-issue' as const,
@@ -136,12 +145,25 @@ export const VALID_PAYLOADS: { [T in EventType]: PayloadOf<T> } = {
   },
   'plantbridge.equipment.alarm-raised.v1': {
     ...equipment,
-    alarmId: 'A-17',
+    ...condition,
     alarmClass: 'spindle',
     severity: 800,
     message: 'Spindle over temperature',
+    suppressedOrShelved: false,
   },
-  'plantbridge.equipment.alarm-cleared.v1': { ...equipment, alarmId: 'A-17' },
+  'plantbridge.equipment.alarm-cleared.v1': {
+    ...equipment,
+    ...condition,
+    severity: 800,
+    message: 'Back to normal',
+  },
+  'plantbridge.equipment.alarm-acknowledged.v1': {
+    ...equipment,
+    ...condition,
+    severity: 800,
+    message: 'Spindle over temperature',
+    suppressedOrShelved: false,
+  },
   'plantbridge.equipment.threshold-crossed.v1': {
     ...equipment,
     signal: 'temperature',

@@ -38,3 +38,29 @@ export function confirmationPublishCeiling(url: string, plant: string): Promise<
   progress('ceiling: JetStream publish with acks outstanding, 5 s');
   return jetStreamPublishCeiling(url, `mfg.production.v1.${plant}.bench-ceiling`, 700, 5000);
 }
+
+/**
+ * Publish-to-acknowledgement latency of JetStream, one message at a time, for messages of
+ * `payloadBytes`: what a service's own sample-to-ack p99 is compared with.
+ */
+export async function jetStreamPublishLatency(
+  url: string,
+  subject: string,
+  payloadBytes: number,
+  count: number,
+): Promise<number[]> {
+  const logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+  const connection = new JetStreamConnection({ url, name: 'bench-latency' }, logger);
+  connection.start();
+  await connection.whenConnected();
+  const publisher = new EventPublisher(connection);
+  const data = JSON.stringify({ padding: 'x'.repeat(Math.max(0, payloadBytes - 14)) });
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await publisher.publishRaw({ subject, data, msgId: uniqueToken('m'), headers: {} });
+    latencies.push(performance.now() - started);
+  }
+  await connection.close();
+  return latencies;
+}

@@ -8,6 +8,11 @@ import { MACHINERY_ITEM_STATES, type MachineryItemState } from './machine-model'
  *   POST /__sim/machines/{id}/state           {"state":"NotExecuting"}  (OPC 40001 MachineryItemState)
  *   POST /__sim/machines/{id}/alarm           {"code":"A-17","severity":800,"message":"…"}
  *   POST /__sim/machines/{id}/alarm/clear
+ *   POST /__sim/machines/{id}/condition       {"severity":800,"message":"…"}  (OPC UA alarm condition)
+ *   POST /__sim/machines/{id}/condition/clear
+ *   POST /__sim/machines/{id}/condition/acknowledge
+ *   POST /__sim/machines/{id}/condition/suppress  {"suppressed":true}
+ *   POST /__sim/machines/{id}/condition/shelve    {"shelved":true}
  *   POST /__sim/machines/{id}/counters        {"kind":"good","value":0}  (reset, or near the maximum)
  *   POST /__sim/restart                       {"downMs":2000}  (the OPC UA server goes away and comes back)
  *   GET  /__sim/load                          bulk tags: offered and achieved changes/s
@@ -46,7 +51,10 @@ async function handle(simulator: LineSimulator, req: IncomingMessage, res: Serve
       await simulator.restart(Number(body.downMs ?? 0));
       return send(200, { restarted: true });
     }
-    const match = /^\/__sim\/machines\/(\w+)\/(state|alarm|alarm\/clear|counters)$/.exec(path);
+    const match =
+      /^\/__sim\/machines\/(\w+)\/(state|alarm|alarm\/clear|counters|condition(?:\/(?:clear|acknowledge|suppress|shelve))?)$/.exec(
+        path,
+      );
     if (req.method !== 'POST' || !match) return send(404, { error: `unknown control ${req.method} ${path}` });
     const [, id, action] = match;
     switch (action) {
@@ -70,6 +78,24 @@ async function handle(simulator: LineSimulator, req: IncomingMessage, res: Serve
         break;
       case 'counters':
         simulator.setCounter(id, body.kind === 'scrap' ? 'scrap' : 'good', Number(body.value ?? 0));
+        break;
+      case 'condition':
+        simulator.raiseCondition(id, {
+          severity: Number(body.severity ?? 500),
+          message: String(body.message ?? 'Simulated alarm'),
+        });
+        break;
+      case 'condition/clear':
+        simulator.clearCondition(id);
+        break;
+      case 'condition/acknowledge':
+        simulator.acknowledgeCondition(id);
+        break;
+      case 'condition/suppress':
+        simulator.suppressCondition(id, body.suppressed !== false);
+        break;
+      case 'condition/shelve':
+        simulator.shelveCondition(id, body.shelved !== false);
         break;
     }
     send(200, simulator.machine(id));

@@ -6,6 +6,16 @@ export interface MachineView {
   state: MachineryItemState;
   goodCount: number;
   scrapCount: number;
+  /** Its OPC UA alarm condition; `activeSince` is when the active episode began. */
+  condition: {
+    active: boolean;
+    acked: boolean;
+    severity: number;
+    message: string;
+    activeSince: string | null;
+    suppressed: boolean;
+    shelved: boolean;
+  };
 }
 
 /**
@@ -21,6 +31,27 @@ export class LineControlClient {
 
   async setState(machine: string, state: MachineryItemState): Promise<void> {
     await this.call('POST', `/__sim/machines/${machine}/state`, { state });
+  }
+
+  /** Activates the machine's OPC UA alarm condition, or changes its severity and message while active. */
+  async raiseCondition(machine: string, alarm: { severity: number; message: string }): Promise<void> {
+    await this.call('POST', `/__sim/machines/${machine}/condition`, alarm);
+  }
+
+  async clearCondition(machine: string): Promise<void> {
+    await this.call('POST', `/__sim/machines/${machine}/condition/clear`);
+  }
+
+  async acknowledgeCondition(machine: string): Promise<void> {
+    await this.call('POST', `/__sim/machines/${machine}/condition/acknowledge`);
+  }
+
+  async suppressCondition(machine: string, suppressed: boolean): Promise<void> {
+    await this.call('POST', `/__sim/machines/${machine}/condition/suppress`, { suppressed });
+  }
+
+  async shelveCondition(machine: string, shelved: boolean): Promise<void> {
+    await this.call('POST', `/__sim/machines/${machine}/condition/shelve`, { shelved });
   }
 
   /** The OPC UA server goes away for `downMs` and comes back; resolves once it is back. */

@@ -10,6 +10,7 @@ import {
   type UAObject,
   type UAVariable,
   Variant,
+  VariantArrayType,
 } from 'node-opcua';
 import {
   DEFAULT_MACHINE_SETTINGS,
@@ -20,6 +21,7 @@ import {
   type MachineSettings,
   seededRandom,
 } from './machine-model';
+import { MachineAlarmConditions } from './machine-alarm-conditions';
 import { TagLoad } from './tag-load';
 import { lineEndpointUrl, lineNodeId } from './counting-mapping';
 
@@ -57,7 +59,13 @@ const SIGNALS = {
   AlarmCode: DataType.String,
   AlarmSeverity: DataType.UInt16,
   AlarmMessage: DataType.String,
+  // What other PLCs expose: a Boolean "running" bit, and a 64-bit part counter.
+  Running: DataType.Boolean,
+  GoodParts64: DataType.UInt64,
 } as const;
+
+/** GoodParts64 counts from 2^40, so it holds a value no 32-bit type can. */
+export const GOOD_PARTS_64_OFFSET = 2 ** 40;
 type Signal = keyof typeof SIGNALS;
 
 function signalValues(m: MachineModel): Record<Signal, number | string | boolean> {
@@ -71,7 +79,21 @@ function signalValues(m: MachineModel): Record<Signal, number | string | boolean
     AlarmCode: m.alarm?.code ?? '',
     AlarmSeverity: m.alarm?.severity ?? 0,
     AlarmMessage: m.alarm?.message ?? '',
+    Running: m.state === 'Executing',
+    GoodParts64: GOOD_PARTS_64_OFFSET + m.goodCount,
   };
+}
+
+/** A signal's value as a Variant; 64-bit integers travel as [high, low] 32-bit words. */
+function variantOf(signal: Signal, value: number | string | boolean): Variant {
+  const dataType = SIGNALS[signal];
+  if (dataType !== DataType.UInt64) return new Variant({ dataType, value });
+  const n = value as number;
+  return new Variant({
+    dataType,
+    arrayType: VariantArrayType.Scalar,
+    value: [Math.floor(n / 2 ** 32), n % 2 ** 32],
+  });
 }
 
 /**
@@ -89,6 +111,8 @@ export class LineSimulator {
   private server?: OPCUAServer;
   private certificates?: OPCUACertificateManager;
   private variables = new Map<string, UAVariable>();
+  /** The machines' alarm conditions in the running server's address space. */
+  private conditions?: MachineAlarmConditions;
   private timer?: NodeJS.Timeout;
   private lastPushed = new Map<string, number | string | boolean>();
 
@@ -160,6 +184,7 @@ export class LineSimulator {
     this.server = undefined;
     this.variables = new Map();
     this.lastPushed = new Map();
+    this.conditions = undefined;
     await server?.shutdown(0);
     await this.certificates?.dispose();
     this.certificates = undefined;
@@ -199,6 +224,42 @@ export class LineSimulator {
     this.push(this.machine(id));
   }
 
+  /** `ns=1;s=Line1.M01.Alarm`: the machine's alarm condition (its ConditionId). */
+  conditionNodeId(machine: string): string {
+    return MachineAlarmConditions.nodeId(this.line, machine);
+  }
+
+  /** Activates the machine's alarm condition (a new episode), or changes severity and message while active. */
+  raiseCondition(id: string, alarm: { severity: number; message: string }): void {
+    this.machine(id).condition.raise(alarm);
+    this.showCondition(id);
+  }
+
+  /** The condition returns to normal; it stays retained until acknowledged. */
+  clearCondition(id: string): void {
+    if (this.machine(id).condition.clear()) this.showCondition(id);
+  }
+
+  /** An operator acknowledges the condition, as at the HMI. */
+  acknowledgeCondition(id: string): void {
+    if (this.machine(id).condition.acknowledge()) this.showCondition(id);
+  }
+
+  suppressCondition(id: string, suppressed: boolean): void {
+    this.machine(id).condition.setSuppressed(suppressed);
+    this.showCondition(id);
+  }
+
+  /** One-shot shelving (until unshelved here). */
+  shelveCondition(id: string, shelved: boolean): void {
+    this.machine(id).condition.setShelved(shelved);
+    this.showCondition(id);
+  }
+
+  private showCondition(id: string): void {
+    this.conditions?.show(id, this.machine(id).condition);
+  }
+
   /** Sets a counter, e.g. 0 for an operator's reset or near the maximum to provoke a rollover. */
   setCounter(id: string, kind: 'good' | 'scrap', value: number): void {
     this.machine(id).setCounter(kind, value);
@@ -216,12 +277,15 @@ export class LineSimulator {
   private buildAddressSpace(server: OPCUAServer): void {
     const addressSpace = server.engine.addressSpace;
     if (!addressSpace) throw new Error('OPC UA server has no address space');
+    // node-opcua's alarms need it: ConditionRefresh, Acknowledge, and the other condition methods.
+    addressSpace.installAlarmsAndConditionsService();
     const namespace = addressSpace.getOwnNamespace();
     const line = namespace.addObject({
       organizedBy: addressSpace.rootFolder.objects,
       browseName: this.line,
       nodeId: `s=${this.line}`,
     });
+    this.conditions = new MachineAlarmConditions(namespace, this.line, line);
     for (const machine of this.machines) this.addMachine(namespace, line, machine);
     if (this.load.count) this.load.build(namespace, line, this.line);
   }
@@ -236,7 +300,11 @@ export class LineSimulator {
       componentOf: line,
       browseName: machine.id,
       nodeId: `s=${this.line}.${machine.id}`,
+      // An event source of the Server (and a notifier itself): its conditions' events reach
+      // subscriptions on either, and the Server's ConditionRefresh finds them.
+      eventSourceOf: namespace.addressSpace.rootFolder.objects.server,
     });
+    this.conditions?.add(machine.id, object, machine.condition);
     const values = signalValues(machine);
     for (const [signal, dataType] of Object.entries(SIGNALS) as Array<[Signal, DataType]>) {
       const variable = namespace.addVariable({
@@ -245,7 +313,7 @@ export class LineSimulator {
         nodeId: `s=${this.line}.${machine.id}.${signal}`,
         dataType,
         minimumSamplingInterval: 0,
-        value: new Variant({ dataType, value: values[signal] }),
+        value: variantOf(signal, values[signal]),
       });
       this.variables.set(`${machine.id}.${signal}`, variable);
     }
@@ -261,9 +329,7 @@ export class LineSimulator {
       const key = `${machine.id}.${signal}`;
       if (this.lastPushed.get(key) === value) continue;
       this.lastPushed.set(key, value);
-      this.variables
-        .get(key)
-        ?.setValueFromSource(new Variant({ dataType: SIGNALS[signal], value }), StatusCodes.Good, now);
+      this.variables.get(key)?.setValueFromSource(variantOf(signal, value), StatusCodes.Good, now);
     }
   }
 }

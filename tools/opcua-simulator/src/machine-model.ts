@@ -1,3 +1,5 @@
+import { MachineCondition } from './machine-condition';
+
 /** OPC 40001 (Machinery) `MachineryItemState`: the values a machine's state variable takes. */
 export const MACHINERY_ITEM_STATES = ['NotAvailable', 'OutOfService', 'NotExecuting', 'Executing'] as const;
 export type MachineryItemState = (typeof MACHINERY_ITEM_STATES)[number];
@@ -48,6 +50,8 @@ export class MachineModel {
   scrapCount = 0;
   temperature: number;
   alarm: MachineAlarm | null = null;
+  /** Its OPC UA alarm condition (Part 9), beside the alarm tags above. */
+  readonly condition = new MachineCondition();
 
   constructor(
     readonly id: string,
@@ -72,8 +76,8 @@ export class MachineModel {
 
   /** What the control API shows. */
   toJSON() {
-    const { id, state, goodCount, scrapCount, temperature, alarm } = this;
-    return { id, state, goodCount, scrapCount, temperature, alarm };
+    const { id, state, goodCount, scrapCount, temperature, alarm, condition } = this;
+    return { id, state, goodCount, scrapCount, temperature, alarm, condition };
   }
 
   setCounter(kind: 'good' | 'scrap', value: number): void {

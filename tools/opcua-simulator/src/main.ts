@@ -24,11 +24,17 @@ Options:
 Node ids: ns=1;s=<line>.<machine>.<signal>, signals State (OPC 40001 MachineryItemState 0..3),
 StateName, GoodParts, ScrapParts (UInt32, roll over after 65535), Temperature, AlarmActive,
 AlarmCode, AlarmSeverity, AlarmMessage. Security: None, or Sign / SignAndEncrypt with Basic256Sha256.
+Alarms & Conditions: one AlarmConditionType per machine, ns=1;s=<line>.<machine>.Alarm, source the
+machine object, events on the Server object (ConditionRefresh supported).
 
 Control API:
   GET  /__sim/machines                  POST /__sim/machines/M01/state {"state":"NotExecuting"}
   POST /__sim/machines/M01/alarm {...}  POST /__sim/machines/M01/alarm/clear
   POST /__sim/machines/M01/counters {"kind":"good","value":0}
+  POST /__sim/machines/M01/condition {"severity":800,"message":"..."}
+  POST /__sim/machines/M01/condition/clear   POST /__sim/machines/M01/condition/acknowledge
+  POST /__sim/machines/M01/condition/suppress {"suppressed":true}
+  POST /__sim/machines/M01/condition/shelve {"shelved":true}
   POST /__sim/restart {"downMs":2000}
   GET  /__sim/load                      POST /__sim/load {"changesPerSecond":50000}
 `;

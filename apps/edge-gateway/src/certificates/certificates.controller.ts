@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiOperation } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Res, StreamableFile } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import {
   type CommandRequest,
   Idempotent,
@@ -10,8 +10,11 @@ import {
   sendIdempotent,
 } from '@plantbridge/service-runtime';
 import { Matches } from 'class-validator';
+import { toPem } from 'node-opcua-crypto';
 import type { CertificateAuditRecord } from './certificate-audit.entity';
+import type { CertificateSummary } from './certificate-summary';
 import { CertificateTrust } from './certificate-trust.usecase';
+import { OwnCertificateReader } from './own-certificate-reader';
 import type { ServerCertificate } from './trust-store';
 
 const ThumbprintParam = paramRule('thumbprint', () =>
@@ -24,7 +27,10 @@ const ThumbprintParam = paramRule('thumbprint', () =>
  */
 @Controller('v1/opcua/certificates')
 export class CertificatesController {
-  constructor(private readonly trust: CertificateTrust) {}
+  constructor(
+    private readonly trust: CertificateTrust,
+    private readonly ownCertificate: OwnCertificateReader,
+  ) {}
 
   @Get()
   @RequiresScope('opcua:read')
@@ -33,6 +39,42 @@ export class CertificatesController {
   })
   list(): Promise<ServerCertificate[]> {
     return this.trust.list();
+  }
+
+  @Get('own')
+  @RequiresScope('opcua:read')
+  @ApiOperation({
+    summary: "The gateway's own certificate, which each OPC UA server with security must trust",
+    description:
+      "Subject, SHA-1 thumbprint, validity and application URI: compare them with what the PLC's trust list shows. " +
+      '`own.der` and `own.pem` download the certificate itself for its administrator.',
+  })
+  own(): CertificateSummary {
+    return this.ownCertificate.read().summary;
+  }
+
+  @Get('own.der')
+  @RequiresScope('opcua:read')
+  @ApiOperation({ summary: "The gateway's own certificate as DER, the form most PLCs import" })
+  @ApiProduces('application/pkix-cert')
+  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  ownDer(): StreamableFile {
+    return new StreamableFile(this.ownCertificate.read().der, {
+      type: 'application/pkix-cert',
+      disposition: 'attachment; filename="plantbridge-edge-gateway.der"',
+    });
+  }
+
+  @Get('own.pem')
+  @RequiresScope('opcua:read')
+  @ApiOperation({ summary: "The gateway's own certificate as PEM" })
+  @ApiProduces('application/x-pem-file')
+  @ApiOkResponse({ schema: { type: 'string' } })
+  ownPem(): StreamableFile {
+    return new StreamableFile(Buffer.from(toPem(this.ownCertificate.read().der, 'CERTIFICATE')), {
+      type: 'application/x-pem-file',
+      disposition: 'attachment; filename="plantbridge-edge-gateway.pem"',
+    });
   }
 
   @Get('audit')

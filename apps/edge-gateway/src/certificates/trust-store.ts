@@ -1,18 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPCUACertificateManager } from 'node-opcua';
-import { exploreCertificate, makeSHA1Thumbprint, readCertificate } from 'node-opcua-crypto';
+import { readCertificate } from 'node-opcua-crypto';
+import { type CertificateSummary, summarizeCertificate } from './certificate-summary';
 
 export type CertificateStatus = 'trusted' | 'rejected';
 
 /** A server certificate the gateway has met: what an operator needs to decide on it. */
-export interface ServerCertificate {
-  thumbprint: string;
+export interface ServerCertificate extends CertificateSummary {
   status: CertificateStatus;
-  subject: string;
-  applicationUri?: string;
-  notBefore: string;
-  notAfter: string;
 }
 
 /**
@@ -73,22 +69,7 @@ export class TrustStore {
     return files.flatMap((file) => {
       try {
         const der = readCertificate(join(folder, file));
-        const info = exploreCertificate(der).tbsCertificate;
-        return [
-          {
-            der,
-            certificate: {
-              thumbprint: makeSHA1Thumbprint(der).toString('hex'),
-              status,
-              subject: Object.entries(info.subject)
-                .map(([k, v]) => `${k}=${String(v)}`)
-                .join(', '),
-              applicationUri: info.extensions?.subjectAltName?.uniformResourceIdentifier?.[0],
-              notBefore: info.validity.notBefore.toISOString(),
-              notAfter: info.validity.notAfter.toISOString(),
-            },
-          },
-        ];
+        return [{ der, certificate: { ...summarizeCertificate(der), status } }];
       } catch {
         return []; // not a certificate: not ours to show
       }

@@ -93,7 +93,7 @@ describe('tag mapping', () => {
             nodeId: 'ns=1;s=z',
             equipmentId: M01,
             signal: 'measurement',
-            name: 't',
+            name: 'u',
             low: 0,
             high: 10,
             hysteresis: 5,
@@ -106,10 +106,56 @@ describe('tag mapping', () => {
       'endpoints[0].securityPolicy: must be None exactly when securityMode is None',
       'endpoints[0].identity: a username identity needs userName and one of passwordEnv, passwordFile',
       'endpoints[0].tags[6].nodeId: ns=1;s=Line1.M01.State is already mapped by tags[0]',
-      'endpoints[0].tags[7]: equipment P100-L1-M01 already has a state tag (tags[0])',
+      'endpoints[0].tags[7]: equipment P100-L1-M01 state is already mapped by endpoints[0].tags[0]',
       'endpoints[0].tags[8].high: must be greater than low (50)',
       'endpoints[0].tags[9].hysteresis: must be less than half the band between low and high',
     ]);
+  });
+
+  it('identical machines: the same node ids on two endpoints are fine; one machine mapped from two places is not', () => {
+    const endpoint = (id: string, url: string, equipmentId: string, tags = validTags) => ({
+      id,
+      url,
+      tags: tags.map((t) => ({ ...t, equipmentId })),
+    });
+    const twins = {
+      endpoints: [
+        endpoint('lineA', 'opc.tcp://plc-a:4840', 'P100-A-M01'),
+        endpoint('lineB', 'opc.tcp://plc-b:4840', 'P100-B-M01'),
+      ],
+    };
+    expect(parseTagMapping(JSON.stringify(twins))).toMatchObject({ ok: true });
+    const ambiguous = {
+      endpoints: [
+        endpoint('lineA', 'opc.tcp://plc-a:4840', 'P100-A-M01'),
+        endpoint('lineB', 'opc.tcp://plc-b:4840', 'P100-A-M01', validTags.slice(1, 2)),
+        endpoint('lineC', 'opc.tcp://PLC-A:4840', 'P100-C-M01', validTags.slice(0, 1)),
+      ],
+    };
+    expect(parseTagMapping(JSON.stringify(ambiguous))).toEqual({
+      ok: false,
+      errors: [
+        'endpoints[1].tags[0]: equipment P100-A-M01 good counter is already mapped by endpoints[0].tags[1]',
+        'endpoints[2].url: opc.tcp://PLC-A:4840 is also endpoints[0]',
+      ],
+    });
+  });
+
+  it('takes a state table of vendor or PackML codes, and refuses states OPC 40001 does not have', () => {
+    const packml = {
+      nodeId: 'ns=1;s=M01.PackML',
+      equipmentId: M01,
+      signal: 'state',
+      states: { '6': 'Executing', '2': 'NotExecuting' },
+    };
+    const parsed = parseTagMapping(line([packml]));
+    expect(parsed.ok && parsed.mapping.endpoints[0].tags[0]).toMatchObject({ states: packml.states });
+    expect(parseTagMapping(line([{ ...packml, states: { '6': 'Running' } }]))).toEqual({
+      ok: false,
+      errors: [
+        'endpoints[0].tags[0].states.6: must be one of NotAvailable, OutOfService, NotExecuting, Executing (got "Running")',
+      ],
+    });
   });
 
   it('refuses a password over a channel that neither signs nor encrypts, unless the plant accepts it', () => {

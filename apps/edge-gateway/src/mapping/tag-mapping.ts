@@ -1,5 +1,5 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { parseJsonDocument } from '@plantbridge/canonical-model';
+import { Equipment, parseJsonDocument } from '@plantbridge/canonical-model';
 import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -16,6 +17,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { ConditionMapping, conditionMappingErrors } from './condition-mapping';
+import { EQUIPMENT_ID, NODE_ID } from './identifiers';
 
 /**
  * A plant's tag mapping: which OPC UA endpoints the gateway connects to, and what each node id
@@ -23,9 +26,8 @@ import {
  * at boot with every error named by its path, e.g. `endpoints[0].tags[3].high`.
  */
 
-/** OPC UA node id in string form: `ns=1;s=Line1.M01.GoodParts`, `ns=2;i=1001`, `i=2258`, … */
-export const NODE_ID = /^(ns=\d+;)?(s=.+|i=\d+|g=[0-9a-fA-F-]{36}|b=[A-Za-z0-9+/=]+)$/;
-const EQUIPMENT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+export { NODE_ID } from './identifiers';
+type MachineryItemState = Equipment.MachineryItemState;
 
 abstract class TagBase {
   @Matches(NODE_ID, { message: 'nodeId must be an OPC UA node id such as ns=1;s=Line1.M01.GoodParts' })
@@ -33,12 +35,27 @@ abstract class TagBase {
 
   @Matches(EQUIPMENT_ID, { message: 'equipmentId must be 1 to 64 letters, digits, _ . or -' })
   equipmentId!: string;
+
+  /** For a node that holds an array: the element this tag is (0-based). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  index?: number;
 }
 
-/** OPC 40001 MachineryItemState as an Int32 (0..3) or its name. */
+/**
+ * The machine's state. Without `states`: OPC 40001 MachineryItemState as an integer (0..3) or its
+ * name, or a Boolean "running" (true: Executing, false: NotExecuting). With `states`, the value's
+ * text maps to a state: `{ "6": "Executing", "2": "NotExecuting" }` for PackML or vendor codes,
+ * `{ "RUN": "Executing" }` for strings; a value the table lacks is a counted, logged fault.
+ */
 export class StateTag extends TagBase {
   @IsIn(['state'])
   signal!: 'state';
+
+  @IsOptional()
+  @IsObject()
+  states?: Record<string, MachineryItemState>;
 }
 
 /** A part counter of the PLC; deltas become cycle-completed events, rollover and resets handled. */
@@ -181,6 +198,18 @@ export class EndpointMapping {
   @IsBoolean()
   allowPasswordWithoutSecurity?: boolean;
 
+  /**
+   * Which timestamp says when a value changed: `source` (the PLC's, default) or `server` (for PLCs
+   * without a clock, whose server stamps values as it reads them).
+   */
+  @IsIn(['source', 'server'])
+  timestamps: 'source' | 'server' = 'source';
+
+  /** A source timestamp further than this from the server's clock is implausible (reported). */
+  @IsInt()
+  @Min(0)
+  maxClockSkewMs = 60_000;
+
   @IsArray()
   @ArrayMinSize(1)
   @ValidateNested({ each: true })
@@ -198,6 +227,12 @@ export class EndpointMapping {
     },
   })
   tags!: TagMappingEntry[];
+
+  /** OPC UA Alarms & Conditions events to subscribe, and their sources' equipment (condition-mapping.ts). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ConditionMapping)
+  conditions?: ConditionMapping;
 }
 
 export class CountAggregation {
@@ -266,14 +301,44 @@ function findUnknownSignals(plain: object): string[] {
   );
 }
 
-/** Rules across fields: unique ids and node ids, one state tag per equipment, consistent limits and security. */
+/**
+ * What a tag is to the plant: its equipment and signal. Each may come from one place only, across
+ * all endpoints: two machines running the same PLC program have the same node ids on two
+ * endpoints, which is fine, but one machine's good count read from two places counts twice.
+ */
+function roleOf(tag: TagMappingEntry): string {
+  const equipment = `equipment ${tag.equipmentId}`;
+  switch (tag.signal) {
+    case 'state':
+      return `${equipment} state`;
+    case 'counter':
+      return `${equipment} ${tag.counter} counter`;
+    case 'alarm':
+      return `${equipment} alarm ${tag.alarmId}`;
+    case 'measurement':
+      return `${equipment} measurement ${tag.name}`;
+    case 'telemetry':
+      return `${equipment} telemetry ${tag.name}`;
+  }
+}
+
+/**
+ * Rules across fields: unique endpoint ids and URLs, node ids unique per endpoint, each role of a
+ * piece of equipment mapped once in the whole mapping, consistent limits, state tables and security.
+ */
 function crossFieldErrors(mapping: TagMapping): string[] {
   const errors: string[] = [];
   const endpointIds = new Set<string>();
+  const urls = new Map<string, number>();
+  const roles = new Map<string, string>();
   mapping.endpoints.forEach((endpoint, e) => {
     const at = `endpoints[${e}]`;
     if (endpointIds.has(endpoint.id)) errors.push(`${at}.id: "${endpoint.id}" is used by another endpoint`);
     endpointIds.add(endpoint.id);
+    // The same server twice would deliver every value twice.
+    const sameUrl = urls.get(endpoint.url.toLowerCase());
+    if (sameUrl !== undefined) errors.push(`${at}.url: ${endpoint.url} is also endpoints[${sameUrl}]`);
+    else urls.set(endpoint.url.toLowerCase(), e);
     if ((endpoint.securityMode === 'None') !== (endpoint.securityPolicy === 'None')) {
       errors.push(`${at}.securityPolicy: must be None exactly when securityMode is None`);
     }
@@ -297,19 +362,26 @@ function crossFieldErrors(mapping: TagMapping): string[] {
     if (identity.type === 'certificate' && (!identity.certificateFile || !identity.privateKeyFile)) {
       errors.push(`${at}.identity: a certificate identity needs certificateFile and privateKeyFile`);
     }
+    errors.push(...conditionMappingErrors(endpoint.conditions, `${at}.conditions`));
     const nodeIds = new Map<string, number>();
-    const stateTags = new Map<string, number>();
     endpoint.tags.forEach((tag, t) => {
       const tagAt = `${at}.tags[${t}]`;
-      const first = nodeIds.get(tag.nodeId);
+      const nodeKey = `${tag.nodeId}#${tag.index ?? ''}`;
+      const first = nodeIds.get(nodeKey);
       if (first !== undefined)
         errors.push(`${tagAt}.nodeId: ${tag.nodeId} is already mapped by tags[${first}]`);
-      else nodeIds.set(tag.nodeId, t);
-      if (tag.signal === 'state') {
-        const other = stateTags.get(tag.equipmentId);
-        if (other !== undefined)
-          errors.push(`${tagAt}: equipment ${tag.equipmentId} already has a state tag (tags[${other}])`);
-        else stateTags.set(tag.equipmentId, t);
+      else nodeIds.set(nodeKey, t);
+      const role = roleOf(tag);
+      const mappedAt = roles.get(role);
+      if (mappedAt !== undefined) errors.push(`${tagAt}: ${role} is already mapped by ${mappedAt}`);
+      else roles.set(role, tagAt);
+      if (tag.signal === 'state' && tag.states) {
+        if (Object.keys(tag.states).length === 0) errors.push(`${tagAt}.states: must map at least one value`);
+        for (const [value, state] of Object.entries(tag.states))
+          if (!Equipment.MACHINERY_ITEM_STATES.includes(state))
+            errors.push(
+              `${tagAt}.states.${value}: must be one of ${Equipment.MACHINERY_ITEM_STATES.join(', ')} (got ${JSON.stringify(state)})`,
+            );
       }
       if (tag.signal === 'measurement') {
         if (tag.low === undefined && tag.high === undefined)

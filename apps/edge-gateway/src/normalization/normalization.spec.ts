@@ -1,6 +1,10 @@
+import { plainToInstance } from 'class-transformer';
 import fc from 'fast-check';
+import { StateTag } from '../mapping/tag-mapping';
 import { CounterTracker } from './counter-tracker';
+import { EquipmentNormalizer, type ValueProblem } from './equipment-normalizer';
 import { toMachineryItemState, StateTracker } from './state-tracker';
+import { assignLegacyTagStates } from './tag-state';
 import { ThresholdDetector } from './threshold-detector';
 
 const MAX = 65_535;
@@ -84,5 +88,73 @@ describe('state tracker', () => {
     expect(toMachineryItemState(3)).toBe('Executing');
     expect(toMachineryItemState('OutOfService')).toBe('OutOfService');
     expect(toMachineryItemState(7)).toBeUndefined();
+  });
+});
+
+describe('state values', () => {
+  it('a Boolean "running" tag, OPC 40001 codes and names, and a table of vendor or PackML codes', () => {
+    expect(toMachineryItemState(true)).toBe('Executing');
+    expect(toMachineryItemState(false)).toBe('NotExecuting');
+    const packml = { '6': 'Executing', '2': 'NotExecuting', '17': 'OutOfService' } as const;
+    expect(toMachineryItemState(6, packml)).toBe('Executing');
+    expect(toMachineryItemState(17, packml)).toBe('OutOfService');
+    // With a table only the table counts: 3 is not a PackML state here.
+    expect(toMachineryItemState(3, packml)).toBeUndefined();
+    expect(toMachineryItemState('RUN', { RUN: 'Executing' })).toBe('Executing');
+    expect(toMachineryItemState('toString', { RUN: 'Executing' })).toBeUndefined();
+  });
+
+  it('a value the table does not know is a named fault, and makes no event', () => {
+    const problems: ValueProblem[] = [];
+    const normalizer = new EquipmentNormalizer(
+      'P100',
+      'test',
+      () => undefined,
+      new Map(),
+      (p) => problems.push(p),
+    );
+    const tag = plainToInstance(StateTag, {
+      signal: 'state',
+      nodeId: 'ns=1;s=M01.PackML',
+      equipmentId: 'M01',
+      states: { '6': 'Executing' },
+    });
+    const time = new Date();
+    const sample = (value: number) => ({
+      tag,
+      value,
+      sourceTimestamp: time,
+      serverTimestamp: time,
+      time,
+      exactTime: true,
+    });
+    expect(normalizer.normalize(sample(6))).toHaveLength(1);
+    expect(normalizer.normalize(sample(9))).toEqual([]);
+    expect(problems).toEqual([
+      { tag, problem: 'unknown-state', message: 'value 9 is no machine state in the tag\'s "states" table' },
+    ]);
+  });
+});
+
+describe('tag state from before it was kept per endpoint', () => {
+  const row = (endpointId: string, nodeId: string) => ({
+    endpointId,
+    nodeId,
+    state: '{"counter":5}',
+    updatedAt: 'x',
+  });
+  const endpoint = (id: string, ...nodeIds: string[]) => ({
+    id,
+    tags: nodeIds.map((nodeId) => ({ nodeId })),
+  });
+
+  it('goes to the one endpoint that maps its node id, and is dropped where several do', () => {
+    const legacy = [row('', 'n1'), row('', 'n2'), row('', 'n3'), row('', 'gone')];
+    const current = [row('b', 'n3')];
+    const endpoints = [endpoint('a', 'n1', 'n2'), endpoint('b', 'n2', 'n3')];
+    expect(assignLegacyTagStates(legacy, current, endpoints)).toEqual({
+      adopted: [row('a', 'n1')],
+      ambiguous: [{ nodeId: 'n2', endpointIds: ['a', 'b'] }],
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { type CanonicalEvent, Telemetry } from '@plantbridge/canonical-model';
 import { plainToInstance } from 'class-transformer';
 import { TelemetryTag } from '../mapping/tag-mapping';
+import type { TagValue } from '../opcua/tag-values';
 import { TelemetryBatcher } from './telemetry-batcher';
 
 function tag(intervalMs: number, nodeId = 'ns=1;s=M01.Temperature'): TelemetryTag {
@@ -15,7 +16,14 @@ function tag(intervalMs: number, nodeId = 'ns=1;s=M01.Temperature'): TelemetryTa
 
 function sample(t: TelemetryTag, value: unknown, at = 0) {
   const time = new Date(Date.UTC(2026, 10, 26) + at);
-  return { tag: t, value, sourceTimestamp: time, serverTimestamp: time };
+  return {
+    tag: t,
+    value: value as TagValue,
+    sourceTimestamp: time,
+    serverTimestamp: time,
+    time,
+    exactTime: true,
+  };
 }
 
 type Report = CanonicalEvent<'plantbridge.telemetry.samples-reported.v1'>;

@@ -3,60 +3,40 @@ import { join } from 'node:path';
 import { readCertificate } from 'node-opcua-crypto';
 import {
   AttributeIds,
-  BrowseDirection,
   type ClientSession,
   ClientSubscription,
   type DataValue,
   MessageSecurityMode,
-  NodeClass,
   OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
-  StatusCodes,
   TimestampsToReturn,
-  type NodeId,
-  ReferenceTypeIds,
   type UserIdentityInfo,
   UserTokenType,
 } from 'node-opcua';
 import type { EndpointMapping, TagMappingEntry } from '../mapping/tag-mapping';
+import { AddressSpaceBrowser, BrowseError, type BrowsePage } from './address-space-browser';
+import { describeCertificateRefusal } from './certificate-refusal';
+import type { EventSubscriber } from './condition-events';
+import { sampleTime, type TimestampProblem } from './sample-time';
+import { readVariant, type TagValue, unusableFor } from './tag-values';
 
-/** One value change of a mapped tag, as the server reported it. */
+/** One value change of a mapped tag, as the server reported it, its value and time made usable. */
 export interface TagSample {
   tag: TagMappingEntry;
-  value: unknown;
+  value: TagValue;
+  /** The PLC's timestamp; the server's when that one is missing or implausible (sample-time.ts). */
   sourceTimestamp: Date;
   serverTimestamp: Date;
+  /** When the value changed, by the endpoint's `timestamps` choice. */
+  time: Date;
+  /** false: `time` is when the value was read after a (re)subscribe, not when it changed. */
+  exactTime: boolean;
 }
 
 export type EndpointState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
 
-/** One child of a browsed node: what a mapping author needs to pick a node id. */
-export interface BrowsedReference {
-  nodeId: string;
-  browseName: string;
-  displayName: string;
-  nodeClass: string;
-  referenceType: string;
-  typeDefinition: string;
-}
-
-/** One page of children; `continuationPoint` fetches the next page (while this session lasts). */
-export interface BrowsePage {
-  references: BrowsedReference[];
-  continuationPoint: string | null;
-}
-
-/** Why a browse could not be answered, in terms an HTTP layer maps to a status code. */
-export class BrowseError extends Error {
-  constructor(
-    readonly reason: 'not-connected' | 'unknown-node' | 'invalid-continuation-point',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'BrowseError';
-  }
-}
+export { BrowseError, type BrowsedReference, type BrowsePage } from './address-space-browser';
 
 export interface EndpointConnectionOptions {
   /** The gateway's PKI folder (own certificate, trusted and rejected server certificates). */
@@ -71,13 +51,8 @@ export interface EndpointConnectionOptions {
   /** Where `passwordEnv` of a username identity is looked up (`passwordFile` is read instead when set). */
   env: NodeJS.ProcessEnv;
   logger: { log(message: string): void; warn(message: string): void; error(message: string): void };
-}
-
-const REFERENCE_TYPE_NAMES = new Map(Object.entries(ReferenceTypeIds).map(([name, id]) => [id, name]));
-
-/** `HasComponent` for ns=0;i=47; other namespaces' reference types by their node id. */
-function referenceTypeName(id: NodeId): string {
-  return (id.namespace === 0 && REFERENCE_TYPE_NAMES.get(id.value as number)) || id.toString();
+  /** OPC UA Alarms & Conditions: subscribed after the data items, on every (re)connect. */
+  conditions?: EventSubscriber;
 }
 
 /** OperationLimits.MaxMonitoredItemsPerCall of the server (ns=0;i=11714). */
@@ -105,12 +80,22 @@ async function atMost(ms: number, work: Promise<unknown> | undefined): Promise<v
  */
 export class EndpointConnection {
   state: EndpointState = 'connecting';
+  /** Node ids not in use, with why: refused by the server, or of a type the tag cannot use. */
   readonly faults = new Map<string, string>();
+  /** Samples whose source timestamp was missing or implausible, by problem. */
+  readonly timestampProblems = new Map<TimestampProblem, number>();
+  private readonly warnedTimestamps = new Set<string>();
+  /** The last value of each tag that its mapping had no meaning for (from the normalizer). */
+  readonly valueProblems = new Map<string, string>();
+  /** Node ids that delivered their first value since the last subscribe. */
+  private readonly seen = new Set<string>();
   /** Tag changes received; connections made; how long the last subscription took to create. */
   readonly stats = { samples: 0, connects: 0, subscribeMs: 0 };
   lastError?: string;
   private client?: OPCUAClient;
   private session?: ClientSession;
+  /** Browses for the REST API and holds the continuation points it hands out, per session. */
+  private browser?: AddressSpaceBrowser;
   private subscription?: ClientSubscription;
   private certificates?: OPCUACertificateManager;
   private lastActivity = Date.now();
@@ -194,6 +179,11 @@ export class EndpointConnection {
     subscription.on('keepalive', () => (this.lastActivity = Date.now()));
     subscription.on('terminated', () => this.lost('subscription terminated'));
     await this.monitorInBatches(subscription, await this.batchSize(this.session));
+    await this.options.conditions?.monitor(
+      subscription,
+      this.session,
+      () => (this.lastActivity = Date.now()),
+    );
     this.stats.subscribeMs = Math.round(performance.now() - subscribing);
     this.lastActivity = Date.now();
     this.state = 'connected';
@@ -207,7 +197,7 @@ export class EndpointConnection {
   /**
    * Children of a node (hierarchical references, forward), at most `maxReferences` per page. Large
    * address spaces page through the server's continuation points, which belong to this session:
-   * after a reconnect, browse again from the node.
+   * after a reconnect, browse again from the node. The paging itself is the AddressSpaceBrowser's.
    */
   async browse(
     request: { nodeId: string; maxReferences: number } | { continuationPoint: string },
@@ -219,47 +209,13 @@ export class EndpointConnection {
         `endpoint ${this.endpoint.id} is ${this.state}; browse when it is connected`,
       );
     }
-    let result;
-    if ('continuationPoint' in request) {
-      result = await session.browseNext(Buffer.from(request.continuationPoint, 'base64'), false);
-    } else {
-      (session as ClientSession & { requestedMaxReferencesPerNode: number }).requestedMaxReferencesPerNode =
-        request.maxReferences;
-      result = await session.browse({
-        nodeId: request.nodeId,
-        browseDirection: BrowseDirection.Forward,
-        referenceTypeId: 'HierarchicalReferences',
-        includeSubtypes: true,
-        resultMask: 0x3f,
-      });
+    if (this.browser?.session !== session) {
+      this.browser?.dispose();
+      this.browser = new AddressSpaceBrowser(session);
     }
-    const status = result.statusCode;
-    if (status.equals(StatusCodes.BadNodeIdUnknown) || status.equals(StatusCodes.BadNodeIdInvalid)) {
-      throw new BrowseError(
-        'unknown-node',
-        `the server has no node ${'nodeId' in request ? request.nodeId : ''}`,
-      );
-    }
-    if (status.equals(StatusCodes.BadContinuationPointInvalid)) {
-      throw new BrowseError(
-        'invalid-continuation-point',
-        'the continuation point is unknown or expired (or the session was renewed); browse again from the node',
-      );
-    }
-    if (!status.isGood()) throw new Error(`browse failed: ${status.name}`);
-    return {
-      references: (result.references ?? []).map((r) => ({
-        nodeId: r.nodeId.toString(),
-        browseName: r.browseName.toString(),
-        displayName: r.displayName.text ?? '',
-        nodeClass: NodeClass[r.nodeClass],
-        referenceType: referenceTypeName(r.referenceTypeId),
-        typeDefinition: r.typeDefinition.toString(),
-      })),
-      continuationPoint: result.continuationPoint?.length
-        ? result.continuationPoint.toString('base64')
-        : null,
-    };
+    return 'continuationPoint' in request
+      ? this.browser.browseNext(request.continuationPoint)
+      : this.browser.browse(request.nodeId, request.maxReferences);
   }
 
   private async batchSize(session: ClientSession): Promise<number> {
@@ -274,6 +230,7 @@ export class EndpointConnection {
   private async monitorInBatches(subscription: ClientSubscription, batchSize: number): Promise<void> {
     const tags = this.endpoint.tags;
     this.faults.clear();
+    this.seen.clear();
     for (let start = 0; start < tags.length; start += batchSize) {
       const batch = tags.slice(start, start + batchSize);
       const group = await subscription.monitorItems(
@@ -295,15 +252,56 @@ export class EndpointConnection {
 
   private sample(tag: TagMappingEntry, dataValue: DataValue): void {
     this.lastActivity = Date.now();
-    if (!dataValue.statusCode.isGood()) return;
+    if (!dataValue.statusCode.isGood() || this.faults.has(tag.nodeId)) return;
     this.stats.samples += 1;
-    const now = new Date();
+    const read = readVariant(dataValue.value, tag.index);
+    if (!read.ok) {
+      // A type the tag cannot use is refused for good (until the next subscribe), never dropped silently.
+      if (!read.empty) this.refuse(tag, read.reason);
+      return;
+    }
+    const unusable = unusableFor(tag, read.value);
+    if (unusable) return this.refuse(tag, unusable);
+    const initial = !this.seen.has(tag.nodeId);
+    if (initial) this.seen.add(tag.nodeId);
+    const time = sampleTime(
+      { source: dataValue.sourceTimestamp, server: dataValue.serverTimestamp },
+      this.endpoint.timestamps,
+      { initial, maxSkewMs: this.endpoint.maxClockSkewMs, now: new Date() },
+    );
+    if (time.problem) this.timestampProblem(tag, time.problem);
     this.onSample({
       tag,
-      value: dataValue.value.value,
-      sourceTimestamp: dataValue.sourceTimestamp ?? dataValue.serverTimestamp ?? now,
-      serverTimestamp: dataValue.serverTimestamp ?? now,
+      value: read.value,
+      sourceTimestamp: time.sourceTimestamp,
+      serverTimestamp: time.serverTimestamp,
+      time: time.time,
+      exactTime: time.exact,
     });
+  }
+
+  /** Records a tag's value problem; true the first time for that tag (the caller logs it then). */
+  noteValueProblem(nodeId: string, message: string): boolean {
+    const first = !this.valueProblems.has(nodeId);
+    this.valueProblems.set(nodeId, message);
+    return first;
+  }
+
+  /** Stops using a tag whose values it cannot use, with the reason in status, health and the log. */
+  private refuse(tag: TagMappingEntry, reason: string): void {
+    this.faults.set(tag.nodeId, reason);
+    this.options.logger.warn(`endpoint ${this.endpoint.id}: node ${tag.nodeId} is not used: ${reason}`);
+  }
+
+  /** Counted per problem; logged once per tag and problem, so a PLC without a clock does not flood. */
+  private timestampProblem(tag: TagMappingEntry, problem: TimestampProblem): void {
+    this.timestampProblems.set(problem, (this.timestampProblems.get(problem) ?? 0) + 1);
+    const key = `${problem} ${tag.nodeId}`;
+    if (this.warnedTimestamps.has(key)) return;
+    this.warnedTimestamps.add(key);
+    this.options.logger.warn(
+      `endpoint ${this.endpoint.id}: node ${tag.nodeId} has ${problem === 'missing-source' ? 'no source timestamp' : 'a source timestamp far from the server clock'}; the server timestamp is used (set "timestamps": "server" on the endpoint if its PLC keeps no clock)`,
+    );
   }
 
   private identity(): UserIdentityInfo | undefined {
@@ -354,13 +352,22 @@ export class EndpointConnection {
   private async teardown(): Promise<void> {
     const { client, session, subscription } = this;
     this.client = this.session = this.subscription = undefined;
+    // Its continuation points go with the session.
+    this.browser?.dispose();
+    this.browser = undefined;
     await atMost(TEARDOWN_STEP_MS, subscription?.terminate());
     await atMost(TEARDOWN_STEP_MS, session?.close());
     await atMost(TEARDOWN_STEP_MS, client?.disconnect());
   }
 
-  /** What an operator should read: an untrusted certificate says where to trust it. */
+  /** What an operator should read: an untrusted certificate, either side's, says where to trust it. */
   private describe(error: unknown): string {
+    const refused = describeCertificateRefusal(
+      error,
+      { url: this.endpoint.url, secured: this.endpoint.securityMode !== 'None' },
+      this.options.pkiDir,
+    );
+    if (refused) return refused;
     const message = (error as Error).message ?? String(error);
     if (/certificate/i.test(message) && /untrusted|verification|rejected|BadCertificate/i.test(message)) {
       return (

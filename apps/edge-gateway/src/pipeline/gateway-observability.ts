@@ -1,7 +1,12 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { OutboxRelay } from '@plantbridge/persistence';
 import { ReadinessRegistry } from '@plantbridge/service-runtime';
 import { Counter, Gauge, register } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { EdgeGatewayConfig } from '../config';
+import { registerBufferGauges } from './buffer-gauges';
+import { bufferReport } from './buffer-size';
 import { GatewayPipeline } from './gateway-pipeline';
 
 const STATES = ['connecting', 'connected', 'reconnecting', 'stopped'] as const;
@@ -17,7 +22,8 @@ async function counterTotal(name: string): Promise<number> {
  * What an operator watches on a gateway, on `/health/ready` (ready when every endpoint is
  * connected) and on `/metrics`: each endpoint's connection and the tags its server refused, tag
  * changes in, events committed to the store-and-forward buffer, events published out of it to
- * JetStream (`plantbridge_outbox_relayed_total`), and the buffer depth (not yet on JetStream).
+ * JetStream (`plantbridge_outbox_relayed_total`), and the buffer: depth (not yet on JetStream),
+ * bytes against BUFFER_MAX_BYTES and the age of its oldest event (buffer-gauges.ts).
  */
 @Injectable()
 export class GatewayObservability implements OnModuleInit {
@@ -25,6 +31,8 @@ export class GatewayObservability implements OnModuleInit {
     private readonly pipeline: GatewayPipeline,
     private readonly relay: OutboxRelay,
     private readonly readiness: ReadinessRegistry,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(EdgeGatewayConfig) private readonly config: EdgeGatewayConfig,
   ) {}
 
   onModuleInit(): void {
@@ -32,11 +40,19 @@ export class GatewayObservability implements OnModuleInit {
       const endpoints = Object.fromEntries(
         this.pipeline.connections.map((c) => [
           c.endpoint.id,
-          { state: c.state, lastError: c.lastError, refusedTags: c.faults.size, samples: c.stats.samples },
+          {
+            state: c.state,
+            lastError: c.lastError,
+            refusedTags: c.faults.size,
+            tagsWithValueProblems: c.valueProblems.size,
+            samples: c.stats.samples,
+          },
         ]),
       );
       const buffer = {
         depth: await this.relay.backlog(),
+        // bytes against maxBytes (BUFFER_MAX_BYTES), oldestAgeSeconds of the oldest unpublished event
+        ...(await bufferReport(this.dataSource, this.config.BUFFER_MAX_BYTES)),
         eventsCommitted: await counterTotal('plantbridge_equipment_events_total'),
         eventsPublished: await counterTotal('plantbridge_outbox_relayed_total'),
       };
@@ -50,6 +66,7 @@ export class GatewayObservability implements OnModuleInit {
     for (const name of [
       'plantbridge_opcua_endpoint_state',
       'plantbridge_opcua_refused_tags',
+      'plantbridge_opcua_timestamp_problems_total',
       'plantbridge_opcua_samples_total',
       'plantbridge_buffer_depth',
     ]) {
@@ -75,10 +92,20 @@ export class GatewayObservability implements OnModuleInit {
     });
     new Gauge({
       name: 'plantbridge_opcua_refused_tags',
-      help: 'Mapped node ids the OPC UA server refused to monitor',
+      help: 'Mapped node ids not in use: refused by the OPC UA server, or of a type the tag cannot use',
       labelNames: ['endpoint'],
       collect() {
         for (const c of pipeline.connections) this.set({ endpoint: c.endpoint.id }, c.faults.size);
+      },
+    });
+    new Counter({
+      name: 'plantbridge_opcua_timestamp_problems_total',
+      help: 'Samples whose source timestamp was missing or implausible (the server timestamp was used)',
+      labelNames: ['endpoint', 'problem'],
+      collect() {
+        this.reset();
+        for (const c of pipeline.connections)
+          for (const [problem, n] of c.timestampProblems) this.inc({ endpoint: c.endpoint.id, problem }, n);
       },
     });
     new Gauge({
@@ -88,5 +115,6 @@ export class GatewayObservability implements OnModuleInit {
         this.set(await relay.backlog());
       },
     });
+    registerBufferGauges(this.dataSource, this.config.BUFFER_MAX_BYTES);
   }
 }

@@ -11,13 +11,15 @@ import { type Transaction, UnitOfWork } from '@plantbridge/persistence';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { EdgeGatewayConfig, pkiDirOf } from '../config';
-import { readTagMappingFile, type TelemetryTag } from '../mapping/tag-mapping';
+import { type EndpointMapping, readTagMappingFile, type TelemetryTag } from '../mapping/tag-mapping';
 import { CountAggregator, type OpenCountPeriod } from '../normalization/count-aggregator';
-import { EquipmentNormalizer } from '../normalization/equipment-normalizer';
+import { EquipmentNormalizer, type ValueProblem } from '../normalization/equipment-normalizer';
+import { assignLegacyTagStates, parseTagState, type TagState } from '../normalization/tag-state';
 import { TelemetryBatcher } from '../normalization/telemetry-batcher';
 import { EndpointConnection, type TagSample } from '../opcua/endpoint-connection';
+import { AlarmConditions, type ConditionChanges } from './alarm-conditions';
 import { BufferLimits } from './buffer-limits';
-import { CounterStateRecord, CountPeriodRecord, ProductionContextRecord } from './gateway-state.entity';
+import { CountPeriodRecord, ProductionContextRecord, TagStateRecord } from './gateway-state.entity';
 
 const committed = new Counter({
   name: 'plantbridge_equipment_events_total',
@@ -25,11 +27,20 @@ const committed = new Counter({
   labelNames: ['type'],
 });
 
-/** What one flush commits together: events, and the counter values and count periods behind them. */
+const valueProblems = new Counter({
+  name: 'plantbridge_opcua_value_problems_total',
+  help: 'Tag values the mapping has no meaning for (an unknown state code, a counter out of range), by endpoint and problem',
+  labelNames: ['endpoint', 'problem'],
+});
+
+/** What one flush commits together: events, and the tag states and count periods behind them. */
 interface Batch {
   events: CanonicalEvent[];
-  counters: Map<string, number>;
+  /** Per endpoint id, per node id. */
+  tagStates: Map<string, Map<string, TagState>>;
   periods: Map<string, OpenCountPeriod | null>;
+  /** OPC UA condition states (alarm-conditions.ts). */
+  conditions: ConditionChanges;
 }
 
 /**
@@ -44,8 +55,10 @@ interface Batch {
 export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(GatewayPipeline.name);
   readonly connections: EndpointConnection[] = [];
-  private normalizer?: EquipmentNormalizer;
+  /** One per endpoint: identical machines on two endpoints share node ids, never state. */
+  private readonly normalizers = new Map<string, EquipmentNormalizer>();
   private aggregator?: CountAggregator;
+  private conditions?: AlarmConditions;
   private readonly telemetry = new Map<string, TelemetryBatcher>();
   private readonly contexts = new Map<string, ProductionContext>();
   private pending: CanonicalEvent[] = [];
@@ -71,21 +84,27 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
     for (const c of await manager.find(ProductionContextRecord)) {
       this.contexts.set(c.equipmentId, { manufacturingOrder: c.manufacturingOrder, operation: c.operation });
     }
-    const counters = await manager.find(CounterStateRecord);
-    this.normalizer = new EquipmentNormalizer(
-      plant,
-      source,
-      (equipmentId) => this.contexts.get(equipmentId),
-      new Map(counters.map((c) => [c.nodeId, c.lastValue])),
-    );
+    const tagStates = await this.loadTagStates(parsed.mapping.endpoints);
     this.aggregator = new CountAggregator(
       parsed.mapping.countAggregation,
       plant,
       source,
       await manager.find(CountPeriodRecord),
     );
+    const contextOf = (equipmentId: string) => this.contexts.get(equipmentId);
+    this.conditions = await AlarmConditions.load(manager, { plant, source, contextOf }, this.logger);
     for (const endpoint of parsed.mapping.endpoints) {
       this.telemetry.set(endpoint.id, new TelemetryBatcher(plant, endpoint.id, source));
+      this.normalizers.set(
+        endpoint.id,
+        new EquipmentNormalizer(
+          plant,
+          source,
+          (equipmentId) => this.contexts.get(equipmentId),
+          tagStates.get(endpoint.id),
+          (problem) => this.valueProblem(endpoint.id, problem),
+        ),
+      );
       const connection = new EndpointConnection(
         endpoint,
         {
@@ -96,6 +115,7 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
           stallTimeoutMs: this.config.OPCUA_STALL_TIMEOUT_MS,
           env: process.env,
           logger: this.logger,
+          conditions: this.conditions.subscriberFor(endpoint, (events) => this.pending.push(...events)),
         },
         (sample) => this.onSample(endpoint.id, sample),
       );
@@ -104,10 +124,8 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
     }
     const limits = new BufferLimits(
       this.dataSource,
-      {
-        maxTelemetryReports: this.config.BUFFER_MAX_TELEMETRY_REPORTS,
-        maxEvents: this.config.BUFFER_MAX_EVENTS,
-      },
+      this.unitOfWork,
+      { maxBytes: this.config.BUFFER_MAX_BYTES },
       this.logger,
     );
     this.timers = [
@@ -142,7 +160,8 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private onSample(endpoint: string, sample: TagSample): void {
-    const { normalizer, aggregator } = this;
+    const normalizer = this.normalizers.get(endpoint);
+    const aggregator = this.aggregator;
     if (!normalizer || !aggregator) return;
     if (sample.tag.signal === 'telemetry') {
       return this.telemetry.get(endpoint)?.add(sample as TagSample & { tag: TelemetryTag });
@@ -156,20 +175,56 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
+  /** The remembered tag states per endpoint and node, rows from before endpoints were keyed moved. */
+  private async loadTagStates(endpoints: EndpointMapping[]): Promise<Map<string, Map<string, TagState>>> {
+    const rows = await this.dataSource.manager.find(TagStateRecord);
+    const legacy = rows.filter((r) => r.endpointId === '');
+    if (legacy.length) {
+      const { adopted, ambiguous } = assignLegacyTagStates(legacy, rows, endpoints);
+      await this.unitOfWork.transaction(async (m) => {
+        await m.delete(TagStateRecord, { endpointId: '' });
+        if (adopted.length) await m.save(TagStateRecord, adopted);
+      });
+      rows.push(...adopted);
+      for (const { nodeId, endpointIds } of ambiguous)
+        this.logger.warn(
+          `counter state of ${nodeId} from before state was kept per endpoint is dropped: endpoints ${endpointIds.join(', ')} all map that node id, so it mixed their counts; each starts from its next value`,
+        );
+    }
+    const byEndpoint = new Map<string, Map<string, TagState>>(endpoints.map((e) => [e.id, new Map()]));
+    for (const row of rows) {
+      const state = row.endpointId === '' ? undefined : parseTagState(row.state);
+      if (state) byEndpoint.get(row.endpointId)?.set(row.nodeId, state);
+    }
+    return byEndpoint;
+  }
+
+  /** Counted, shown on the endpoint's status, logged the first time per tag and problem. */
+  private valueProblem(endpointId: string, { tag, problem, message }: ValueProblem): void {
+    valueProblems.inc({ endpoint: endpointId, problem });
+    const connection = this.connections.find((c) => c.endpoint.id === endpointId);
+    const first = connection?.noteValueProblem(tag.nodeId, message) ?? true;
+    if (first) this.logger.warn(`endpoint ${endpointId}: node ${tag.nodeId}: ${message}`);
+  }
+
   /** Commits what was collected since the last flush, in one transaction; serialized, in sample order. */
   private flush(): void {
-    const { normalizer, aggregator } = this;
-    if (!normalizer || !aggregator) return;
+    const aggregator = this.aggregator;
+    if (!aggregator) return;
     const events = this.pending;
     this.pending = [];
     events.push(...aggregator.due());
     for (const batcher of this.telemetry.values()) events.push(...batcher.take());
     const batch: Batch = {
       events,
-      counters: normalizer.takeCounterChanges(),
+      tagStates: new Map(
+        [...this.normalizers].map(([endpoint, normalizer]) => [endpoint, normalizer.takeStateChanges()]),
+      ),
       periods: aggregator.takeChanges(),
+      conditions: this.conditions?.take() ?? new Map(),
     };
-    if (!events.length && !batch.counters.size && !batch.periods.size) return;
+    const tagStateCount = [...batch.tagStates.values()].reduce((n, states) => n + states.size, 0);
+    if (!events.length && !tagStateCount && !batch.periods.size && !batch.conditions.size) return;
     this.flushing = this.flushing.then(async () => {
       try {
         await this.unitOfWork.run((tx) => this.commit(tx, batch));
@@ -180,8 +235,10 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
           `could not commit ${events.length} event(s), retrying: ${(error as Error).message}`,
         );
         this.pending = [...events, ...this.pending];
-        normalizer.restoreCounterChanges(batch.counters);
+        for (const [endpoint, states] of batch.tagStates)
+          this.normalizers.get(endpoint)?.restoreStateChanges(states);
         aggregator.restoreChanges(batch.periods);
+        this.conditions?.restore(batch.conditions);
       }
     });
   }
@@ -189,12 +246,19 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
   private async commit(tx: Transaction, batch: Batch): Promise<void> {
     for (const event of batch.events) await tx.publish(event);
     const updatedAt = new Date().toISOString();
-    for (const [nodeId, lastValue] of batch.counters) {
-      await tx.manager.save(CounterStateRecord, { nodeId, lastValue, updatedAt });
+    for (const [endpointId, states] of batch.tagStates) {
+      for (const [nodeId, state] of states)
+        await tx.manager.save(TagStateRecord, {
+          endpointId,
+          nodeId,
+          state: JSON.stringify(state),
+          updatedAt,
+        });
     }
     for (const [equipmentId, period] of batch.periods) {
       if (period) await tx.manager.save(CountPeriodRecord, period);
       else await tx.manager.delete(CountPeriodRecord, { equipmentId });
     }
+    await AlarmConditions.save(tx.manager, batch.conditions);
   }
 }

@@ -1,13 +1,20 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** The last value of each counter tag, committed with the events it produced: counts survive restarts. */
-@Entity({ name: 'counter_state' })
-export class CounterStateRecord {
+/**
+ * What the gateway remembers of one tag of one endpoint, committed with the events it produced:
+ * counts, alarm tags and machine states survive restarts without counting or raising twice.
+ * `state` is the JSON of a `TagState` (normalization/tag-state.ts).
+ */
+@Entity({ name: 'tag_state' })
+export class TagStateRecord {
+  @PrimaryColumn({ name: 'endpoint_id', type: 'varchar', length: 32 })
+  endpointId!: string;
+
   @PrimaryColumn({ name: 'node_id', type: 'varchar', length: 255 })
   nodeId!: string;
 
-  @Column({ name: 'last_value', type: 'integer' })
-  lastValue!: number;
+  @Column({ type: 'text' })
+  state!: string;
 
   @Column({ name: 'updated_at', type: 'varchar', length: 30 })
   updatedAt!: string;

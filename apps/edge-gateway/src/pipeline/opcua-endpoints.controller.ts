@@ -1,17 +1,11 @@
-import {
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  Query,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { badRequest, RequiresScope } from '@plantbridge/service-runtime';
 import { Type } from 'class-transformer';
 import { IsBase64, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { NODE_ID } from '../mapping/tag-mapping';
 import { BrowseError, type BrowsePage } from '../opcua/endpoint-connection';
+import { browseErrorResponse } from './browse-error-response';
 import { GatewayPipeline } from './gateway-pipeline';
 
 export class BrowseQuery {
@@ -52,6 +46,9 @@ export class OpcuaEndpointsController {
       lastError: c.lastError,
       tags: c.endpoint.tags.length,
       faults: Object.fromEntries(c.faults),
+      valueProblems: Object.fromEntries(c.valueProblems),
+      timestamps: c.endpoint.timestamps,
+      timestampProblems: Object.fromEntries(c.timestampProblems),
       samples: c.stats.samples,
       connects: c.stats.connects,
       subscribeMs: c.stats.subscribeMs,
@@ -64,11 +61,15 @@ export class OpcuaEndpointsController {
     summary: 'Children of a node, paged',
     description:
       'Lists the children of `nodeId` (default: the Objects folder) with node id, browse name and node class. ' +
-      'When more children exist, `continuationPoint` fetches the next page; it is valid while the endpoint stays connected.',
+      'When more children exist, `continuationPoint` fetches the next page: once, within a minute, while the ' +
+      'endpoint stays connected (the server allows only a few; unused ones are released). ' +
+      '404 unknown node, 400 expired continuation point, 503 with Retry-After when the endpoint is offline ' +
+      'or the server busy, 504 when it does not answer, 502 with `opcuaStatus` for any other server error.',
   })
   async browse(
     @Param('id') id: string,
     @Query() query: BrowseQuery,
+    @Res({ passthrough: true }) reply: { header(name: string, value: string): unknown },
   ): Promise<BrowsePage & { nodeId?: string }> {
     const connection = this.pipeline.connections.find((c) => c.endpoint.id === id);
     if (!connection) throw new NotFoundException(`no OPC UA endpoint "${id}" in the tag mapping`);
@@ -84,14 +85,9 @@ export class OpcuaEndpointsController {
       return { nodeId, ...(await connection.browse({ nodeId, maxReferences: query.maxReferences ?? 100 })) };
     } catch (error) {
       if (!(error instanceof BrowseError)) throw error;
-      switch (error.reason) {
-        case 'not-connected':
-          throw new ServiceUnavailableException(error.message);
-        case 'unknown-node':
-          throw new NotFoundException(error.message);
-        case 'invalid-continuation-point':
-          throw badRequest([{ field: 'continuationPoint', reason: error.message }]);
-      }
+      const { exception, retryAfterS } = browseErrorResponse(error);
+      if (retryAfterS !== undefined) reply.header('Retry-After', String(retryAfterS));
+      throw exception;
     }
   }
 }

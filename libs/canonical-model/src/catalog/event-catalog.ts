@@ -24,6 +24,7 @@ export const EVENT_DEFINITIONS = [
   Equipment.ProductionCountedV1Event,
   Equipment.AlarmRaisedV1Event,
   Equipment.AlarmClearedV1Event,
+  Equipment.AlarmAcknowledgedV1Event,
   Equipment.ThresholdCrossedV1Event,
   Quality.InspectionRequestedV1Event,
   Quality.ResultRecordedV1Event,

@@ -1,12 +1,9 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { defineEvent } from '../../../catalog/event-definition';
 import { IsIdentifier, IsText, Optional } from '../../../common/field-rules';
-import { EquipmentEventV1 } from '../../common/equipment-event';
+import { AlarmEventV1 } from '../../common/alarm-event';
 
-export class AlarmRaisedV1 extends EquipmentEventV1 {
-  @IsIdentifier()
-  alarmId!: string;
-
+export class AlarmRaisedV1 extends AlarmEventV1 {
   /** Alarm class as configured for the tag, used by maintenance routing rules. */
   @Optional()
   @IsIdentifier(40)

@@ -1,0 +1,47 @@
+import { IsBoolean } from 'class-validator';
+import { IsIdentifier, IsText, IsTimestamp, Optional } from '../../common/field-rules';
+import { EquipmentEventV1 } from './equipment-event';
+
+/**
+ * What every alarm event carries. An alarm from a boolean tag has only `alarmId`; one from an OPC
+ * UA condition (Part 9 Alarms & Conditions) also names the condition and the episode, so that its
+ * raised, acknowledged and cleared events can be matched. These fields were added to v1 as a minor
+ * revision: all optional, and consumers keep fields they do not know.
+ */
+export class AlarmEventV1 extends EquipmentEventV1 {
+  @IsIdentifier()
+  alarmId!: string;
+
+  /** The NodeId of the OPC UA condition (its ConditionId), e.g. `ns=1;s=Line1.M01.Alarm`. */
+  @Optional()
+  @IsIdentifier(255)
+  conditionId?: string;
+
+  /** When the condition became active (ActiveState's TransitionTime): the start of the episode. */
+  @Optional()
+  @IsTimestamp()
+  activeSince?: string;
+
+  /**
+   * One alarm episode: `<conditionId>@<activeSince>`, the same on the episode's raised, acknowledged
+   * and cleared events. A condition that becomes active again starts a new episode.
+   */
+  @Optional()
+  @IsIdentifier(300)
+  episodeId?: string;
+
+  /** The condition's SourceNode (the machine object, usually) as an OPC UA node id. */
+  @Optional()
+  @IsIdentifier(255)
+  sourceNode?: string;
+
+  /** The condition's SourceName, as an operator reads it. */
+  @Optional()
+  @IsText(255)
+  sourceName?: string;
+
+  /** The condition was suppressed or shelved (SuppressedOrShelved): operators are not shown it. */
+  @Optional()
+  @IsBoolean()
+  suppressedOrShelved?: boolean;
+}
