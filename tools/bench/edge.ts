@@ -307,14 +307,25 @@ async function rawClientCeiling(
     maxNotificationsPerPublish: 10_000,
     publishingEnabled: true,
   });
-  const group: ClientMonitoredItemGroup = await subscription.monitorItems(
-    nodeIds.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })),
-    { samplingInterval: 0, queueSize: 100, discardOldest: false },
-    TimestampsToReturn.Both,
-  );
+  // In batches of the server's MaxMonitoredItemsPerCall, as any client must (100,000 in one call
+  // is refused with BadTooManyOperations).
+  const limit = await session.read({ nodeId: 'ns=0;i=11714', attributeId: AttributeIds.Value });
+  const batchSize = Number(limit.value.value) > 0 ? Number(limit.value.value) : 1000;
+  const groups: ClientMonitoredItemGroup[] = [];
+  for (let start = 0; start < nodeIds.length; start += batchSize) {
+    groups.push(
+      await subscription.monitorItems(
+        nodeIds
+          .slice(start, start + batchSize)
+          .map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })),
+        { samplingInterval: 0, queueSize: 100, discardOldest: false },
+        TimestampsToReturn.Both,
+      ),
+    );
+  }
   const rawClientSubscribeMs = Math.round(performance.now() - subscribing);
   let notifications = 0;
-  group.on('changed', () => (notifications += 1));
+  for (const group of groups) group.on('changed', () => (notifications += 1));
   await load.drive(rate);
   await sleep(WARM_UP_MS);
   notifications = 0;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CanonicalEvent } from '@plantbridge/canonical-model';
@@ -6,7 +6,15 @@ import type { JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest, deleteDurables, readStream } from '@plantbridge/messaging/testing';
 import { LineSimulator } from '@plantbridge/opcua-simulator';
 import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
-import { LocalIssuer } from '@plantbridge/token-issuer';
+import {
+  type EndpointStatus,
+  gatewayAuth,
+  opcuaEndpoints,
+  startGatewayProcess,
+  startLineSimulator,
+  untilEndpoints,
+  writeTagMapping,
+} from './gateway-under-test';
 
 jest.setTimeout(180_000);
 
@@ -29,52 +37,41 @@ describe('OPC UA Alarms & Conditions: the line simulator’s conditions through 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edge-ac-'));
-    const issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
-    authEnv = issuer.env();
-    const token = await issuer.token({ subject: 'ac-test', scopes: ['opcua:read'], plants: [plant] });
-    auth = { authorization: `Bearer ${token}` };
+    const tokens = await gatewayAuth(dir, { subject: 'ac-test', scopes: ['opcua:read'], plants: [plant] });
+    authEnv = tokens.env;
+    auth = tokens.headers;
     nats = await connectForTest(TEST_NATS_URL);
-    simulator = new LineSimulator({
-      port: await freePort(),
-      dataDir: join(dir, 'plc'),
-      machines: 4,
-      seed: 17,
-      tickMs: 100,
-    });
-    await simulator.start();
+    simulator = await startLineSimulator(join(dir, 'plc'), { machines: 4, seed: 17, tickMs: 100 });
     for (const m of simulator.machines) simulator.setState(m.id, 'NotExecuting');
     port = await freePort();
     const machines = simulator.machines.map((m) => m.id);
-    writeFileSync(
-      join(dir, 'mapping.json'),
-      JSON.stringify({
-        endpoints: [
-          {
-            id: 'line1',
-            url: simulator.endpointUrl,
-            tags: [
-              ...machines.map((m) => ({
-                nodeId: simulator.nodeId(m, 'State'),
-                equipmentId: equipment(m),
-                signal: 'state',
-              })),
-              // A boolean alarm tag beside the conditions.
-              {
-                nodeId: simulator.nodeId('M01', 'AlarmActive'),
-                equipmentId: equipment('M01'),
-                signal: 'alarm',
-                alarmId: 'M01-TAG',
-                severity: 300,
-                message: 'Guard door open',
-              },
-            ],
-            conditions: {
-              sources: machines.map((m) => ({ sourceNode: `ns=1;s=Line1.${m}`, equipmentId: equipment(m) })),
+    writeTagMapping(dir, {
+      endpoints: [
+        {
+          id: 'line1',
+          url: simulator.endpointUrl,
+          tags: [
+            ...machines.map((m) => ({
+              nodeId: simulator.nodeId(m, 'State'),
+              equipmentId: equipment(m),
+              signal: 'state',
+            })),
+            // A boolean alarm tag beside the conditions.
+            {
+              nodeId: simulator.nodeId('M01', 'AlarmActive'),
+              equipmentId: equipment('M01'),
+              signal: 'alarm',
+              alarmId: 'M01-TAG',
+              severity: 300,
+              message: 'Guard door open',
             },
+          ],
+          conditions: {
+            sources: machines.map((m) => ({ sourceNode: `ns=1;s=Line1.${m}`, equipmentId: equipment(m) })),
           },
-        ],
-      }),
-    );
+        },
+      ],
+    });
     await startGateway();
   });
 
@@ -86,27 +83,14 @@ describe('OPC UA Alarms & Conditions: the line simulator’s conditions through 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function endpointState(): Promise<{ state: string; connects: number }> {
-    const response = await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`, { headers: auth });
-    const [endpoint] = (await response.json()) as Array<{ state: string; connects: number }>;
+  async function endpointState(): Promise<EndpointStatus> {
+    const [endpoint] = await opcuaEndpoints(port, auth);
     return endpoint;
   }
 
   async function startGateway(): Promise<void> {
-    gateway = ServiceProcess.start('edge-gateway', {
-      ...authEnv,
-      HTTP_PORT: String(port),
-      PLANT_ID: plant,
-      NATS_URL: TEST_NATS_URL,
-      DATA_DIR: join(dir, 'gateway'),
-      TAG_MAPPING_FILE: join(dir, 'mapping.json'),
-      EVENT_BATCH_MS: '20',
-      LOG_LEVEL: 'warn',
-    });
-    await expectEventually(async () => expect(await endpointState()).toMatchObject({ state: 'connected' }), {
-      timeoutMs: 40_000,
-      intervalMs: 250,
-    });
+    gateway = startGatewayProcess({ dir, port, plant, authEnv, env: { EVENT_BATCH_MS: '20' } });
+    await untilEndpoints(port, auth);
   }
 
   /** Alarm events of this plant on JetStream, in stream order. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,9 +11,9 @@ import {
   StatusCodes,
   Variant,
 } from 'node-opcua';
-import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
-import { LocalIssuer } from '@plantbridge/token-issuer';
+import { expectEventually, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import { AddressSpaceBrowser, BrowseError } from '../src/opcua/address-space-browser';
+import { gatewayAuth, startGatewayProcess, untilEndpoints, writeTagMapping } from './gateway-under-test';
 
 jest.setTimeout(120_000);
 
@@ -127,50 +127,32 @@ describe('Browse leaks (issue 17, defect 7): the REST browse of the edge gateway
   let auth: { authorization: string };
 
   beforeAll(async () => {
-    const issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
-    auth = {
-      authorization: `Bearer ${await issuer.token({ subject: 'mapping-author', scopes: ['opcua:read'], plants: [plant] })}`,
-    };
-    const mappingFile = join(dir, 'mapping.json');
-    writeFileSync(
-      mappingFile,
-      JSON.stringify({
-        endpoints: [
-          {
-            id: 'plc',
-            url: plc.endpointUrl,
-            tags: [
-              {
-                nodeId: 'ns=1;s=Small.Speed',
-                equipmentId: `${plant}-M01`,
-                signal: 'telemetry',
-                name: 'speed',
-                intervalMs: 1000,
-              },
-            ],
-          },
-        ],
-      }),
-    );
-    port = await freePort();
-    gateway = ServiceProcess.start('edge-gateway', {
-      ...issuer.env(),
-      HTTP_PORT: String(port),
-      PLANT_ID: plant,
-      NATS_URL: TEST_NATS_URL,
-      DATA_DIR: join(dir, 'gateway'),
-      TAG_MAPPING_FILE: mappingFile,
-      LOG_LEVEL: 'warn',
+    const tokens = await gatewayAuth(dir, {
+      subject: 'mapping-author',
+      scopes: ['opcua:read'],
+      plants: [plant],
     });
-    await expectEventually(
-      async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`, { headers: auth });
-        expect(((await response.json()) as Array<{ state: string }>).map((e) => e.state)).toEqual([
-          'connected',
-        ]);
-      },
-      { timeoutMs: 40_000, intervalMs: 250 },
-    );
+    auth = tokens.headers;
+    writeTagMapping(dir, {
+      endpoints: [
+        {
+          id: 'plc',
+          url: plc.endpointUrl,
+          tags: [
+            {
+              nodeId: 'ns=1;s=Small.Speed',
+              equipmentId: `${plant}-M01`,
+              signal: 'telemetry',
+              name: 'speed',
+              intervalMs: 1000,
+            },
+          ],
+        },
+      ],
+    });
+    port = await freePort();
+    gateway = startGatewayProcess({ dir, port, plant, authEnv: tokens.env });
+    await untilEndpoints(port, auth);
   });
 
   afterAll(async () => {

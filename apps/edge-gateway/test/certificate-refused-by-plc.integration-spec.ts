@@ -10,8 +10,8 @@ import {
   Variant,
 } from 'node-opcua';
 import { convertPEMtoDER, makeSHA1Thumbprint, readCertificate, split_der } from 'node-opcua-crypto';
-import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
-import { LocalIssuer } from '@plantbridge/token-issuer';
+import { expectEventually, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
+import { gatewayAuth, opcuaEndpoints, startGatewayProcess, writeTagMapping } from './gateway-under-test';
 
 jest.setTimeout(120_000);
 
@@ -64,44 +64,39 @@ describe("When the PLC refuses the gateway's certificate (issue 17, defect 5)", 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edge-refused-'));
     plc = await startStrictPlc(await freePort(), join(dir, 'plc-pki'));
-    const issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
-    auth = {
-      authorization: `Bearer ${await issuer.token({ subject: 'ot-engineer', scopes: ['opcua:read'], plants: [plant] })}`,
-    };
-    const mappingFile = join(dir, 'mapping.json');
-    writeFileSync(
-      mappingFile,
-      JSON.stringify({
-        endpoints: [
-          {
-            id: 'press',
-            url: plc.url,
-            securityMode: 'SignAndEncrypt',
-            securityPolicy: 'Basic256Sha256',
-            tags: [
-              {
-                nodeId: 'ns=1;s=Speed',
-                equipmentId: `${plant}-M01`,
-                signal: 'telemetry',
-                name: 'speed',
-                intervalMs: 1000,
-              },
-            ],
-          },
-        ],
-      }),
-    );
+    const tokens = await gatewayAuth(dir, {
+      subject: 'ot-engineer',
+      scopes: ['opcua:read'],
+      plants: [plant],
+    });
+    auth = tokens.headers;
+    writeTagMapping(dir, {
+      endpoints: [
+        {
+          id: 'press',
+          url: plc.url,
+          securityMode: 'SignAndEncrypt',
+          securityPolicy: 'Basic256Sha256',
+          tags: [
+            {
+              nodeId: 'ns=1;s=Speed',
+              equipmentId: `${plant}-M01`,
+              signal: 'telemetry',
+              name: 'speed',
+              intervalMs: 1000,
+            },
+          ],
+        },
+      ],
+    });
     port = await freePort();
-    gateway = ServiceProcess.start('edge-gateway', {
-      ...issuer.env(),
-      HTTP_PORT: String(port),
-      PLANT_ID: plant,
-      NATS_URL: TEST_NATS_URL,
-      DATA_DIR: join(dir, 'gateway'),
-      TAG_MAPPING_FILE: mappingFile,
+    gateway = startGatewayProcess({
+      dir,
+      port,
+      plant,
+      authEnv: tokens.env,
       // Only the PLC refuses here: the gateway accepts the PLC's certificate.
-      OPCUA_TRUST_UNKNOWN_SERVERS: 'true',
-      LOG_LEVEL: 'warn',
+      env: { OPCUA_TRUST_UNKNOWN_SERVERS: 'true' },
     });
   });
 
@@ -111,8 +106,7 @@ describe("When the PLC refuses the gateway's certificate (issue 17, defect 5)", 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const endpoint = async () =>
-    ((await (await get('/v1/opcua/endpoints')).json()) as Array<{ state: string; lastError?: string }>)[0];
+  const endpoint = async () => (await opcuaEndpoints(port, auth))[0];
 
   it("says the PLC refused the gateway's certificate, naming its file and thumbprint; serves it; connects once the PLC trusts it", async () => {
     const ownFile = join(dir, 'gateway', 'edge-gateway-pki', 'own', 'certs', 'client_certificate.pem');

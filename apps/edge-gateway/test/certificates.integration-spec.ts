@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineSimulator } from '@plantbridge/opcua-simulator';
-import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
+import { expectEventually, freePort, ServiceProcess, uniqueToken } from '@plantbridge/testing';
 import { LocalIssuer } from '@plantbridge/token-issuer';
+import { gatewayAuth, startGatewayProcess, startLineSimulator, writeTagMapping } from './gateway-under-test';
 
 jest.setTimeout(120_000);
 
@@ -35,47 +36,33 @@ describe('edge gateway: OPC UA server certificates trusted and revoked over REST
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edge-trust-'));
-    issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
-    reader = await issuer.token({ subject: 'viewer', scopes: ['opcua:read'], plants: [plant] });
+    const tokens = await gatewayAuth(dir, { subject: 'viewer', scopes: ['opcua:read'], plants: [plant] });
+    issuer = tokens.issuer;
+    reader = tokens.token;
     admin = await issuer.token({
       subject: 'ot-admin',
       scopes: ['opcua:read', 'opcua:admin'],
       plants: [plant],
     });
-    simulator = new LineSimulator({
-      port: await freePort(),
-      dataDir: join(dir, 'plc'),
-      machines: 1,
-      tickMs: 20,
-    });
-    await simulator.start();
+    simulator = await startLineSimulator(join(dir, 'plc'), { machines: 1, tickMs: 20 });
     port = await freePort();
-    const mappingFile = join(dir, 'mapping.json');
-    writeFileSync(
-      mappingFile,
-      JSON.stringify({
-        endpoints: [
-          {
-            id: 'line1',
-            url: simulator.endpointUrl,
-            securityMode: 'SignAndEncrypt',
-            securityPolicy: 'Basic256Sha256',
-            tags: [
-              { nodeId: simulator.nodeId('M01', 'State'), equipmentId: `${plant}-M01`, signal: 'state' },
-            ],
-          },
-        ],
-      }),
-    );
-    gateway = ServiceProcess.start('edge-gateway', {
-      ...issuer.env(),
-      HTTP_PORT: String(port),
-      PLANT_ID: plant,
-      NATS_URL: TEST_NATS_URL,
-      DATA_DIR: join(dir, 'gateway'),
-      TAG_MAPPING_FILE: mappingFile,
-      OPCUA_TRUST_UNKNOWN_SERVERS: 'false',
-      LOG_LEVEL: 'warn',
+    writeTagMapping(dir, {
+      endpoints: [
+        {
+          id: 'line1',
+          url: simulator.endpointUrl,
+          securityMode: 'SignAndEncrypt',
+          securityPolicy: 'Basic256Sha256',
+          tags: [{ nodeId: simulator.nodeId('M01', 'State'), equipmentId: `${plant}-M01`, signal: 'state' }],
+        },
+      ],
+    });
+    gateway = startGatewayProcess({
+      dir,
+      port,
+      plant,
+      authEnv: tokens.env,
+      env: { OPCUA_TRUST_UNKNOWN_SERVERS: 'false' },
     });
     await expectEventually(
       async () => expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200),

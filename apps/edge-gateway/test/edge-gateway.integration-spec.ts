@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CanonicalEvent, createEvent, Production } from '@plantbridge/canonical-model';
@@ -14,7 +14,13 @@ import {
   TEST_NATS_URL,
   uniqueToken,
 } from '@plantbridge/testing';
-import { LocalIssuer } from '@plantbridge/token-issuer';
+import {
+  gatewayAuth,
+  startGatewayProcess,
+  startLineSimulator,
+  untilEndpoints,
+  writeTagMapping,
+} from './gateway-under-test';
 
 jest.setTimeout(120_000);
 
@@ -36,23 +42,15 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edge-'));
-    const issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
-    authEnv = issuer.env();
-    const token = await issuer.token({
+    const tokens = await gatewayAuth(dir, {
       subject: 'edge-test',
       scopes: ['opcua:read', 'management:read'],
       plants: [plant],
     });
-    auth = { authorization: `Bearer ${token}` };
+    authEnv = tokens.env;
+    auth = tokens.headers;
     nats = await connectForTest(TEST_NATS_URL);
-    simulator = new LineSimulator({
-      port: await freePort(),
-      dataDir: join(dir, 'plc'),
-      machines: 2,
-      seed: 11,
-      tickMs: 20,
-    });
-    await simulator.start();
+    simulator = await startLineSimulator(join(dir, 'plc'), { machines: 2, seed: 11, tickMs: 20 });
     port = await freePort();
   });
 
@@ -99,25 +97,15 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
   });
 
   async function startGateway(natsUrl = TEST_NATS_URL): Promise<void> {
-    const mappingFile = join(dir, 'mapping.json');
-    writeFileSync(mappingFile, JSON.stringify(mappingFor(['M01', 'M02'])));
-    gateway = ServiceProcess.start('edge-gateway', {
-      ...authEnv,
-      HTTP_PORT: String(port),
-      PLANT_ID: plant,
-      NATS_URL: natsUrl,
-      DATA_DIR: join(dir, 'gateway'),
-      TAG_MAPPING_FILE: mappingFile,
-      EVENT_BATCH_MS: '20',
-      LOG_LEVEL: 'warn',
+    writeTagMapping(dir, mappingFor(['M01', 'M02']));
+    gateway = startGatewayProcess({
+      dir,
+      port,
+      plant,
+      authEnv,
+      env: { NATS_URL: natsUrl, EVENT_BATCH_MS: '20' },
     });
-    await expectEventually(
-      async () => {
-        const endpoints = (await (await get('/v1/opcua/endpoints')).json()) as Array<{ state: string }>;
-        expect(endpoints.map((e) => e.state)).toEqual(['connected']);
-      },
-      { timeoutMs: 40_000, intervalMs: 250 },
-    );
+    await untilEndpoints(port, auth);
   }
 
   const counts = () =>

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CanonicalEvent } from '@plantbridge/canonical-model';
@@ -6,7 +6,13 @@ import type { JetStreamConnection } from '@plantbridge/messaging';
 import { connectForTest, readStream } from '@plantbridge/messaging/testing';
 import { GOOD_PARTS_64_OFFSET, LineSimulator } from '@plantbridge/opcua-simulator';
 import { expectEventually, freePort, ServiceProcess, TEST_NATS_URL, uniqueToken } from '@plantbridge/testing';
-import { LocalIssuer } from '@plantbridge/token-issuer';
+import {
+  gatewayAuth,
+  startGatewayProcess,
+  startLineSimulator,
+  untilEndpoints,
+  writeTagMapping,
+} from './gateway-under-test';
 
 jest.setTimeout(180_000);
 
@@ -27,21 +33,13 @@ describe('edge gateway on a plant floor of identical machines', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edge-floor-'));
-    const issuer = await LocalIssuer.inFolder(join(dir, 'auth'));
-    authEnv = issuer.env();
-    auth = {
-      authorization: `Bearer ${await issuer.token({ subject: 'floor-test', scopes: ['opcua:read'], plants: [plant] })}`,
-    };
+    const tokens = await gatewayAuth(dir, { subject: 'floor-test', scopes: ['opcua:read'], plants: [plant] });
+    authEnv = tokens.env;
+    auth = tokens.headers;
     nats = await connectForTest(TEST_NATS_URL);
     for (const line of ['A', 'B'] as const) {
       // Same line name, same machine: identical node ids. No ticking: the test sets every value.
-      lines[line] = new LineSimulator({
-        port: await freePort(),
-        dataDir: join(dir, `plc-${line}`),
-        machines: 1,
-        tickMs: 3_600_000,
-      });
-      await lines[line].start();
+      lines[line] = await startLineSimulator(join(dir, `plc-${line}`), { machines: 1, tickMs: 3_600_000 });
       lines[line].setCounter('M01', 'good', 0);
       lines[line].setState('M01', 'NotExecuting');
     }
@@ -75,7 +73,7 @@ describe('edge gateway on a plant floor of identical machines', () => {
       }),
       countAggregation: { intervalMs: 500 },
     };
-    writeFileSync(join(dir, 'mapping.json'), JSON.stringify(mapping));
+    writeTagMapping(dir, mapping);
     await startGateway();
   });
 
@@ -87,26 +85,15 @@ describe('edge gateway on a plant floor of identical machines', () => {
   });
 
   async function startGateway(): Promise<void> {
-    gateway = ServiceProcess.start('edge-gateway', {
-      ...authEnv,
-      HTTP_PORT: String(port),
-      PLANT_ID: plant,
-      NATS_URL: TEST_NATS_URL,
-      DATA_DIR: join(dir, 'gateway'),
-      TAG_MAPPING_FILE: join(dir, 'mapping.json'),
-      EVENT_BATCH_MS: '20',
-      LOG_LEVEL: 'warn',
-    });
-    await expectEventually(
-      async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/v1/opcua/endpoints`, { headers: auth });
-        const endpoints = (await response.json()) as Array<{ state: string; faults: object }>;
-        expect(endpoints.map((e) => [e.state, e.faults])).toEqual([
-          ['connected', {}],
-          ['connected', {}],
-        ]);
-      },
-      { timeoutMs: 40_000, intervalMs: 250 },
+    gateway = startGatewayProcess({ dir, port, plant, authEnv, env: { EVENT_BATCH_MS: '20' } });
+    await untilEndpoints(
+      port,
+      auth,
+      [
+        ['connected', {}],
+        ['connected', {}],
+      ],
+      (e) => [e.state, e.faults],
     );
   }
 

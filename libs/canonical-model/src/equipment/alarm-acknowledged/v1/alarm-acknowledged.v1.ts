@@ -1,16 +1,14 @@
-import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import { defineEvent } from '../../../catalog/event-definition';
-import { IsIdentifier, IsText, IsTimestamp, Optional } from '../../../common/field-rules';
-import { EquipmentEventV1 } from '../../common/equipment-event';
+import { IsIdentifier, IsText, IsTimestamp } from '../../../common/field-rules';
+import { AlarmFieldsV1 } from '../../common/alarm-event';
 
 /**
  * An operator acknowledged an OPC UA condition's alarm episode (AckedState became true). Only
- * conditions are acknowledged, so the condition and episode fields are required here.
+ * conditions are acknowledged, so the condition and episode fields are required here; the alarm,
+ * its source and SuppressedOrShelved are those of every alarm event.
  */
-export class AlarmAcknowledgedV1 extends EquipmentEventV1 {
-  @IsIdentifier()
-  alarmId!: string;
-
+export class AlarmAcknowledgedV1 extends AlarmFieldsV1 {
   /** The NodeId of the OPC UA condition (its ConditionId). */
   @IsIdentifier(255)
   conditionId!: string;
@@ -31,18 +29,6 @@ export class AlarmAcknowledgedV1 extends EquipmentEventV1 {
 
   @IsText(255)
   message!: string;
-
-  @Optional()
-  @IsIdentifier(255)
-  sourceNode?: string;
-
-  @Optional()
-  @IsText(255)
-  sourceName?: string;
-
-  @Optional()
-  @IsBoolean()
-  suppressedOrShelved?: boolean;
 }
 
 export const AlarmAcknowledgedV1Event = defineEvent(
