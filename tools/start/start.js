@@ -348,7 +348,7 @@ function supervised({
   log.on('error', (error) => say(`plantbridge: cannot write ${shown(logFile)}: ${error.message}`));
   const proc = { plant, name, label, logFile, log, child: null, ready: false, wasReady: false, crashes: [] };
   proc.sup = new Supervisor((start) => {
-    const child = spawn(process.execPath, nodeArgsFor(entry, args), {
+    const child = spawn(process.execPath, nodeArgsFor(entry, args, env.NODE_OPTIONS), {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,9 @@ const ROOT = join(__dirname, '../../..');
  * with `args`: the launcher `npm start` uses too, with each app's V8 flags.
  */
 export const nodeArgsFor = (
-  require(join(ROOT, 'tools/runtime/launch.js')) as { nodeArgsFor(entry: string, args: string[]): string[] }
+  require(join(ROOT, 'tools/runtime/launch.js')) as {
+    nodeArgsFor(entry: string, args: string[], nodeOptions?: string): string[];
+  }
 ).nodeArgsFor;
 
 /**
@@ -35,7 +37,8 @@ export class ServiceProcess {
     env: Record<string, string> = {},
     nodeArgs: string[] = [],
   ): ServiceProcess {
-    const child = spawn(process.execPath, [...nodeArgs, ...nodeArgsFor(entry, args)], {
+    const nodeOptions = env.NODE_OPTIONS ?? process.env.NODE_OPTIONS;
+    const child = spawn(process.execPath, [...nodeArgs, ...nodeArgsFor(entry, args, nodeOptions)], {
       env: { ...process.env, OTEL_SDK_DISABLED: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
