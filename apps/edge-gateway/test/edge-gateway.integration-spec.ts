@@ -332,8 +332,10 @@ describe('edge gateway as a process, reading the OPC UA line simulator, publishi
     const broker = await NatsServerProcess.start();
     const ownNats = await connectForTest(broker.url, 'edge-outage-test');
     try {
-      for (const m of ['M01', 'M02']) simulator.setState(m, 'NotExecuting');
+      // The gateway remembers each machine's state: only a change it has not seen makes an event.
+      for (const m of ['M01', 'M02']) simulator.setState(m, 'OutOfService');
       await startGateway(broker.url);
+      for (const m of ['M01', 'M02']) simulator.setState(m, 'NotExecuting');
       await expectEventually(
         async () =>
           expect(await readStream(ownNats, 'EQUIPMENT', `mfg.equipment.v1.${plant}.>`)).not.toHaveLength(0),

@@ -13,7 +13,7 @@ describe('the SaaS subscribers file', () => {
         name: 'saas-analytics',
         consumers: [
           { subject: 'mfg.production.v1.P100.>' },
-          { subject: 'mfg.quality.v1.*.hold-placed', durable: 'qms-holds', ackWaitSeconds: 60 },
+          { subject: 'mfg.quality.v1.*.hold-placed', durable: 'saas-analytics--holds', ackWaitSeconds: 60 },
         ],
       },
     ]);
@@ -27,13 +27,13 @@ describe('the SaaS subscribers file', () => {
         ackWaitMs: 30_000,
         maxAckPending: 1000,
       }),
-      expect.objectContaining({ stream: 'QUALITY', durable: 'qms-holds', ackWaitMs: 60_000 }),
+      expect.objectContaining({ stream: 'QUALITY', durable: 'saas-analytics--holds', ackWaitMs: 60_000 }),
     ]);
     expect(subscriberGrant(subscriber)).toEqual({
       user: 'saas-analytics',
       consumers: [
         { stream: 'PRODUCTION', durable: 'saas-analytics--production-v1-P100-rest' },
-        { stream: 'QUALITY', durable: 'qms-holds' },
+        { stream: 'QUALITY', durable: 'saas-analytics--holds' },
       ],
     });
   });
@@ -68,13 +68,22 @@ describe('the SaaS subscribers file', () => {
   it('refuses names and durables that would share a grant', () => {
     expect(
       errorsOf([
-        { name: 'a', consumers: [{ subject: 'mfg.production.v1.P100.>', durable: 'shared' }] },
-        { name: 'a', consumers: [{ subject: 'mfg.production.v1.P200.>', durable: 'shared' }] },
+        { name: 'a', consumers: [{ subject: 'mfg.production.v1.P100.>', durable: 'a--shared' }] },
+        { name: 'a', consumers: [{ subject: 'mfg.production.v1.P200.>', durable: 'a--shared' }] },
       ]),
     ).toEqual([
       'subscribers[1].name: "a" is used by subscribers[0]',
-      'subscribers[1].consumers[0].durable: PRODUCTION/shared is also subscribers[0].consumers[0]',
+      'subscribers[1].consumers[0].durable: PRODUCTION/a--shared is also subscribers[0].consumers[0]',
     ]);
+  });
+
+  it("refuses a durable outside the subscriber's own name: a service's consumer cannot be granted", () => {
+    const durable = 'production-order-sync--production-v1-P100-operation-confirmed';
+    expect(
+      errorsOf([
+        { name: 'saas-x', consumers: [{ subject: 'mfg.production.v1.P100.operation-confirmed', durable }] },
+      ]),
+    ).toEqual([`subscribers[0].consumers[0].durable: must start with "saas-x--" (got "${durable}")`]);
   });
 
   it("refuses the names of Plantbridge's own users, whose durables a subscriber could take", () => {

@@ -29,7 +29,7 @@ export class SubscriberConsumer {
   @Matches(FILTER, { message: 'subject must be a NATS subject filter such as mfg.production.v1.P100.>' })
   subject!: string;
 
-  /** Its durable name; default `<subscriber>--<subject tokens>`. */
+  /** Its durable name, `<subscriber>--…`; default `<subscriber>--<subject tokens>`. */
   @IsOptional()
   @Matches(NAME, { message: 'durable must be 1 to 64 letters, digits, _ or -' })
   durable?: string;
@@ -137,6 +137,10 @@ function crossFieldErrors(subscribers: Subscriber[]): string[] {
         return;
       }
       const durable = consumer.durable ?? durableNameFor(subscriber.name, consumer.subject);
+      // The durable is what the subscriber's user is granted: under its own name only, so it can
+      // never be a service's consumer (`<service>--…`) or another subscriber's.
+      if (!durable.startsWith(`${subscriber.name}--`))
+        errors.push(`${consumerAt}.durable: must start with "${subscriber.name}--" (got "${durable}")`);
       // A durable name is the subscriber's grant: two subscribers sharing one would read each other's.
       const key = `${stream}/${durable}`;
       if (durables.has(key)) errors.push(`${consumerAt}.durable: ${key} is also ${durables.get(key)}`);

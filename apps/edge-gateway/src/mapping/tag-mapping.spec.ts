@@ -141,6 +141,20 @@ describe('tag mapping', () => {
     });
   });
 
+  it('maps one tag per node, also for the elements of an array node', () => {
+    const element = (index: number, counter: string) => ({
+      nodeId: 'ns=1;s=M01.Counts',
+      equipmentId: M01,
+      signal: 'counter',
+      counter,
+      index,
+    });
+    expect(parseTagMapping(line([element(0, 'good'), element(1, 'scrap')]))).toEqual({
+      ok: false,
+      errors: ['endpoints[0].tags[1].nodeId: ns=1;s=M01.Counts is already mapped by tags[0]'],
+    });
+  });
+
   it('takes a state table of vendor or PackML codes, and refuses states OPC 40001 does not have', () => {
     const packml = {
       nodeId: 'ns=1;s=M01.PackML',

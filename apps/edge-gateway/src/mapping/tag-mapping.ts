@@ -14,6 +14,7 @@ import {
   Length,
   Matches,
   Max,
+  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -31,6 +32,7 @@ type MachineryItemState = Equipment.MachineryItemState;
 
 abstract class TagBase {
   @Matches(NODE_ID, { message: 'nodeId must be an OPC UA node id such as ns=1;s=Line1.M01.GoodParts' })
+  @MaxLength(255) // the length tag_state keeps
   nodeId!: string;
 
   @Matches(EQUIPMENT_ID, { message: 'equipmentId must be 1 to 64 letters, digits, _ . or -' })
@@ -366,7 +368,8 @@ function crossFieldErrors(mapping: TagMapping): string[] {
     const nodeIds = new Map<string, number>();
     endpoint.tags.forEach((tag, t) => {
       const tagAt = `${at}.tags[${t}]`;
-      const nodeKey = `${tag.nodeId}#${tag.index ?? ''}`;
+      // One tag per node, also for arrays (`index`): state, faults and telemetry are kept per node.
+      const nodeKey = tag.nodeId;
       const first = nodeIds.get(nodeKey);
       if (first !== undefined)
         errors.push(`${tagAt}.nodeId: ${tag.nodeId} is already mapped by tags[${first}]`);

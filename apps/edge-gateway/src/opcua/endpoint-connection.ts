@@ -254,6 +254,16 @@ export class EndpointConnection {
     this.lastActivity = Date.now();
     if (!dataValue.statusCode.isGood() || this.faults.has(tag.nodeId)) return;
     this.stats.samples += 1;
+    try {
+      this.use(tag, dataValue);
+    } catch (error) {
+      // node-opcua calls this from a promise: a throw would end the process. No value may do that;
+      // the tag is refused with what went wrong, and the others go on.
+      this.refuse(tag, `its value could not be used: ${(error as Error).message}`);
+    }
+  }
+
+  private use(tag: TagMappingEntry, dataValue: DataValue): void {
     const read = readVariant(dataValue.value, tag.index);
     if (!read.ok) {
       // A type the tag cannot use is refused for good (until the next subscribe), never dropped silently.

@@ -54,6 +54,10 @@ describe('OPC UA values of every built-in type', () => {
       reason: 'OPC UA type ByteString cannot be mapped to a tag',
     });
     expect(readVariant(new Variant({ dataType: DataType.Null }))).toEqual({ ok: false, empty: true });
+    // An array sent as null (length -1): no value yet, not a crash.
+    const nullArray = new Variant({ dataType: DataType.Int32, arrayType: VariantArrayType.Array });
+    (nullArray as { value: unknown }).value = null;
+    expect(readVariant(nullArray, 0)).toEqual({ ok: false, empty: true });
   });
 
   it('says which values a signal cannot use', () => {

@@ -22,6 +22,8 @@ export function readVariant(variant: Variant, index?: number): ReadValue {
   if (variant.dataType === DataType.Null) return { ok: false, empty: true };
   const typeName = DataType[variant.dataType] ?? `type ${variant.dataType}`;
   let raw: unknown = variant.value;
+  // A null array (length -1 on the wire) or element is no value yet, like Null.
+  if (raw === null || raw === undefined) return { ok: false, empty: true };
   if (variant.arrayType !== VariantArrayType.Scalar) {
     if (index === undefined)
       return { ok: false, reason: `the node holds an array of ${typeName}; map one element with "index"` };
@@ -29,6 +31,7 @@ export function readVariant(variant: Variant, index?: number): ReadValue {
     if (index >= elements.length)
       return { ok: false, reason: `index ${index} is beyond the array's ${elements.length} elements` };
     raw = elements[index];
+    if (raw === null || raw === undefined) return { ok: false, empty: true };
   } else if (index !== undefined) {
     return { ok: false, reason: `"index" is set but the node holds a single ${typeName}, not an array` };
   }

@@ -86,15 +86,24 @@ export class BufferLimits {
       bytesAfter: before.bytes,
     };
     if (before.bytes <= maxBytes) return check;
-    if (file) await shrinkSqliteFile(file);
+    if (file) await this.shrink(file);
     if ((await measureBuffer(this.dataSource)).liveBytes > maxBytes) {
       await this.dropOldest(file ? ['published', ...BUFFERED] : BUFFERED, maxBytes * LOW_WATER, check);
-      if (file && check.published + check.telemetry + check.events) await shrinkSqliteFile(file);
+      if (file && check.published + check.telemetry + check.events) await this.shrink(file);
     }
     const after = await measureBuffer(this.dataSource);
     check.bytesAfter = after.bytes;
     this.report(check, after.liveBytes);
     return check;
+  }
+
+  /** A shrink that fails (the file busy, no room) must not stop the drops that bound the buffer. */
+  private async shrink(file: string): Promise<void> {
+    try {
+      await shrinkSqliteFile(file);
+    } catch (error) {
+      this.logger.warn(`store-and-forward buffer: could not shrink ${file}: ${(error as Error).message}`);
+    }
   }
 
   /**

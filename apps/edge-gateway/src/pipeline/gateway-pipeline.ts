@@ -63,6 +63,8 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
   private readonly contexts = new Map<string, ProductionContext>();
   private pending: CanonicalEvent[] = [];
   private flushing: Promise<void> = Promise.resolve();
+  /** A commit is waiting behind the running one; it will take whatever has been collected by then. */
+  private flushQueued = false;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -207,8 +209,22 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
     if (first) this.logger.warn(`endpoint ${endpointId}: node ${tag.nodeId}: ${message}`);
   }
 
-  /** Commits what was collected since the last flush, in one transaction; serialized, in sample order. */
+  /**
+   * Commits what was collected since the last commit, in one transaction, one batch at a time, in
+   * sample order. A batch is taken only when the one before it has settled: had a second one been
+   * taken while the first was still committing, a failed first batch would go again after the
+   * second (events out of order) and put back tag states older than the second's.
+   */
   private flush(): void {
+    if (!this.aggregator || this.flushQueued) return;
+    this.flushQueued = true;
+    this.flushing = this.flushing.then(async () => {
+      this.flushQueued = false;
+      await this.commitCollected();
+    });
+  }
+
+  private async commitCollected(): Promise<void> {
     const aggregator = this.aggregator;
     if (!aggregator) return;
     const events = this.pending;
@@ -225,22 +241,18 @@ export class GatewayPipeline implements OnApplicationBootstrap, BeforeApplicatio
     };
     const tagStateCount = [...batch.tagStates.values()].reduce((n, states) => n + states.size, 0);
     if (!events.length && !tagStateCount && !batch.periods.size && !batch.conditions.size) return;
-    this.flushing = this.flushing.then(async () => {
-      try {
-        await this.unitOfWork.run((tx) => this.commit(tx, batch));
-        for (const event of events) committed.inc({ type: event.type });
-      } catch (error) {
-        // Nothing of the batch was written: it goes again, before anything newer, with the next flush.
-        this.logger.error(
-          `could not commit ${events.length} event(s), retrying: ${(error as Error).message}`,
-        );
-        this.pending = [...events, ...this.pending];
-        for (const [endpoint, states] of batch.tagStates)
-          this.normalizers.get(endpoint)?.restoreStateChanges(states);
-        aggregator.restoreChanges(batch.periods);
-        this.conditions?.restore(batch.conditions);
-      }
-    });
+    try {
+      await this.unitOfWork.run((tx) => this.commit(tx, batch));
+      for (const event of events) committed.inc({ type: event.type });
+    } catch (error) {
+      // Nothing of the batch was written: it goes again, before anything newer, with the next flush.
+      this.logger.error(`could not commit ${events.length} event(s), retrying: ${(error as Error).message}`);
+      this.pending = [...events, ...this.pending];
+      for (const [endpoint, states] of batch.tagStates)
+        this.normalizers.get(endpoint)?.restoreStateChanges(states);
+      aggregator.restoreChanges(batch.periods);
+      this.conditions?.restore(batch.conditions);
+    }
   }
 
   private async commit(tx: Transaction, batch: Batch): Promise<void> {
