@@ -141,6 +141,17 @@ describe('tag mapping', () => {
     });
   });
 
+  it('takes GUID node ids only in the GUID form, so none fails later inside node-opcua', () => {
+    const tag = (nodeId: string) => ({ nodeId, equipmentId: M01, signal: 'state' });
+    expect(parseTagMapping(line([tag('ns=2;g=12345678-1234-1234-1234-123456789abc')]))).toMatchObject({
+      ok: true,
+    });
+    expect(parseTagMapping(line([tag(`ns=2;g=${'-'.repeat(36)}`)]))).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/^endpoints\[0\]\.tags\[0\]\.nodeId: nodeId must be an OPC UA node id/)],
+    });
+  });
+
   it('maps one tag per node, also for the elements of an array node', () => {
     const element = (index: number, counter: string) => ({
       nodeId: 'ns=1;s=M01.Counts',

@@ -259,7 +259,8 @@ export class AddressSpaceBrowser {
   }
 
   private hold(serverPoint: Buffer): string {
-    const token = randomBytes(12).toString('base64');
+    // URL-safe: a client that puts it in a query string unencoded still sends it back whole.
+    const token = randomBytes(12).toString('base64url');
     // A session already closing: the token finds nothing, and its client is told to browse again.
     if (this.disposed) return token;
     const idle = setTimeout(() => {

@@ -2,7 +2,7 @@ import { Controller, Get, NotFoundException, Param, Query, Res } from '@nestjs/c
 import { ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { badRequest, RequiresScope } from '@plantbridge/service-runtime';
 import { Type } from 'class-transformer';
-import { IsBase64, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { NODE_ID } from '../mapping/tag-mapping';
 import { BrowseError, type BrowsePage } from '../opcua/endpoint-connection';
 import { browseErrorResponse } from './browse-error-response';
@@ -24,7 +24,7 @@ export class BrowseQuery {
 
   @ApiPropertyOptional({ description: 'From the previous page: fetches the next one' })
   @IsOptional()
-  @IsBase64()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'continuationPoint must be a token from a previous page' })
   continuationPoint?: string;
 }
 
