@@ -92,3 +92,155 @@ export abstract class ErpConnectionPort {
     waiting: number;
   }>;
 }
+
+/**
+ * The goods movement types Plantbridge posts (SAP `GoodsMovementType`): 261 issue to a production
+ * order, 101 receipt from one, 311 transfer between storage locations of a plant, 551 scrap.
+ */
+export type GoodsMovementType = '101' | '261' | '311' | '551';
+
+/**
+ * One goods movement to post: one SAP material document with one item (a deep insert of
+ * `A_MaterialDocumentHeader` with `to_MaterialDocumentItem`).
+ */
+export interface GoodsMovementPosting {
+  /**
+   * The business idempotency key, a UUID. SAP gives material documents no key field and accepts
+   * duplicates, so the adapter writes it into the item text (`MaterialDocumentItemText`) and finds
+   * the document by it (`findGoodsMovement`).
+   */
+  postingKey: string;
+  goodsMovementType: GoodsMovementType;
+  material: string;
+  plant: string;
+  storageLocation: string;
+  /** The receiving storage location of a transfer (311). */
+  receivingStorageLocation?: string;
+  batch?: string;
+  /** In the material's base unit; SAP's 3 decimals. */
+  quantity: number;
+  unit: string;
+  /** The order of a 261 or 101 (`GoodsMovementRefDocType` F). */
+  manufacturingOrder?: string;
+  /** The order component's reservation an issue withdraws against. */
+  reservation?: string;
+  reservationItem?: string;
+  /** SAP `GoodsMovementReasonCode` (4 characters), e.g. for scrap. */
+  reasonCode?: string;
+  /** An instant; SAP gets the plant's calendar day of it. */
+  postingDate: string;
+}
+
+/** ERP's document for a posted goods movement (or a reversal). */
+export interface PostedGoodsMovement {
+  postingKey: string;
+  materialDocument: string;
+  materialDocumentYear: string;
+  materialDocumentItem: string;
+  /** True when this was found already posted, not posted by this call. */
+  alreadyPosted: boolean;
+}
+
+/** A posted material document item, as its key. */
+export interface MaterialDocumentItemRef {
+  materialDocument: string;
+  materialDocumentYear: string;
+  materialDocumentItem: string;
+}
+
+/** Reverses one posted material document item (SAP's `CancelItem`). */
+export interface GoodsMovementReversal {
+  /** The reversal's own idempotency key (SAP's `CancelItem` takes no text: it is found by `original`). */
+  postingKey: string;
+  original: MaterialDocumentItemRef;
+  /** An instant; SAP gets the plant's calendar day of it. */
+  postingDate?: string;
+}
+
+/** Goods movements (SAP `API_MATERIAL_DOCUMENT_SRV`). */
+export abstract class GoodsMovementsPort {
+  /**
+   * Posts the movement as a material document. Throws ErpInDoubtError when ERP may have applied it:
+   * look it up with `findGoodsMovement` before posting again. A deficit of stock (M7 021) or a
+   * closed posting period (M7 053) is an ErpBusinessError; a lock by another user is transient.
+   */
+  abstract postGoodsMovement(posting: GoodsMovementPosting): Promise<PostedGoodsMovement>;
+
+  /** The material document posted under this key (from its item text), if any. */
+  abstract findGoodsMovement(postingKey: string): Promise<PostedGoodsMovement | undefined>;
+
+  /** Reverses a posted item (SAP `CancelItem`): ERP's reversal document. */
+  abstract reverseGoodsMovement(reversal: GoodsMovementReversal): Promise<PostedGoodsMovement>;
+
+  /** The reversal of this item, if ERP holds one (`ReversedMaterialDocument…` of an item). */
+  abstract findReversal(
+    postingKey: string,
+    original: MaterialDocumentItemRef,
+  ): Promise<PostedGoodsMovement | undefined>;
+}
+
+/** SAP's stock types (`InventoryStockType`): 01 unrestricted use, 02 quality inspection, 07 blocked. */
+export type StockType = 'unrestricted' | 'quality-inspection' | 'blocked';
+
+/** Stock of one material, plant, storage location, batch and stock type (SAP `A_MatlStkInAcctMod`). */
+export interface ErpStockPosition {
+  material: string;
+  plant: string;
+  storageLocation: string;
+  /** '' for a material without batches. */
+  batch: string;
+  stockType: StockType;
+  quantity: number;
+  unit: string;
+}
+
+/** Stock as ERP holds it (SAP `API_MATERIAL_STOCK_SRV`, read only). */
+export abstract class StockPort {
+  /** Every stock position of the plant, of the listed materials only when given. */
+  abstract listStock(plant: string, materials?: string[]): Promise<ErpStockPosition[]>;
+}
+
+/** A material at a plant as goods movements need it (SAP `A_ProductPlant` with its storage locations). */
+export interface ErpMaterial {
+  material: string;
+  plant: string;
+  baseUnit: string;
+  batchManaged: boolean;
+  /** Receipts from production go to quality inspection stock (`HasPostToInspectionStock`). */
+  postsToInspectionStock: boolean;
+  /** The storage locations the material is extended to at the plant. */
+  storageLocations: string[];
+}
+
+/** Material master data (SAP `API_PRODUCT_SRV`, read only). */
+export abstract class MaterialMasterPort {
+  /** The material at the plant, or undefined when ERP does not know it there. */
+  abstract getMaterial(material: string, plant: string): Promise<ErpMaterial | undefined>;
+}
+
+/** A component of a production order (SAP `A_ProductionOrderComponent_2`, read only). */
+export interface ErpOrderComponent {
+  reservation: string;
+  reservationItem: string;
+  material: string;
+  plant: string;
+  /** The operation it is staged for ('' when not assigned). */
+  operation: string;
+  storageLocation: string;
+  batch: string;
+  requiredQuantity: number;
+  withdrawnQuantity: number;
+  /** The component's base unit. */
+  unit: string;
+  goodsMovementType: string;
+  backflush: boolean;
+  bulk: boolean;
+  finallyIssued: boolean;
+  markedForDeletion: boolean;
+}
+
+/** The components of production orders. */
+export abstract class OrderComponentsPort {
+  /** The order's components; empty when it has none or ERP does not know the order. */
+  abstract listOrderComponents(manufacturingOrder: string): Promise<ErpOrderComponent[]>;
+}
