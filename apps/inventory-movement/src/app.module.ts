@@ -1,13 +1,102 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  ErpConnectionPort,
+  GoodsMovementsPort,
+  MaterialMasterPort,
+  OrderComponentsPort,
+  ProductionOrdersPort,
+  SapErpAdapter,
+  sapAdapterSettingsFrom,
+  StockPort,
+} from '@plantbridge/erp';
+import { ERP_POSTING_ENTITIES, ERP_POSTING_MIGRATIONS, erpPostingFeature } from '@plantbridge/erp-posting';
 import { PlatformModule } from '@plantbridge/service-runtime';
-import type { InventoryMovementConfig } from './config';
+import { InventoryMovementConfig } from './config';
+import { GoodsMovementHandler } from './erp/goods-movement.handler';
+import { GoodsMovementKind } from './erp/goods-movement.kind';
+import { ErpMaterialRecord } from './master-data/erp-material.entity';
+import { ErpOrderRecord } from './master-data/erp-order.entity';
+import { MasterData } from './master-data/master-data';
+import { OrderReleasedHandler } from './master-data/order-released.handler';
+import { InventoryMovement1764220000000 } from './migrations/1764220000000-inventory-movement';
+import { AcceptMovement } from './movements/accept-movement.usecase';
+import { MaterialMovementRecord } from './movements/material-movement.entity';
+import { MovementRepository } from './movements/movement.repository';
+import { MovementsController } from './movements/movements.controller';
+import { ConfirmedProductionHandler } from './production/confirmed-production.handler';
+import { MoveConfirmedProduction } from './production/move-confirmed-production.usecase';
+import { ProductionConfirmationRecord } from './production/production-confirmation.entity';
+import { ReconcileStock } from './stock/reconcile-stock.usecase';
+import { StockController } from './stock/stock.controller';
+import {
+  StockEffectRecord,
+  StockPositionRecord,
+  StockReconciliationRecord,
+} from './stock/stock-position.entity';
+import { StockProjection } from './stock/stock-projection';
 
 export const SERVICE_NAME = 'inventory-movement';
 
-/** Material issue, goods receipt, transfers and scrap; idempotent ERP postings; honours quality holds. */
+export const OPEN_API = {
+  title: 'Plantbridge inventory-movement',
+  description:
+    'Goods issues to production orders, receipts from them, transfers, scrap and reversals from MES and WMS, posted to ERP exactly once as material documents; the stock projection and its reconciliation with ERP. Every state-changing POST takes an Idempotency-Key.',
+  version: '1',
+};
+
+/** Material issue, goods receipt, transfers and scrap; exactly-once ERP postings; the stock projection. */
 @Module({})
 export class AppModule {
   static forConfig(config: InventoryMovementConfig): DynamicModule {
-    return { module: AppModule, imports: [PlatformModule.forRoot({ name: SERVICE_NAME }, config)] };
+    const automatic = config.AUTO_GOODS_RECEIPT === 'true' || config.AUTO_BACKFLUSH === 'true';
+    const posting = erpPostingFeature(config, [GoodsMovementKind]);
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(
+          {
+            name: SERVICE_NAME,
+            entities: [
+              MaterialMovementRecord,
+              ErpOrderRecord,
+              ErpMaterialRecord,
+              StockPositionRecord,
+              StockEffectRecord,
+              StockReconciliationRecord,
+              ProductionConfirmationRecord,
+              ...ERP_POSTING_ENTITIES,
+            ],
+            migrations: [...ERP_POSTING_MIGRATIONS, InventoryMovement1764220000000],
+          },
+          config,
+        ),
+      ],
+      controllers: [
+        MovementsController,
+        StockController,
+        ...posting.controllers,
+        GoodsMovementHandler,
+        OrderReleasedHandler,
+        ...(automatic ? [ConfirmedProductionHandler] : []),
+      ],
+      providers: [
+        { provide: InventoryMovementConfig, useValue: config },
+        // One adapter, one connection to ERP, seen through the port of each capability.
+        { provide: SapErpAdapter, useFactory: () => new SapErpAdapter(sapAdapterSettingsFrom(config)) },
+        { provide: GoodsMovementsPort, useExisting: SapErpAdapter },
+        { provide: StockPort, useExisting: SapErpAdapter },
+        { provide: MaterialMasterPort, useExisting: SapErpAdapter },
+        { provide: OrderComponentsPort, useExisting: SapErpAdapter },
+        { provide: ProductionOrdersPort, useExisting: SapErpAdapter },
+        { provide: ErpConnectionPort, useExisting: SapErpAdapter },
+        MasterData,
+        MovementRepository,
+        AcceptMovement,
+        StockProjection,
+        ReconcileStock,
+        MoveConfirmedProduction,
+        ...posting.providers,
+      ],
+    };
   }
 }

@@ -55,6 +55,13 @@ export interface PostingKind<TDocument = unknown, TReceipt = unknown> {
   documentOf(receipt: TReceipt): string;
 
   posted(document: TDocument, receipt: TReceipt, origin: EventOrigin): CanonicalEvent;
+  /**
+   * What ERP's posting changes in the service's own state (a stock projection), applied in the
+   * transaction that marks the posting posted, so it commits with the ledger and its event or not
+   * at all. A posting can be marked posted more than once (found posted after a lost answer by a
+   * second worker): make the change idempotent, keyed by the posting key.
+   */
+  applyPosted?(document: TDocument, receipt: TReceipt, manager: EntityManager): Promise<void>;
   failed(document: TDocument, failure: PostingFailure, origin: EventOrigin): CanonicalEvent;
   retryRequested(document: TDocument, action: OperatorAction, origin: EventOrigin): CanonicalEvent;
   /** A discard always says why. */

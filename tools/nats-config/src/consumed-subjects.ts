@@ -10,6 +10,8 @@ import { SERVICE_MESSAGING } from './service-messaging';
 const EVERYTHING_ON = {
   AUTH_MODE: 'none',
   AUTO_CONFIRM_COUNTS: 'true',
+  AUTO_GOODS_RECEIPT: 'true',
+  AUTO_BACKFLUSH: 'true',
   TAG_MAPPING_FILE: join(__dirname, '../../../apps/edge-gateway/mappings/simulator-line.json'),
 };
 

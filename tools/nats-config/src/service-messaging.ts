@@ -19,7 +19,17 @@ export const SERVICE_MESSAGING: Record<string, { publishes: Capability[]; consum
       'mfg.production.v1.*.confirmation-discarded',
     ],
   },
-  'inventory-movement': { publishes: ['inventory'], consumes: [] },
+  'inventory-movement': {
+    publishes: ['inventory'],
+    consumes: [
+      'mfg.inventory.v1.*.material-movement-requested',
+      'mfg.inventory.v1.*.material-movement-retry-requested',
+      'mfg.inventory.v1.*.material-movement-discarded',
+      'mfg.production.v1.*.order-released',
+      'mfg.production.v1.*.operation-confirmed',
+      'mfg.production.v1.*.confirmation-posted',
+    ],
+  },
   'quality-events': { publishes: ['quality'], consumes: [] },
   'maintenance-routing': { publishes: ['maintenance'], consumes: [] },
 };

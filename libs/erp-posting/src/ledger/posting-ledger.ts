@@ -72,8 +72,9 @@ export class PostingLedger {
     return this.dataSource.manager.countBy(ErpPostingRecord, { state: In(OPEN_STATES) });
   }
 
-  find(postingKey: string): Promise<ErpPostingRecord | null> {
-    return erpPostingTable.findOne(this.dataSource.manager, { postingKey });
+  /** `manager`: a transaction's, when the caller holds one (a second connection could wait on it). */
+  find(postingKey: string, manager = this.dataSource.manager): Promise<ErpPostingRecord | null> {
+    return erpPostingTable.findOne(manager, { postingKey });
   }
 
   /** The postings of these keys, in no particular order. */
@@ -241,9 +242,16 @@ export class PostingLedger {
     );
   }
 
-  async markPosted(postingKey: string, erpDocument: string, event: CanonicalEvent): Promise<void> {
+  /** `alsoInTransaction`: the kind's own change for the posting (PostingKind.applyPosted). */
+  async markPosted(
+    postingKey: string,
+    erpDocument: string,
+    event: CanonicalEvent,
+    alsoInTransaction?: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
     const now = iso(Date.now());
     await this.unitOfWork.run(async (tx) => {
+      await alsoInTransaction?.(tx.manager);
       await erpPostingTable.update(
         tx.manager,
         { postingKey },

@@ -302,7 +302,13 @@ export class PostToErp {
   ): Promise<void> {
     this.count(kind, outcome);
     const event = kind.posted(document, receipt, this.originOf(posting, kind, document, cause));
-    await this.ledger.markPosted(posting.postingKey, kind.documentOf(receipt), event);
+    const apply = kind.applyPosted?.bind(kind);
+    await this.ledger.markPosted(
+      posting.postingKey,
+      kind.documentOf(receipt),
+      event,
+      apply && ((manager) => apply(document, receipt, manager)),
+    );
   }
 
   /**

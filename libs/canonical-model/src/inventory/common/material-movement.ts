@@ -28,7 +28,10 @@ export class MaterialMovementV1 {
   @IsIn(MOVEMENT_KINDS)
   movementKind!: MovementKind;
 
-  /** SAP `GoodsMovementType`, e.g. 261 issue to order, 101 receipt, 311 transfer, 551 scrap. */
+  /**
+   * SAP `GoodsMovementType`, e.g. 261 issue to order, 101 receipt, 311 transfer, 551 scrap; a
+   * reversal has the reversing type (262, 102, 312, 552) and `reversesMovementKey`.
+   */
   @IsString()
   @Matches(/^\d{3}$/)
   goodsMovementType!: string;
@@ -61,6 +64,33 @@ export class MaterialMovementV1 {
   @IsOrderNumber()
   manufacturingOrder?: string;
 
+  /** SAP `GoodsMovementReasonCode` (4 characters), e.g. why material was scrapped. */
+  @Optional()
+  @IsIdentifier(4)
+  movementReason?: string;
+
+  /** The movement this one reverses (SAP `CancelItem` of its material document item). */
+  @Optional()
+  @IsIdentifier(40)
+  reversesMovementKey?: string;
+
+  /** The operation confirmation an automatic receipt or backflush came from. */
+  @Optional()
+  @IsIdentifier(40)
+  confirmationKey?: string;
+
   @IsTimestamp()
   occurredAt!: string;
+}
+
+/** What names one movement in the events that move its ERP posting (retry, discard). */
+export class MaterialMovementReferenceV1 {
+  @IsIdentifier(40)
+  movementKey!: string;
+
+  @IsPlantCode()
+  plant!: string;
+
+  @IsMaterialNumber()
+  material!: string;
 }

@@ -1,0 +1,1 @@
+export * from './material-movement-discarded.v1';

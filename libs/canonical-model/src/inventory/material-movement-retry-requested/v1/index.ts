@@ -1,0 +1,1 @@
+export * from './material-movement-retry-requested.v1';

@@ -1,0 +1,1 @@
+export * from './stock-discrepancy-found.v1';
