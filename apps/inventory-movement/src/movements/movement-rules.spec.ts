@@ -93,7 +93,7 @@ describe('the rules a movement keeps', () => {
     const within = { what: 'x', required: 100, moved: 95, unit: 'PC', tolerancePercent: 10 };
     expect(() => assertWithinTolerance({ ...within, quantity: 15 })).not.toThrow();
     expect(() => assertWithinTolerance({ ...within, quantity: 15.001 })).toThrow(
-      /quantity: .* 110 PC; 15 PC still open/,
+      /^quantity: x would reach 110.001 PC, .*\(110 PC; 15 PC still open\)/,
     );
   });
 });
