@@ -9,11 +9,15 @@ import {
   sapAdapterSettingsFrom,
   StockPort,
 } from '@plantbridge/erp';
-import { ERP_POSTING_ENTITIES, ERP_POSTING_MIGRATIONS, erpPostingFeature } from '@plantbridge/erp-posting';
+import {
+  ERP_POSTING_ENTITIES,
+  ERP_POSTING_MIGRATIONS,
+  erpPostingFeature,
+  postingTriggersHandler,
+} from '@plantbridge/erp-posting';
 import { PlatformModule } from '@plantbridge/service-runtime';
 import { InventoryMovementConfig } from './config';
-import { GoodsMovementHandler } from './erp/goods-movement.handler';
-import { GoodsMovementKind } from './erp/goods-movement.kind';
+import { GOODS_MOVEMENT_ERP, GOODS_MOVEMENT_TRIGGERS, GoodsMovementKind } from './erp/goods-movement.kind';
 import { ErpMaterialRecord } from './master-data/erp-material.entity';
 import { ErpOrderRecord } from './master-data/erp-order.entity';
 import { MasterData } from './master-data/master-data';
@@ -75,7 +79,7 @@ export class AppModule {
         MovementsController,
         StockController,
         ...posting.controllers,
-        GoodsMovementHandler,
+        postingTriggersHandler(GOODS_MOVEMENT_TRIGGERS, GOODS_MOVEMENT_ERP),
         OrderReleasedHandler,
         ...(automatic ? [ConfirmedProductionHandler] : []),
       ],

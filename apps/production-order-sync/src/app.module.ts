@@ -6,7 +6,12 @@ import {
   SapErpAdapter,
   sapAdapterSettingsFrom,
 } from '@plantbridge/erp';
-import { ERP_POSTING_ENTITIES, ERP_POSTING_MIGRATIONS, erpPostingFeature } from '@plantbridge/erp-posting';
+import {
+  ERP_POSTING_ENTITIES,
+  ERP_POSTING_MIGRATIONS,
+  erpPostingFeature,
+  postingTriggersHandler,
+} from '@plantbridge/erp-posting';
 import { PlatformModule } from '@plantbridge/service-runtime';
 import { ProductionOrderSyncConfig } from './config';
 import { AcceptConfirmation } from './confirmations/accept-confirmation.usecase';
@@ -14,8 +19,11 @@ import { ConfirmationRecord } from './confirmations/confirmation.entity';
 import { ConfirmationRepository } from './confirmations/confirmation.repository';
 import { ConfirmationsController } from './confirmations/confirmations.controller';
 import { ProductionCountsHandler } from './confirmations/production-counts.handler';
-import { OperationConfirmationHandler } from './erp/operation-confirmation.handler';
-import { OperationConfirmationKind } from './erp/operation-confirmation.kind';
+import {
+  CONFIRMATION_ERP,
+  CONFIRMATION_TRIGGERS,
+  OperationConfirmationKind,
+} from './erp/operation-confirmation.kind';
 import { OrdersConfirmationsLedger1764160000000 } from './migrations/1764160000000-orders-confirmations-ledger';
 import { OrderCommands } from './orders/order-commands.usecase';
 import { OrderReleasePoller } from './orders/order-release.poller';
@@ -59,7 +67,7 @@ export class AppModule {
         OrdersController,
         ConfirmationsController,
         ...posting.controllers,
-        OperationConfirmationHandler,
+        postingTriggersHandler(CONFIRMATION_TRIGGERS, CONFIRMATION_ERP),
         ...handlers,
       ],
       providers: [

@@ -8,3 +8,4 @@ export * from './worker/fail-orphaned-posting';
 export * from './exception-queue/erp-status';
 export * from './exception-queue/exception-queue';
 export * from './exception-queue/exception-queue.views';
+export * from './worker/posting-triggers.handler';

@@ -22,6 +22,13 @@ import { StockProjection } from '../stock/stock-projection';
 /** The ERP endpoint goods movements go to: one material document per request. */
 export const GOODS_MOVEMENT_ERP = { endpoint: MATERIAL_DOCUMENT_ENDPOINT, batched: false };
 
+/** The events that move a movement's posting (see PostingKind.triggers). */
+export const GOODS_MOVEMENT_TRIGGERS = {
+  requested: Inventory.MaterialMovementRequestedV1Event,
+  retryRequested: Inventory.MaterialMovementRetryRequestedV1Event,
+  discarded: Inventory.MaterialMovementDiscardedV1Event,
+};
+
 /**
  * Goods movements as ERP postings (SAP `A_MaterialDocumentHeader` with one item, or `CancelItem`
  * for a reversal). The posting key is the movement's id, written into the item text, by which an
@@ -34,11 +41,7 @@ export const GOODS_MOVEMENT_ERP = { endpoint: MATERIAL_DOCUMENT_ENDPOINT, batche
 export class GoodsMovementKind implements PostingKind<MovementDocument, PostedGoodsMovement> {
   readonly name = 'goods-movement';
   readonly noun = 'movement';
-  readonly triggers = {
-    requested: Inventory.MaterialMovementRequestedV1Event,
-    retryRequested: Inventory.MaterialMovementRetryRequestedV1Event,
-    discarded: Inventory.MaterialMovementDiscardedV1Event,
-  };
+  readonly triggers = GOODS_MOVEMENT_TRIGGERS;
 
   constructor(
     private readonly erp: GoodsMovementsPort,

@@ -14,6 +14,13 @@ import { ConfirmationRepository } from '../confirmations/confirmation.repository
 /** The ERP endpoint confirmations go to, in `$batch` requests (see `postingConsumer`). */
 export const CONFIRMATION_ERP = { endpoint: CONFIRMATION_ENDPOINT, batched: true };
 
+/** The events that move a confirmation's posting (see PostingKind.triggers). */
+export const CONFIRMATION_TRIGGERS = {
+  requested: Production.OperationConfirmedV1Event,
+  retryRequested: Production.ConfirmationRetryRequestedV1Event,
+  discarded: Production.ConfirmationDiscardedV1Event,
+};
+
 /**
  * Operation confirmations as ERP postings (SAP `ProdnOrdConf2`). The posting key is the
  * confirmation's id, sent as SAP's `ExternalSystemConfirmation` and found again by it. The
@@ -24,11 +31,7 @@ export const CONFIRMATION_ERP = { endpoint: CONFIRMATION_ENDPOINT, batched: true
 export class OperationConfirmationKind implements PostingKind<ConfirmationRecord, PostedConfirmation> {
   readonly name = 'operation-confirmation';
   readonly noun = 'confirmation';
-  readonly triggers = {
-    requested: Production.OperationConfirmedV1Event,
-    retryRequested: Production.ConfirmationRetryRequestedV1Event,
-    discarded: Production.ConfirmationDiscardedV1Event,
-  };
+  readonly triggers = CONFIRMATION_TRIGGERS;
 
   constructor(
     private readonly erp: ConfirmationsPort,
