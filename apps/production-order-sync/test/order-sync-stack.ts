@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CanonicalEvent } from '@plantbridge/canonical-model';
 import type { SapConfirmation } from '@plantbridge/erp';
-import { DataSource } from 'typeorm';
 import { ErpSimulator, type ErpSimulatorOptions } from '@plantbridge/erp-simulator';
 import { LocalIssuer } from '@plantbridge/token-issuer';
 import type { JetStreamConnection } from '@plantbridge/messaging';
@@ -12,22 +11,17 @@ import {
   createTestSchema,
   expectEventually,
   freePort,
+  type HttpResult,
+  type Json,
+  ServiceHttp,
   ServiceProcess,
+  sqlOnSchema,
   TEST_NATS_URL,
   type TestSchema,
   uniqueToken,
 } from '@plantbridge/testing';
 
-// Responses are asserted field by field (toMatchObject); a loose body type keeps the tests readable.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
-
-export interface HttpResult<T = Json> {
-  status: number;
-  body: T;
-  headers: Headers;
-  ms: number;
-}
+export type { HttpResult, Json } from '@plantbridge/testing';
 
 /**
  * production-order-sync as a process, on PostgreSQL and the shared NATS, talking HTTP to the ERP
@@ -61,6 +55,7 @@ export class OrderSyncStack {
     this.dataDir = mkdtempSync(join(tmpdir(), 'pos-'));
     this.issuer = await LocalIssuer.inFolder(join(this.dataDir, 'auth'));
     this.token = await this.issuer.tokenForEverything([this.plant], 'test-mes');
+    this.http.token = this.token;
     this.connection = await connectForTest(TEST_NATS_URL);
     this.port = await freePort();
     await this.startService(env);
@@ -118,15 +113,8 @@ export class OrderSyncStack {
   }
 
   /** A statement on the service's own schema (tables are unqualified), e.g. to set up a broken row. */
-  async sql<T = Json>(statement: string, parameters: unknown[] = []): Promise<T[]> {
-    const db = new DataSource({ type: 'postgres', url: this.schema.url, schema: this.schema.schema });
-    await db.initialize();
-    try {
-      await db.query(`SET search_path TO ${this.schema.schema}`);
-      return (await db.query(statement, parameters)) as T[];
-    } finally {
-      await db.destroy();
-    }
+  sql<T = Json>(statement: string, parameters: unknown[] = []): Promise<T[]> {
+    return sqlOnSchema<T>(this.schema, statement, parameters);
   }
 
   async stop(): Promise<void> {
@@ -139,30 +127,11 @@ export class OrderSyncStack {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  private async request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) {
-    const started = performance.now();
-    const response = await fetch(`http://127.0.0.1:${this.port}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}`, ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    const result: HttpResult<T> = {
-      status: response.status,
-      body: (text ? JSON.parse(text) : undefined) as T,
-      headers: response.headers,
-      ms: performance.now() - started,
-    };
-    return result;
-  }
+  /** HTTP to the service with the stack's token (see ServiceHttp). */
+  readonly http = new ServiceHttp(() => `http://127.0.0.1:${this.port}`);
 
   get<T = Json>(path: string): Promise<HttpResult<T>> {
-    return this.request<T>('GET', path);
+    return this.http.get<T>(path);
   }
 
   /** A POST with an Idempotency-Key (a fresh one unless given; `null` sends none). */
@@ -172,12 +141,7 @@ export class OrderSyncStack {
     key: string | null = uniqueToken('k'),
     headers: Record<string, string> = {},
   ) {
-    return this.request<T>(
-      'POST',
-      path,
-      body,
-      key === null ? headers : { 'idempotency-key': key, ...headers },
-    );
+    return this.http.post<T>(path, body, key, headers);
   }
 
   /** The service's data folder (its SQLite files when not on PostgreSQL, the issuer's keys). */
@@ -186,7 +150,7 @@ export class OrderSyncStack {
   }
 
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.http.baseUrl;
   }
 
   orderPath(order: string): string {

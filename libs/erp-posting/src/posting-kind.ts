@@ -28,6 +28,15 @@ export interface PostingKind<TDocument = unknown, TReceipt = unknown> {
     discarded: EventDefinition;
   };
 
+  /**
+   * Whether a failed posting (in the exception queue) holds back the later ones of its ordering
+   * reference until an operator retries or discards it. True when absent: a partial confirmation
+   * after a refused final one would be misread. False for a kind whose later postings stand on
+   * their own once sent in order: goods movements, where an issue refused for want of stock must
+   * not stop the receipt that would cover it.
+   */
+  readonly failureHoldsLater?: boolean;
+
   /** The posting key in a trigger's data (`confirmationKey`), if it has one. */
   keyOf(data: unknown): string | undefined;
   /**

@@ -6,3 +6,4 @@ export * from './service-process';
 export * from './stalling-proxy';
 export * from './certificates';
 export * from './postgres-server-process';
+export * from './service-http';

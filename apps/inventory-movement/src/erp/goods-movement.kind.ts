@@ -35,13 +35,19 @@ export const GOODS_MOVEMENT_TRIGGERS = {
  * uncertain posting is found in ERP; a reversal is found by the item it reverses. The movements of
  * one material at a plant reach ERP in the order the plant made them (a receipt before the issue
  * that consumes it, a transfer before the issue from where it went): their ordering reference is
- * `{plant}/{material}`.
+ * `{plant}/{material}`; one ERP refused does not hold back the later ones.
  */
 @Injectable()
 export class GoodsMovementKind implements PostingKind<MovementDocument, PostedGoodsMovement> {
   readonly name = 'goods-movement';
   readonly noun = 'movement';
   readonly triggers = GOODS_MOVEMENT_TRIGGERS;
+  /**
+   * A movement ERP refused (a deficit, a closed period) holds back nothing: the receipt that covers
+   * a refused issue must go through so that the issue can be retried, and a plant's material flow
+   * must not stop behind one refusal.
+   */
+  readonly failureHoldsLater = false;
 
   constructor(
     private readonly erp: GoodsMovementsPort,

@@ -92,7 +92,10 @@ export class ExceptionQueue {
         const kind = this.kinds.get(posting.kind);
         const document = await kind.load(posting.postingKey, tx.manager);
         if (!document) throw new Error(`${kind.noun} ${posting.postingKey} has a ledger entry but no record`);
-        const waiting = action === 'retry' ? await this.ledger.waitingFor(posting, tx.manager) : undefined;
+        const waiting =
+          action === 'retry'
+            ? await this.ledger.waitingFor(posting, tx.manager, kind.failureHoldsLater !== false)
+            : undefined;
         if (waiting?.failed) {
           // It would only wait behind that one, out of reach in doubt: ERP sees a reference in order.
           throw new ConflictException(

@@ -112,6 +112,9 @@ describe.each(['sqlite', 'postgres'] as const)('the ERP posting ledger on %s', (
     await ledger.markFailed('k-a', 'refused', 'RU/140', failed);
     expect(await ledger.waitingFor(c!)).toEqual({ key: 'k-a', failed: true });
     expect(await ledger.waitingFor(b!)).toEqual({ key: 'k-a', failed: true });
+    // For a kind whose failures hold nothing back, only the open one before it counts.
+    expect(await ledger.waitingFor(b!, undefined, false)).toBeUndefined();
+    expect(await ledger.waitingFor(c!, undefined, false)).toEqual({ key: 'k-b', failed: false });
     // Another kind with the same reference is ordered on its own.
     await openAll({ ...posting('k-movement', ref), kind: 'goods-movement' });
     expect(await ledger.waitingFor((await ledger.find('k-movement'))!)).toBeUndefined();

@@ -113,12 +113,17 @@ export class PostingLedger {
    * operator (retry or discard), not for a worker, and `key` names the failed one. Inside a
    * transaction pass its manager: a second connection taken while the transaction holds one
    * deadlocks the pool once every connection is held that way (ten concurrent retries wedged a
-   * service).
+   * service). `failureHolds` false: a failed one holds nothing back (PostingKind.failureHoldsLater).
    */
   async waitingFor(
     p: ErpPostingRecord,
     manager?: EntityManager,
+    failureHolds = true,
   ): Promise<{ key: string; failed: boolean } | undefined> {
+    if (!failureHolds) {
+      const open = await this.neighbour(p, 'before', OPEN_STATES, manager);
+      return open && { key: open.key, failed: false };
+    }
     const earlier = await this.neighbour(p, 'before', [...OPEN_STATES, 'failed'], manager);
     if (!earlier) return undefined;
     if (earlier.state === 'failed') return { key: earlier.key, failed: true };

@@ -176,7 +176,7 @@ export class PostToErp {
     const document = await kind.load(postingKey, this.ledger.manager);
     if (!document) throw new PermanentError(`${kind.noun} ${postingKey} has a ledger entry but no record`);
     const work: Work = { posting, kind, document };
-    const waiting = await this.ledger.waitingFor(posting);
+    const waiting = await this.ledger.waitingFor(posting, undefined, kind.failureHoldsLater !== false);
     if (waiting?.failed) {
       this.count(kind, 'waiting');
       const why = `waits for ${kind.noun} ${waiting.key} of ${posting.reference}, accepted before it, which failed: retry or discard it`;
