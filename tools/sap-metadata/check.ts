@@ -3,7 +3,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   type EdmProperty,
+  MATERIAL_DOCUMENT_METADATA,
+  MATERIAL_STOCK_METADATA,
   PROD_ORDER_CONFIRMATION_2_METADATA,
+  PRODUCT_METADATA,
   PRODUCTION_ORDER_2_METADATA,
   type ServiceMetadata,
 } from '@plantbridge/erp';
@@ -12,15 +15,23 @@ const HELP = `npm run check:sap-metadata -- --dir <folder>
 
 Checks the project's metadata documents of SAP's OData services (libs/erp/src/sap/metadata) against
 SAP's own $metadata documents (<service>.edmx in the folder, e.g. ../shared/sap): every entity set,
-key, property and function import parameter the project declares must exist in SAP's with the same
-Edm type, MaxLength, Precision, Scale and Nullable. Prints one line per difference and exits 1 if
+key, property, navigation property and function import the project declares must exist in SAP's with
+the same Edm type, MaxLength, Precision, Scale, Nullable, sap:creatable and sap:filterable, each
+navigation property must lead to the entity type SAP's does, and each function import must return
+SAP's entity set by SAP's HTTP method. Prints one line per difference and exits 1 if
 there is any. Not part of npm test: SAP's documents are not part of the repository.
 
 Options:
   --dir <folder>  where SAP's <service>.edmx files are (default ../shared/sap)
   -h, --help      this text`;
 
-const SERVICES = [PRODUCTION_ORDER_2_METADATA, PROD_ORDER_CONFIRMATION_2_METADATA];
+const SERVICES = [
+  PRODUCTION_ORDER_2_METADATA,
+  PROD_ORDER_CONFIRMATION_2_METADATA,
+  MATERIAL_DOCUMENT_METADATA,
+  MATERIAL_STOCK_METADATA,
+  PRODUCT_METADATA,
+];
 
 const attributesOf = (tag: string) =>
   Object.fromEntries([...tag.matchAll(/([\w:]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
@@ -42,6 +53,11 @@ function differences(where: string, ours: EdmProperty, sap: Record<string, strin
       'sap:creatable',
       ours.creatable === false ? 'false' : undefined,
       sap['sap:creatable'] === 'false' ? 'false' : undefined,
+    ],
+    [
+      'sap:filterable',
+      ours.filterable === false ? 'false' : undefined,
+      sap['sap:filterable'] === 'false' ? 'false' : undefined,
     ],
   ];
   return expected
@@ -77,9 +93,13 @@ function check(service: ServiceMetadata, edmx: string): string[] {
         ...differences(`${service.name}/${setName}.${name}`, property, tag ? attributesOf(tag) : undefined),
       );
     }
-    for (const nav of Object.keys(set.navigation ?? {}))
-      if (!type.includes(`<NavigationProperty Name="${nav}"`))
-        found.push(`${service.name}/${setName}.${nav}: no such navigation property in SAP`);
+    for (const [nav, target] of Object.entries(set.navigation ?? {})) {
+      const where = `${service.name}/${setName}.${nav}`;
+      const leadsTo = navigationTarget(edmx, type, nav);
+      if (!leadsTo) found.push(`${where}: no such navigation property in SAP`);
+      else if (leadsTo !== service.entitySets[target].entityType)
+        found.push(`${where}: leads to ${leadsTo} in SAP, to ${service.entitySets[target].entityType} here`);
+    }
   }
   for (const [name, call] of Object.entries(service.functionImports)) {
     const block = new RegExp(`<FunctionImport Name="${name}"[\\s\\S]*?</FunctionImport>`).exec(edmx)?.[0];
@@ -89,6 +109,8 @@ function check(service: ServiceMetadata, edmx: string): string[] {
     }
     const method = /m:HttpMethod="(\w+)"/.exec(block)?.[1];
     if (method !== call.httpMethod) found.push(`${service.name}/${name}: HTTP method is ${method} in SAP`);
+    const returns = /EntitySet="(\w+)"/.exec(block)?.[1];
+    if (returns !== call.returns) found.push(`${service.name}/${name}: returns ${returns} in SAP`);
     for (const [param, property] of Object.entries(call.parameters)) {
       const tag = new RegExp(`<Parameter Name="${param}"[^>]*>`).exec(block)?.[0];
       // A parameter without Nullable="true" is mandatory in SAP's function imports.
@@ -98,6 +120,19 @@ function check(service: ServiceMetadata, edmx: string): string[] {
     }
   }
   return found;
+}
+
+/** The entity type a navigation property of an EDMX entity type leads to: its association's ToRole end. */
+function navigationTarget(edmx: string, entityType: string, nav: string): string | undefined {
+  const tag = new RegExp(`<NavigationProperty Name="${nav}"[^>]*>`).exec(entityType)?.[0];
+  if (!tag) return undefined;
+  const { Relationship, ToRole } = attributesOf(tag);
+  const association = Relationship.split('.').pop();
+  const block = new RegExp(`<Association Name="${association}"[\\s\\S]*?</Association>`).exec(edmx)?.[0];
+  const end = [...(block ?? '').matchAll(/<End [^>]*>/g)]
+    .map((m) => attributesOf(m[0]))
+    .find((e) => e.Role === ToRole);
+  return end?.Type.split('.').pop();
 }
 
 function main(): void {

@@ -31,6 +31,23 @@ export class ErpTransientError extends ErpError {
 }
 
 /**
+ * ERP refused because another user or process holds the lock on what the request changes (SAP M3 897,
+ * the material block of a goods movement). Nothing was applied and a later try normally goes through,
+ * so it is transient and retried; a working ERP gave the answer, so it does not count towards the
+ * circuit breaker. `sapCode` is ERP's message.
+ */
+export class ErpLockedError extends ErpTransientError {
+  constructor(
+    operation: string,
+    message: string,
+    status: number,
+    readonly sapCode: string,
+  ) {
+    super(operation, message, status);
+  }
+}
+
+/**
  * The request reached ERP, or may have, and no answer came back (timeout, connection reset after
  * sending). A write may have been committed: resolve by looking its idempotency key up first.
  */

@@ -1,5 +1,5 @@
 import { register } from 'prom-client';
-import { ErpTransientError } from './errors';
+import { ErpLockedError, ErpTransientError } from './errors';
 import { DEFAULT_RESILIENCE, ErpResilience } from './resilience';
 
 const ORDERS = 'API_PRODUCTION_ORDER_2_SRV';
@@ -92,5 +92,33 @@ describe('ErpResilience in-flight limits', () => {
           CONFIRMATIONS,
         ]),
     ).toThrow(`in-flight limit for unknown ERP endpoint API_TYPO_SRV; known: ${ORDERS}, ${CONFIRMATIONS}`);
+  });
+});
+
+describe('ErpResilience and locks held by another user', () => {
+  const locked = () => new ErpLockedError('postGoodsMovement', 'SAP 400 M3/897', 400, 'M3/897');
+
+  it('retries a lock like any transient refusal, but does not open the breaker for it', async () => {
+    const erp = new ErpResilience(
+      { ...DEFAULT_RESILIENCE, maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 5, breakerThreshold: 2 },
+      [CONFIRMATIONS],
+    );
+    let attempts = 0;
+    for (let call = 0; call < 3; call++) {
+      const refused = erp.execute(CONFIRMATIONS, 'postGoodsMovement', () => {
+        attempts++;
+        return Promise.reject(locked());
+      });
+      await expect(refused).rejects.toBeInstanceOf(ErpLockedError);
+    }
+    // Six locked answers in a row, two attempts per call: ERP answered every one.
+    expect(attempts).toBe(6);
+    expect(erp.breakerState).toBe('closed');
+    // Two outages in a row (one call, retried once) open it.
+    const down = erp.execute(CONFIRMATIONS, 'postGoodsMovement', () =>
+      Promise.reject(new ErpTransientError('postGoodsMovement', 'SAP 503', 503)),
+    );
+    await expect(down).rejects.toBeInstanceOf(ErpTransientError);
+    expect(erp.breakerState).toBe('open');
   });
 });

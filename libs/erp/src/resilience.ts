@@ -13,7 +13,7 @@ import {
   retry,
   wrap,
 } from 'cockatiel';
-import { ErpError, ErpInDoubtError, ErpTransientError, ErpUnavailableError } from './errors';
+import { ErpError, ErpInDoubtError, ErpLockedError, ErpTransientError, ErpUnavailableError } from './errors';
 import { erpMetrics } from './metrics';
 
 export interface ResilienceSettings {
@@ -75,7 +75,8 @@ class RetryAfterBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>
  * Bulkhead, retry and circuit breaker around every ERP call (cockatiel), in that order: a call waits
  * for a slot of its endpoint, is retried on throttling and outages with backoff that honours
  * `Retry-After`, and each attempt counts towards the breaker. In-doubt writes are never retried
- * here: their caller must look the posting up first. Business rejections pass straight through.
+ * here: their caller must look the posting up first. Business rejections pass straight through; a
+ * lock held by another user (ErpLockedError) is retried but not counted, since ERP answered.
  *
  * Each endpoint (OData service) has slots of its own, so a slow order list cannot hold the slots
  * that confirmations are posted through; the breaker is shared, because an ERP that fails one
@@ -97,10 +98,13 @@ export class ErpResilience {
         `in-flight limit for unknown ERP endpoint ${unknown.join(', ')}; known: ${endpoints.join(', ')}`,
       );
     }
-    this.breaker = circuitBreaker(
-      handleWhen((e) => e instanceof ErpTransientError || e instanceof ErpInDoubtError),
-      { halfOpenAfter: settings.halfOpenAfterMs, breaker: new ConsecutiveBreaker(settings.breakerThreshold) },
-    );
+    // A lock held by another user is retried, but says nothing about ERP's health.
+    const erpFailed = (e: Error) =>
+      (e instanceof ErpTransientError && !(e instanceof ErpLockedError)) || e instanceof ErpInDoubtError;
+    this.breaker = circuitBreaker(handleWhen(erpFailed), {
+      halfOpenAfter: settings.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(settings.breakerThreshold),
+    });
     const retryPolicy = retry(
       handleWhen((e) => e instanceof ErpTransientError && (e.retryAfterMs ?? 0) <= settings.maxDelayMs),
       {

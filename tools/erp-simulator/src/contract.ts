@@ -35,9 +35,13 @@ export class Contract {
     );
   }
 
-  /** Refuses a POST body SAP would refuse: unknown or non-creatable properties, values that do not fit. */
+  /**
+   * Refuses a POST body SAP would refuse: a set that cannot be created, unknown or non-creatable
+   * properties, values that do not fit, here and in the entities of a deep insert.
+   */
   checkCreate(name: string, body: unknown): void {
-    const problems = createProblems(this.entitySet(name), body);
+    this.entitySet(name);
+    const problems = createProblems(this.service, name, body);
     if (problems.length) throw this.refuse(400, '/IWBEP/CM_MGW_RT/021', problems.join('; '));
   }
 

@@ -1,5 +1,11 @@
 import { type Dispatcher, request } from 'undici';
-import { ErpBusinessError, ErpConfigurationError, ErpInDoubtError, ErpTransientError } from '../errors';
+import {
+  ErpBusinessError,
+  ErpConfigurationError,
+  ErpInDoubtError,
+  ErpLockedError,
+  ErpTransientError,
+} from '../errors';
 import type { ErpCredentials } from './credentials';
 import {
   type BatchMessage,
@@ -10,7 +16,7 @@ import {
   statusOf,
 } from './odata-batch';
 import { parseRetryAfter } from './odata-values';
-import { readSapError } from './sap-error-body';
+import { isSapLockMessage, readSapError } from './sap-error-body';
 
 export interface ODataClientSettings {
   /** Scheme, host and port of the SAP gateway, e.g. `https://s4.example.com:44300`. */
@@ -281,6 +287,8 @@ export class ODataClient {
         ? new ErpInDoubtError(operation, what)
         : new ErpTransientError(operation, what, status);
     }
+    // Refused while another user holds the object's lock: not applied, and fine once it is released.
+    if (isSapLockMessage(sap.code)) return new ErpLockedError(operation, what, status, sap.code);
     return new ErpBusinessError(operation, sap.message, status, sap.code);
   }
 

@@ -6,6 +6,7 @@ import {
   odataString,
   parseRetryAfter,
   toSapDay,
+  toSapDayLiteral,
   toSapQuantity,
   toSapTime,
   toSapTimestamp,
@@ -28,6 +29,13 @@ describe('OData V2 values', () => {
         },
       ),
     );
+  });
+
+  it("writes a function import's date parameter as the plant's day in a datetime literal", () => {
+    // 23:30 in Chicago on 25 November is 26 November in UTC; SAP takes the plant's day.
+    const lateShift = new Date('2026-11-26T05:30:00Z');
+    expect(toSapDayLiteral(lateShift, 'America/Chicago')).toBe("datetime'2026-11-25T00:00'");
+    expect(toSapDayLiteral(lateShift)).toBe("datetime'2026-11-26T00:00'");
   });
 
   it('reads Edm.DateTime and Edm.DateTimeOffset', () => {

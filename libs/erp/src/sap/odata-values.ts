@@ -85,6 +85,16 @@ export function toSapDay(date: Date, timeZone = 'UTC'): string {
   return toSapDate(new Date(Date.UTC(y, mo - 1, d)));
 }
 
+/**
+ * The plant's calendar day of an instant as the URI literal of an Edm.DateTime date, for function
+ * import parameters: `datetime'2026-11-26T00:00'`, the form SAP's documents for `PostingDate`.
+ */
+export function toSapDayLiteral(date: Date, timeZone = 'UTC'): string {
+  const [y, mo, d] = wallClock(date, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `datetime'${y}-${two(mo)}-${two(d)}T00:00'`;
+}
+
 /** The plant's wall-clock time of an instant as Edm.Time. */
 export function toSapTime(date: Date, timeZone = 'UTC'): string {
   const [, , , h, mi, s] = wallClock(date, timeZone);

@@ -76,3 +76,27 @@ export interface SapConfirmation extends SapConfirmationCreate {
   IsReversed: boolean;
   IsReversal: boolean;
 }
+
+/** `A_ProductionOrderComponent_2`: a component of an order, keyed by its reservation item. */
+export interface SapProductionOrderComponent {
+  Reservation: string;
+  ReservationItem: string;
+  Material: string;
+  Plant: string;
+  ManufacturingOrder: string;
+  ManufacturingOrderSequence: string;
+  /** The operation it is staged for; `''` when not assigned to one. */
+  ManufacturingOrderOperation: string;
+  StorageLocation: string;
+  Batch: string;
+  GoodsMovementType: string;
+  BaseUnit: string;
+  /** Decimals as strings. */
+  RequiredQuantity: string;
+  WithdrawnQuantity: string;
+  /** Edm.Boolean, unlike the order's `'X'` flags. */
+  MatlCompIsMarkedForBackflush: boolean;
+  IsBulkMaterialComponent: boolean;
+  ReservationIsFinallyIssued: boolean;
+  MatlCompIsMarkedForDeletion: boolean;
+}

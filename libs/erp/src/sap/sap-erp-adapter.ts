@@ -2,17 +2,40 @@ import type {
   ConfirmationPosting,
   ConfirmationsPort,
   ErpConnectionPort,
+  ErpMaterial,
   ErpOrder,
+  ErpOrderComponent,
   ErpOrderStatus,
+  ErpStockPosition,
+  GoodsMovementPosting,
+  GoodsMovementReversal,
+  GoodsMovementsPort,
+  MaterialDocumentItemRef,
+  MaterialMasterPort,
+  OrderComponentsPort,
   PostedConfirmation,
+  PostedGoodsMovement,
   ProductionOrdersPort,
+  StockPort,
 } from '../erp-port';
 import { CallBatcher, type ItemOutcome } from '../call-batcher';
 import { ErpBusinessError, ErpTransientError } from '../errors';
 import { erpMetrics } from '../metrics';
 import { type EndpointLoad, ErpResilience, type ResilienceSettings } from '../resilience';
 import { credentialsFor, type ErpAuth, type ErpCredentials } from './credentials';
+import { SapGoodsMovements } from './goods-movements';
+import {
+  MATERIAL_DOCUMENT_ENDPOINT,
+  MATERIAL_DOCUMENT_SERVICE,
+  MATERIAL_STOCK_ENDPOINT,
+  MATERIAL_STOCK_SERVICE,
+  PRODUCT_ENDPOINT,
+  PRODUCT_SERVICE,
+  type SapMaterialStock,
+  type SapProductPlant,
+} from './inventory-entities';
 import { ODataClient, type ODataClientSettings } from './odata-client';
+import { readAllPages } from './odata-paging';
 import {
   fromSapDayAndTime,
   fromSapDecimal,
@@ -33,7 +56,15 @@ import {
   type SapConfirmation,
   type SapConfirmationCreate,
   type SapProductionOrder,
+  type SapProductionOrderComponent,
 } from './sap-entities';
+import {
+  MATERIALS_PER_STOCK_REQUEST,
+  stockFilter,
+  toErpMaterial,
+  toErpOrderComponent,
+  toErpStockPosition,
+} from './stock-and-materials';
 
 export interface SapAdapterSettings extends Omit<ODataClientSettings, 'credentials'> {
   /** How to authenticate at SAP (basic, OAuth 2.0 client credentials, X.509); none when absent. */
@@ -41,7 +72,7 @@ export interface SapAdapterSettings extends Omit<ODataClientSettings, 'credentia
   /** PEM of the CA that signed SAP's server certificate, when not a public one. */
   ca?: string;
   resilience: ResilienceSettings;
-  /** Orders per page when listing. */
+  /** Entities per page when listing (orders, stock, components). */
   pageSize?: number;
   /** Most confirmations per `$batch` request; 1 (the default) posts each alone. */
   batchSize?: number;
@@ -55,31 +86,56 @@ export interface SapAdapterSettings extends Omit<ODataClientSettings, 'credentia
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * ERP port over SAP S/4HANA OData V2: `API_PRODUCTION_ORDER_2_SRV` for orders and
- * `API_PROD_ORDER_CONFIRMATION_2_SRV` for confirmations, with `ExternalSystemConfirmation` as the
- * idempotency key. Works against a real S/4HANA system or `tools/erp-simulator` unchanged.
+ * ERP port over SAP S/4HANA OData V2, one OData client and one ERP endpoint (in-flight limit) per
+ * service: `API_PRODUCTION_ORDER_2_SRV` for orders and their components,
+ * `API_PROD_ORDER_CONFIRMATION_2_SRV` for confirmations (`ExternalSystemConfirmation` as the
+ * idempotency key), `API_MATERIAL_DOCUMENT_SRV` for goods movements (the posting key in the item
+ * text), `API_MATERIAL_STOCK_SRV` for stock and `API_PRODUCT_SRV` for material master data. Works
+ * against a real S/4HANA system or `tools/erp-simulator` unchanged.
  */
-export class SapErpAdapter implements ProductionOrdersPort, ConfirmationsPort, ErpConnectionPort {
+export class SapErpAdapter
+  implements
+    ProductionOrdersPort,
+    ConfirmationsPort,
+    GoodsMovementsPort,
+    StockPort,
+    MaterialMasterPort,
+    OrderComponentsPort,
+    ErpConnectionPort
+{
   readonly resilience: ErpResilience;
   private readonly credentials: ErpCredentials;
   private readonly orders: ODataClient;
   private readonly confirmations: ODataClient;
+  private readonly stock: ODataClient;
+  private readonly products: ODataClient;
+  private readonly goodsMovements: SapGoodsMovements;
   private readonly pageSize: number;
   private readonly timeZone: string;
   private readonly postings: CallBatcher<ConfirmationPosting, PostedConfirmation>;
 
   constructor(settings: SapAdapterSettings) {
-    // One set of credentials for both services: one OAuth token, one TLS identity.
+    // One set of credentials for every service: one OAuth token, one TLS identity.
     this.credentials = credentialsFor(settings.auth ?? { kind: 'none' }, settings.timeoutMs, settings.ca);
     const client = { ...settings, credentials: this.credentials };
     this.orders = new ODataClient(client, PRODUCTION_ORDER_SERVICE);
     this.confirmations = new ODataClient(client, CONFIRMATION_SERVICE);
+    this.stock = new ODataClient(client, MATERIAL_STOCK_SERVICE);
+    this.products = new ODataClient(client, PRODUCT_SERVICE);
     this.resilience = new ErpResilience(settings.resilience, [
       PRODUCTION_ORDER_ENDPOINT,
       CONFIRMATION_ENDPOINT,
+      MATERIAL_DOCUMENT_ENDPOINT,
+      MATERIAL_STOCK_ENDPOINT,
+      PRODUCT_ENDPOINT,
     ]);
     this.pageSize = settings.pageSize ?? 200;
     this.timeZone = settings.timeZone ?? 'UTC';
+    this.goodsMovements = new SapGoodsMovements(
+      new ODataClient(client, MATERIAL_DOCUMENT_SERVICE),
+      this.resilience,
+      this.timeZone,
+    );
     this.postings = new CallBatcher(
       settings.batchSize ?? 1,
       this.resilience.maxInFlightOf(CONFIRMATION_ENDPOINT),
@@ -117,22 +173,18 @@ export class SapErpAdapter implements ProductionOrdersPort, ConfirmationsPort, E
     ];
     if (changedSince)
       filters.push(`LastChangeDateTime ge ${odataString(toSapTimestamp(new Date(changedSince)))}`);
-    const found: ErpOrder[] = [];
-    for (let skip = 0; ; skip += this.pageSize) {
-      const page = await this.resilience.execute(PRODUCTION_ORDER_ENDPOINT, 'listReleasedOrders', () =>
+    const orders = await readAllPages(this.pageSize, (page) =>
+      this.resilience.execute(PRODUCTION_ORDER_ENDPOINT, 'listReleasedOrders', () =>
         this.orders.get<{ results: SapProductionOrder[] }>('listReleasedOrders', '/A_ProductionOrder_2', {
           $filter: filters.join(' and '),
           $expand: 'to_ProductionOrderOperation',
           $orderby: 'LastChangeDateTime,ManufacturingOrder',
-          $top: String(this.pageSize),
-          $skip: String(skip),
+          ...page,
           $format: 'json',
         }),
-      );
-      const results = page?.results ?? [];
-      found.push(...results.map((order) => toErpOrder(order, this.timeZone)));
-      if (results.length < this.pageSize) return found;
-    }
+      ),
+    );
+    return orders.map((order) => toErpOrder(order, this.timeZone));
   }
 
   async getOrder(manufacturingOrder: string): Promise<ErpOrder | undefined> {
@@ -216,6 +268,77 @@ export class SapErpAdapter implements ProductionOrdersPort, ConfirmationsPort, E
     return posted && toPosted(posted, true);
   }
 
+  postGoodsMovement(posting: GoodsMovementPosting): Promise<PostedGoodsMovement> {
+    return this.goodsMovements.post(posting);
+  }
+
+  findGoodsMovement(postingKey: string): Promise<PostedGoodsMovement | undefined> {
+    return this.goodsMovements.find(postingKey);
+  }
+
+  reverseGoodsMovement(reversal: GoodsMovementReversal): Promise<PostedGoodsMovement> {
+    return this.goodsMovements.reverse(reversal);
+  }
+
+  findReversal(
+    postingKey: string,
+    original: MaterialDocumentItemRef,
+  ): Promise<PostedGoodsMovement | undefined> {
+    return this.goodsMovements.findReversal(postingKey, original);
+  }
+
+  /** The plant's own stock of the types Plantbridge keeps, a few dozen materials per request. */
+  async listStock(plant: string, materials?: string[]): Promise<ErpStockPosition[]> {
+    const groups = materials ? chunks(materials, MATERIALS_PER_STOCK_REQUEST) : [undefined];
+    const positions: ErpStockPosition[] = [];
+    for (const group of groups) {
+      const rows = await readAllPages(this.pageSize, (page) =>
+        this.resilience.execute(MATERIAL_STOCK_ENDPOINT, 'listStock', () =>
+          this.stock.get<{ results: SapMaterialStock[] }>('listStock', '/A_MatlStkInAcctMod', {
+            $filter: stockFilter(plant, group),
+            $orderby: 'Material,StorageLocation,Batch,InventoryStockType',
+            ...page,
+            $format: 'json',
+          }),
+        ),
+      );
+      for (const row of rows) {
+        const position = toErpStockPosition(row);
+        if (position) positions.push(position);
+      }
+    }
+    return positions;
+  }
+
+  async getMaterial(material: string, plant: string): Promise<ErpMaterial | undefined> {
+    const found = await this.resilience.execute(PRODUCT_ENDPOINT, 'getMaterial', () =>
+      this.products.get<SapProductPlant>(
+        'getMaterial',
+        `/A_ProductPlant(Product=${odataString(material)},Plant=${odataString(plant)})`,
+        { $expand: 'to_StorageLocation', $format: 'json' },
+      ),
+    );
+    return found && toErpMaterial(found);
+  }
+
+  async listOrderComponents(manufacturingOrder: string): Promise<ErpOrderComponent[]> {
+    const components = await readAllPages(this.pageSize, (page) =>
+      this.resilience.execute(PRODUCTION_ORDER_ENDPOINT, 'listOrderComponents', () =>
+        this.orders.get<{ results: SapProductionOrderComponent[] }>(
+          'listOrderComponents',
+          '/A_ProductionOrderComponent_2',
+          {
+            $filter: `ManufacturingOrder eq ${odataString(manufacturingOrder)}`,
+            $orderby: 'Reservation,ReservationItem',
+            ...page,
+            $format: 'json',
+          },
+        ),
+      ),
+    );
+    return components.map(toErpOrderComponent);
+  }
+
   /** Reverses a posted confirmation (SAP's `CancelProdnOrdConf`); no service needs it yet. */
   async cancelConfirmation(confirmationGroup: string, confirmationCount: string): Promise<void> {
     await this.resilience.execute(CONFIRMATION_ENDPOINT, 'cancelConfirmation', () =>
@@ -225,6 +348,12 @@ export class SapErpAdapter implements ProductionOrdersPort, ConfirmationsPort, E
       }),
     );
   }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
 }
 
 function statusOf(order: SapProductionOrder): ErpOrderStatus {

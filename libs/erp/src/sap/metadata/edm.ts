@@ -32,7 +32,10 @@ export interface EdmEntitySet {
   entityType: string;
   key: string[];
   properties: Record<string, EdmProperty>;
-  /** Navigation properties Plantbridge expands, to the entity set they lead to. */
+  /**
+   * Navigation properties Plantbridge expands or creates through (a deep insert), to the entity set
+   * they lead to.
+   */
   navigation?: Record<string, string>;
   /** `sap:creatable="false"` on the set. Default true. */
   creatable?: boolean;
@@ -99,23 +102,62 @@ export function valueProblem(value: unknown, property: EdmProperty): string | un
   }
 }
 
-/** What is wrong with a POST body for `entitySet`: unknown or non-creatable properties, values that do not fit. */
-export function createProblems(entitySet: EdmEntitySet, body: unknown): string[] {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return ['the body must be a JSON object'];
+/**
+ * What is wrong with a POST body for the entity set `setName` of `service`: unknown or non-creatable
+ * properties, values that do not fit, and the same for the entities nested under its navigation
+ * properties (a deep insert, as `A_MaterialDocumentHeader` with `to_MaterialDocumentItem`). Nested
+ * entities are created through their parent, so they may belong to a set that cannot be created on
+ * its own (`A_MaterialDocumentItem`); a POST to such a set directly is refused, as SAP refuses it.
+ */
+export function createProblems(service: ServiceMetadata, setName: string, body: unknown): string[] {
+  const entitySet = service.entitySets[setName];
+  if (!entitySet) return [`Resource not found for segment '${setName}'`];
   if (entitySet.creatable === false) return [`entities of type ${entitySet.entityType} cannot be created`];
+  return entityProblems(service, entitySet, body, '');
+}
+
+function entityProblems(
+  service: ServiceMetadata,
+  entitySet: EdmEntitySet,
+  body: unknown,
+  at: string,
+): string[] {
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return [`${at}the body must be a JSON object`];
   const problems: string[] = [];
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
     if (name === '__metadata') continue;
-    const property = entitySet.properties[name];
-    if (!property) {
-      problems.push(`Property '${name}' is invalid for ${entitySet.entityType}`);
+    const target = entitySet.navigation?.[name];
+    if (target) {
+      problems.push(...nestedProblems(service, service.entitySets[target], value, `${at}${name}`));
       continue;
     }
-    if (property.creatable === false) problems.push(`Property '${name}' cannot be set on create`);
+    const property = entitySet.properties[name];
+    if (!property) {
+      problems.push(`${at}Property '${name}' is invalid for ${entitySet.entityType}`);
+      continue;
+    }
+    if (property.creatable === false) problems.push(`${at}Property '${name}' cannot be set on create`);
     const problem = valueProblem(value, property);
-    if (problem) problems.push(`Property '${name}' ${problem}`);
+    if (problem) problems.push(`${at}Property '${name}' ${problem}`);
   }
   return problems;
+}
+
+/** Entities under a navigation property of a deep insert: OData V2 JSON takes an array or `{results: [...]}`. */
+function nestedProblems(
+  service: ServiceMetadata,
+  target: EdmEntitySet,
+  value: unknown,
+  at: string,
+): string[] {
+  const results =
+    value && typeof value === 'object' && 'results' in value
+      ? (value as { results: unknown }).results
+      : value;
+  if (!Array.isArray(results))
+    return [`Navigation property '${at}' must be an array of entities or {"results": [...]}`];
+  return results.flatMap((entity, i) => entityProblems(service, target, entity, `${at}[${i}]: `));
 }
 
 /** The `$metadata` document of a service, as SAP Gateway serves it (EDMX 1.0, OData V2). */

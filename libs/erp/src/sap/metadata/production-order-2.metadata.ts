@@ -1,10 +1,12 @@
 import type { ServiceMetadata } from './edm';
 
 /**
- * `API_PRODUCTION_ORDER_2_SRV`, the part Plantbridge reads: released orders with their operations.
- * From SAP's `$metadata`: status flags and `LastChangeDateTime` are Edm.String (`'X'`/`''`,
- * `yyyyMMddHHmmss`), dates Edm.DateTime and times Edm.Time without a zone, quantities Edm.Decimal
- * 13,3; an operation's key is its routing (`OrderInternalBillOfOperations`, `…Item`), not its number.
+ * `API_PRODUCTION_ORDER_2_SRV`, the part Plantbridge reads: released orders with their operations,
+ * and their components. From SAP's `$metadata`: status flags and `LastChangeDateTime` are Edm.String
+ * (`'X'`/`''`, `yyyyMMddHHmmss`), dates Edm.DateTime and times Edm.Time without a zone, quantities
+ * Edm.Decimal 13,3; an operation's key is its routing (`OrderInternalBillOfOperations`, `…Item`), not
+ * its number; a component's key is its reservation item (`Reservation`, `ReservationItem`), its
+ * flags Edm.Boolean, and it is read only (issued with a material document, movement type 261).
  */
 export const PRODUCTION_ORDER_2_METADATA: ServiceMetadata = {
   name: 'API_PRODUCTION_ORDER_2_SRV',
@@ -45,6 +47,30 @@ export const PRODUCTION_ORDER_2_METADATA: ServiceMetadata = {
         WorkCenter: { type: 'Edm.String', maxLength: 8 },
         OpPlannedTotalQuantity: { type: 'Edm.Decimal', precision: 13, scale: 3 },
         OperationUnit: { type: 'Edm.String', maxLength: 3 },
+      },
+    },
+    A_ProductionOrderComponent_2: {
+      entityType: 'A_ProductionOrderComponent_2Type',
+      key: ['Reservation', 'ReservationItem'],
+      creatable: false,
+      properties: {
+        Reservation: { type: 'Edm.String', maxLength: 10, nullable: false },
+        ReservationItem: { type: 'Edm.String', maxLength: 4, nullable: false },
+        Material: { type: 'Edm.String', maxLength: 40 },
+        Plant: { type: 'Edm.String', maxLength: 4 },
+        ManufacturingOrder: { type: 'Edm.String', maxLength: 12 },
+        ManufacturingOrderSequence: { type: 'Edm.String', maxLength: 6 },
+        ManufacturingOrderOperation: { type: 'Edm.String', maxLength: 4 },
+        StorageLocation: { type: 'Edm.String', maxLength: 4 },
+        Batch: { type: 'Edm.String', maxLength: 10 },
+        GoodsMovementType: { type: 'Edm.String', maxLength: 3 },
+        BaseUnit: { type: 'Edm.String', maxLength: 3 },
+        RequiredQuantity: { type: 'Edm.Decimal', precision: 13, scale: 3 },
+        WithdrawnQuantity: { type: 'Edm.Decimal', precision: 13, scale: 3 },
+        MatlCompIsMarkedForBackflush: { type: 'Edm.Boolean' },
+        IsBulkMaterialComponent: { type: 'Edm.Boolean' },
+        ReservationIsFinallyIssued: { type: 'Edm.Boolean' },
+        MatlCompIsMarkedForDeletion: { type: 'Edm.Boolean' },
       },
     },
   },
