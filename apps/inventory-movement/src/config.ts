@@ -1,11 +1,17 @@
 import { ErpServiceConfig, IntSetting } from '@plantbridge/config';
-import { IsIn } from 'class-validator';
+import { IsIn, Length } from 'class-validator';
 
 const SWITCH = ['true', 'false'];
 
 /** Settings of inventory-movement; the shared ones are documented on ServiceConfig and in the README. */
 export class InventoryMovementConfig extends ErpServiceConfig {
   override HTTP_PORT = 3003;
+
+  /** Material documents carry the plant, and SAP's plant codes have 4 characters. */
+  @Length(1, 4, {
+    message: "PLANT_ID must be the plant's SAP code (1 to 4 characters) for material documents",
+  })
+  override PLANT_ID = 'P100';
 
   /**
    * How far an order movement may exceed what is still open, in percent: an issue beyond a
