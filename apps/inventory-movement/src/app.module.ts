@@ -21,6 +21,7 @@ import { GOODS_MOVEMENT_ERP, GOODS_MOVEMENT_TRIGGERS, GoodsMovementKind } from '
 import { ErpMaterialRecord } from './master-data/erp-material.entity';
 import { ErpOrderRecord } from './master-data/erp-order.entity';
 import { MasterData } from './master-data/master-data';
+import { OrderComponentsController } from './master-data/order-components.controller';
 import { OrderReleasedHandler } from './master-data/order-released.handler';
 import { InventoryMovement1764220000000 } from './migrations/1764220000000-inventory-movement';
 import { AcceptMovement } from './movements/accept-movement.usecase';
@@ -78,6 +79,7 @@ export class AppModule {
       controllers: [
         MovementsController,
         StockController,
+        OrderComponentsController,
         ...posting.controllers,
         postingTriggersHandler(GOODS_MOVEMENT_TRIGGERS, GOODS_MOVEMENT_ERP),
         OrderReleasedHandler,

@@ -116,6 +116,16 @@ describe('inventory-movement: goods movements posted to ERP exactly once', () =>
     expect(stack.erpStock('FG-1000', 'FG01')).toBe(20);
     expect(stack.erp.store.componentsOf(order)[0].WithdrawnQuantity).toBe('40.000');
 
+    // What the MES or WMS sees of the order's components: required, issued, open.
+    const staging = (await stack.get(`/v1/plants/${stack.plant}/order-components/${order}`)).body;
+    expect(staging).toMatchObject({ material: 'FG-1000', totalQuantity: 100 });
+    expect(
+      staging.components.map((c: Json) => [c.material, c.requiredQuantity, c.issued, c.openQuantity]),
+    ).toEqual([
+      ['RM-100', 200, 40, 160],
+      ['RM-200', 50, 10, 40],
+    ]);
+
     // The reversal of the issue: its own movement, posted with CancelItem, and the stock is back.
     const reversal = await stack.http.post(`${stack.movementsPath}/${ids[0]}/reversal`, {});
     expect(reversal.status).toBe(202);
