@@ -7,7 +7,30 @@ export interface MesOrderView {
   status: string;
   totalQuantity: number;
   unit: string;
-  operations: Array<{ operation: string; status: 'pending' | 'started' | 'completed' }>;
+  operations: Array<{
+    operation: string;
+    status: 'pending' | 'started' | 'completed';
+    /** Yield confirmed so far (accepted confirmations). */
+    confirmedYield?: number;
+  }>;
+}
+
+/** An order's components as inventory-movement shows them (the fields a script needs). */
+export interface MesOrderComponents {
+  manufacturingOrder: string;
+  material: string;
+  unit: string;
+  components: Array<{
+    reservation: string;
+    reservationItem: string;
+    material: string;
+    operation?: string;
+    storageLocation: string;
+    batch?: string;
+    openQuantity: number;
+    unit: string;
+    backflush: boolean;
+  }>;
 }
 
 /** A refused or failed call, with the service's status and answer. */
@@ -27,7 +50,8 @@ export class MesCallError extends Error {
  * demo (`npm start`) and the end-to-end scenario test. Every state-changing call carries an
  * Idempotency-Key derived from what it does, so a script that repeats a step after a timeout or a
  * restart changes nothing the second time. Every call carries `token` as a bearer token: it needs
- * the scopes orders:read and orders:write (confirmations:write to confirm) for the plant.
+ * the scopes orders:read and orders:write (confirmations:write to confirm) for the plant, and
+ * inventory:read and movements:write for the material flow against inventory-movement.
  */
 export class MesClient {
   constructor(
@@ -35,6 +59,8 @@ export class MesClient {
     private readonly plant: string,
     private readonly name = 'mes-script',
     private readonly token?: string,
+    /** inventory-movement, for the material flow; none: the script moves no material. */
+    readonly inventoryUrl?: string,
   ) {}
 
   orders(status?: string): Promise<MesOrderView[]> {
@@ -74,9 +100,31 @@ export class MesClient {
     return `/v1/plants/${this.plant}/production-orders`;
   }
 
-  private command<T>(path: string, step: string, body: unknown): Promise<T> {
+  /** The order's components with what is still open (inventory-movement). */
+  components(order: string): Promise<MesOrderComponents> {
+    return this.call(
+      'GET',
+      `/v1/plants/${this.plant}/order-components/${order}`,
+      undefined,
+      {},
+      this.inventoryUrl,
+    );
+  }
+
+  /** A goods movement (inventory-movement); `step` names it, so a repeated step is a replay. */
+  move(step: string, body: Record<string, unknown>): Promise<{ movementId: string; status: string }> {
+    return this.command(`/v1/plants/${this.plant}/material-movements`, step, body, this.inventoryUrl);
+  }
+
+  private command<T>(path: string, step: string, body: unknown, baseUrl = this.baseUrl): Promise<T> {
     // One key per step of this script run's plant and order: a repeated step is a replay.
-    return this.call<T>('POST', path, body, { 'idempotency-key': `${this.name}:${this.plant}:${step}` });
+    return this.call<T>(
+      'POST',
+      path,
+      body,
+      { 'idempotency-key': `${this.name}:${this.plant}:${step}` },
+      baseUrl,
+    );
   }
 
   private async call<T>(
@@ -84,8 +132,10 @@ export class MesClient {
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
+    baseUrl = this.baseUrl,
   ): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    if (!baseUrl) throw new Error(`no URL for ${method} ${path}: the MES was not given inventory-movement's`);
+    const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
         'content-type': 'application/json',

@@ -7,6 +7,8 @@ class FakeOrders {
   readonly calls: string[] = [];
   refuseStart = new Set<string>();
 
+  constructor(private readonly withInventory = false) {}
+
   release(id: string, operations = ['0010', '0020']): void {
     this.orders.push({
       manufacturingOrder: id,
@@ -39,7 +41,43 @@ class FakeOrders {
       completeOperation: async (id: string, operation: string) => {
         this.calls.push(`complete ${id}/${operation}`);
         op(id, operation).status = 'completed';
+        op(id, operation).confirmedYield = 9;
         return find(id);
+      },
+      inventoryUrl: this.withInventory ? 'http://inventory' : undefined,
+      components: async (id: string) => ({
+        manufacturingOrder: id,
+        material: 'FG-1',
+        unit: 'PC',
+        components: [
+          {
+            reservation: 'R',
+            reservationItem: '0001',
+            material: 'RM-1',
+            operation: '0010',
+            storageLocation: 'S1',
+            openQuantity: 20,
+            unit: 'PC',
+            backflush: true,
+          },
+          {
+            reservation: 'R',
+            reservationItem: '0002',
+            material: 'RM-2',
+            operation: '0020',
+            storageLocation: 'S2',
+            batch: 'B7',
+            openQuantity: 5,
+            unit: 'KG',
+            backflush: false,
+          },
+        ],
+      }),
+      move: async (step: string, body: Record<string, unknown>) => {
+        this.calls.push(
+          `move ${step} ${body.movementType} ${body.quantity} ${body.material}${body.batch ? ` ${body.batch}` : ''}`,
+        );
+        return { movementId: step, status: 'accepted' };
       },
     } as unknown as MesClient;
   }
@@ -89,5 +127,28 @@ describe('MesScript', () => {
     erp.orders.shift();
     await script.step(1);
     expect(erp.calls).toContain('start B/0010 on M1');
+  });
+
+  it('with inventory-movement, issues what an operation consumes unless backflushed, and receives the yield after the last', async () => {
+    const erp = new FakeOrders(true);
+    erp.release('A');
+    const script = new MesScript(erp.client(), { equipment: ['M1'], operationMs: 1000, log: ignoreLog });
+    for (const now of [0, 1000, 1000, 2000, 2000]) await script.step(now);
+    expect(erp.calls.filter((c) => !c.startsWith('ack'))).toEqual([
+      'start A/0010 on M1',
+      'complete A/0010',
+      'start A/0020 on M1',
+      'move issue:A/R/0002 261 5 RM-2 B7',
+      'complete A/0020',
+      'move receive:A 101 9 FG-1',
+    ]);
+  });
+
+  it('without inventory-movement, moves no material', async () => {
+    const erp = new FakeOrders(false);
+    erp.release('A', ['0010']);
+    const script = new MesScript(erp.client(), { equipment: ['M1'], operationMs: 1000, log: ignoreLog });
+    for (const now of [0, 1000, 2000]) await script.step(now);
+    expect(erp.calls.some((c) => c.startsWith('move'))).toBe(false);
   });
 });
