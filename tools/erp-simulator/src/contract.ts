@@ -1,13 +1,16 @@
 import {
   createProblems,
   type EdmEntitySet,
+  MATERIAL_DOCUMENT_METADATA,
+  MATERIAL_STOCK_METADATA,
   PROD_ORDER_CONFIRMATION_2_METADATA,
+  PRODUCT_METADATA,
   PRODUCTION_ORDER_2_METADATA,
   type ServiceMetadata,
   valueProblem,
 } from '@plantbridge/erp';
-import { parseLiteral, type PropertyTypes } from './odata-query';
-import { SapRejection } from './store';
+import { ODataQueryError, parseLiteral, type PropertyTypes } from './odata-query';
+import { SapRejection } from './sap-rejection';
 
 /**
  * The simulator holds every request to the project's metadata documents of SAP's services
@@ -66,6 +69,23 @@ export class Contract {
         throw this.refuse(400, '/IWBEP/CM_MGW_RT/021', `Parameter '${param}' is mandatory for ${name}`);
   }
 
+  /**
+   * An entity's key by property name from a key predicate (`('…')` for a set with a one-part key,
+   * `(A='…',B='…')` naming every part), refused as SAP refuses a predicate that does not name its key.
+   */
+  checkKey(name: string, key: string[] | Record<string, string>): Record<string, string> {
+    const parts = this.entitySet(name).key;
+    const byName = Array.isArray(key) ? (parts.length === 1 ? { [parts[0]]: key[0] } : {}) : key;
+    const given = Object.keys(byName);
+    if (given.length !== parts.length || !parts.every((part) => given.includes(part)))
+      throw this.refuse(
+        400,
+        '/IWBEP/CM_MGW_RT/021',
+        `Invalid key predicate for ${name}: its key is ${parts.join(', ')}`,
+      );
+    return byName;
+  }
+
   /** An entity as SAP sends it: with `__metadata` (id, uri, type). */
   withMetadata<T extends object>(baseUrl: string, setName: string, entity: T): T & { __metadata: object } {
     const set = this.entitySet(setName);
@@ -87,8 +107,9 @@ function literalValue(raw: string, type: string): unknown {
   let literal;
   try {
     literal = parseLiteral(raw);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (error instanceof ODataQueryError) return undefined;
+    throw error;
   }
   if (literal.type !== type) return undefined;
   return type === 'Edm.DateTime' ? `/Date(${String(literal.value)})/` : literal.value;
@@ -97,4 +118,9 @@ function literalValue(raw: string, type: string): unknown {
 export const contractsFor = () => ({
   orders: new Contract(PRODUCTION_ORDER_2_METADATA),
   confirmations: new Contract(PROD_ORDER_CONFIRMATION_2_METADATA),
+  materialDocuments: new Contract(MATERIAL_DOCUMENT_METADATA),
+  stock: new Contract(MATERIAL_STOCK_METADATA),
+  products: new Contract(PRODUCT_METADATA),
 });
+
+export type Contracts = ReturnType<typeof contractsFor>;

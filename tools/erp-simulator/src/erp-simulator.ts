@@ -1,34 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-  STATUS_CODES,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import {
-  BatchFormatError,
-  type BatchMessage,
-  type BatchPart,
-  batchContentType,
-  CONFIRMATION_SERVICE,
-  decodeBatch,
-  encodeBatch,
-  newBoundary,
-  PRODUCTION_ORDER_SERVICE,
-  type SapConfirmation,
-  type SapConfirmationCreate,
-  type SapErrorBody,
-  type SapProductionOrder,
-  toEdmx,
-} from '@plantbridge/erp';
-import { Faults, type FaultSettings } from './faults';
+import { BatchFormatError, toEdmx } from '@plantbridge/erp';
 import { contractsFor } from './contract';
-import { applyQuery, ODataQueryError } from './odata-query';
-import { ErpStore, type ReleaseOrderInput, SapRejection } from './store';
+import { Faults, type FaultSettings } from './faults';
+import { ControlInputError, inventoryControl } from './inventory-control';
+import { MaterialDocumentService, MaterialStockService, ProductService } from './inventory-services';
+import { ODataQueryError } from './odata-query';
+import type { ODataRequest, ODataService, ServiceContext } from './odata-service';
+import { ConfirmationService, ProductionOrderService } from './production-services';
+import { rejectionBody, sendJson, sendSapError } from './sap-responses';
+import { SapBusinessException, SapRejection } from './sap-rejection';
+import { ErpStore, type ReleaseOrderInput } from './store';
 
 export interface ErpSimulatorOptions {
   port?: number;
@@ -69,15 +54,17 @@ const MAX_REQUEST_LOG = 20_000;
 
 /**
  * A SAP S/4HANA stand-in for tests and the demo: the OData V2 paths, entity and field names, CSRF
- * flow and error bodies of `API_PRODUCTION_ORDER_2_SRV` and `API_PROD_ORDER_CONFIRMATION_2_SRV`,
- * backed by an in-memory store, plus a control API under `/__sim` to release orders, inject
- * faults and read the ledger. Test equipment, not product.
+ * flow and error bodies of `API_PRODUCTION_ORDER_2_SRV`, `API_PROD_ORDER_CONFIRMATION_2_SRV`,
+ * `API_MATERIAL_DOCUMENT_SRV`, `API_MATERIAL_STOCK_SRV` and `API_PRODUCT_SRV`, backed by an
+ * in-memory store, plus a control API under `/__sim` to release orders, set materials and stock,
+ * close posting periods, inject faults and read the ledgers. Test equipment, not product.
  */
-export class ErpSimulator {
+export class ErpSimulator implements ServiceContext {
   readonly store: ErpStore;
   readonly faults = new Faults();
   /** SAP's contract of each service (the project's metadata documents), which every request must fit. */
   readonly contracts = contractsFor();
+  private readonly services: ODataService[];
   private readonly sessions = new Map<string, string>();
   private readonly oauthTokens = new Map<string, number>();
   /** Calls of the token endpoint so far. */
@@ -91,6 +78,14 @@ export class ErpSimulator {
       refuseDuplicates: options.duplicateConfirmations === 'refused',
       guidCase: options.guidCase,
     });
+    const { orders, confirmations, materialDocuments, stock, products } = this.contracts;
+    this.services = [
+      new ProductionOrderService(orders, this.store, this),
+      new ConfirmationService(confirmations, this.store, this),
+      new MaterialDocumentService(materialDocuments, this.store, this),
+      new MaterialStockService(stock, this.store, this),
+      new ProductService(products, this.store, this),
+    ];
   }
 
   async start(): Promise<string> {
@@ -157,26 +152,30 @@ export class ErpSimulator {
     try {
       if (url.pathname.startsWith('/__sim/')) return await this.control(req, res, url);
       if (url.pathname === '/oauth/token') return await this.issueOAuthToken(req, res);
-      if (
-        url.pathname.startsWith(PRODUCTION_ORDER_SERVICE) ||
-        url.pathname.startsWith(CONFIRMATION_SERVICE)
-      ) {
-        return await this.odata(req, res, url);
-      }
-      this.sapError(res, 404, '/IWFND/MED/170', `No service found for namespace, name ${url.pathname}`);
+      const service = this.services.find(
+        (s) => url.pathname === s.root || url.pathname.startsWith(`${s.root}/`),
+      );
+      if (service) return await this.odata(req, res, url, service);
+      sendSapError(res, 404, '/IWFND/MED/170', `No service found for namespace, name ${url.pathname}`);
     } catch (error) {
-      if (error instanceof SapRejection) return this.sapError(res, error.status, error.code, error.message);
+      if (error instanceof SapRejection) return sendJson(res, error.status, rejectionBody(error));
       if (error instanceof ODataQueryError)
-        return this.sapError(res, 400, '/IWBEP/CM_MGW_RT/022', error.message);
+        return sendSapError(res, 400, '/IWBEP/CM_MGW_RT/022', error.message);
       if (error instanceof SyntaxError)
-        return this.sapError(res, 400, '/IWBEP/CM_MGW_RT/021', `Malformed JSON: ${error.message}`);
+        return sendSapError(res, 400, '/IWBEP/CM_MGW_RT/021', `Malformed JSON: ${error.message}`);
       if (error instanceof BatchFormatError)
-        return this.sapError(res, 400, '/IWBEP/CM_MGW_RT/021', `Malformed $batch: ${error.message}`);
-      this.sapError(res, 500, '/IWBEP/CM_MGW_RT/000', `Runtime error: ${(error as Error).message}`);
+        return sendSapError(res, 400, '/IWBEP/CM_MGW_RT/021', `Malformed $batch: ${error.message}`);
+      sendSapError(res, 500, '/IWBEP/CM_MGW_RT/000', `Runtime error: ${(error as Error).message}`);
     }
   }
 
-  private async odata(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  /** What every service shares: latency, outage and throttle faults, authentication, CSRF, `$metadata`. */
+  private async odata(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    service: ODataService,
+  ): Promise<void> {
     const method = req.method ?? 'GET';
     const body = method === 'POST' ? await readBody(req) : '';
     // 'close' also fires for an answer dropped on purpose, recorded with status 0.
@@ -185,7 +184,7 @@ export class ErpSimulator {
     if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
     const fault = this.faults.before(url.pathname);
     if (fault.kind === 'outage')
-      return this.sapError(
+      return sendSapError(
         res,
         503,
         '/IWFND/CM_BEC/026',
@@ -193,16 +192,13 @@ export class ErpSimulator {
       );
     if (fault.kind === 'throttle') {
       res.setHeader('retry-after', String(fault.retryAfterSeconds));
-      return this.sapError(res, 429, '/IWFND/CM_CONSUMER/429', 'Too many requests; rate limit exceeded');
+      return sendSapError(res, 429, '/IWFND/CM_CONSUMER/429', 'Too many requests; rate limit exceeded');
     }
     if (!this.authorized(req)) {
       res.setHeader('www-authenticate', 'Basic realm="SAP NetWeaver Application Server"');
-      return this.sapError(res, 401, '/IWFND/CM_CONSUMER/401', 'Logon failed');
+      return sendSapError(res, 401, '/IWFND/CM_CONSUMER/401', 'Logon failed');
     }
-    const service = url.pathname.startsWith(PRODUCTION_ORDER_SERVICE)
-      ? PRODUCTION_ORDER_SERVICE
-      : CONFIRMATION_SERVICE;
-    const path = url.pathname.slice(service.length) || '/';
+    const path = url.pathname.slice(service.root.length) || '/';
     // SAP Gateway hands out a token on a GET or a HEAD (SAP Cloud SDK fetches it with a HEAD).
     const fetchesToken = req.headers['x-csrf-token']?.toString().toLowerCase() === 'fetch';
     if ((method === 'GET' || method === 'HEAD') && fetchesToken) this.issueToken(req, res);
@@ -216,139 +212,37 @@ export class ErpSimulator {
       res.end('CSRF token validation failed');
       return;
     }
-    const contract =
-      service === PRODUCTION_ORDER_SERVICE ? this.contracts.orders : this.contracts.confirmations;
     if (path === '/$metadata' && method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/xml' });
-      res.end(toEdmx(contract.service));
+      res.end(toEdmx(service.contract.service));
       return;
     }
-    if (service === PRODUCTION_ORDER_SERVICE)
-      return this.productionOrders(res, method, path, url.searchParams);
-    return this.confirmations(req, res, method, path, url.searchParams, body);
+    service.handle({ req, res, method, path, params: url.searchParams, body });
   }
 
   /** Every request that did not fit SAP's metadata, for contract tests. */
   contractViolations(): string[] {
-    return [...this.contracts.orders.violations, ...this.contracts.confirmations.violations];
+    return this.services.flatMap((service) => service.contract.violations);
   }
 
-  /** An order as SAP sends it: `__metadata` on it and on its expanded operations. */
-  private orderAsSent(order: SapProductionOrder, params: URLSearchParams): SapProductionOrder {
-    const orders = this.contracts.orders;
-    const sent = orders.withMetadata(this.url, 'A_ProductionOrder_2', expand(order, params));
-    if (sent.to_ProductionOrderOperation)
-      sent.to_ProductionOrderOperation = {
-        results: sent.to_ProductionOrderOperation.results.map((op) =>
-          orders.withMetadata(this.url, 'A_ProductionOrderOperation_2', op),
-        ),
-      };
-    return sent;
-  }
-
-  private confirmationAsSent(confirmation: SapConfirmation): SapConfirmation {
-    return this.contracts.confirmations.withMetadata(this.url, 'ProdnOrdConf2', confirmation);
-  }
-
-  private productionOrders(res: ServerResponse, method: string, path: string, params: URLSearchParams): void {
-    if (method !== 'GET')
-      return this.sapError(res, 405, '/IWBEP/CM_MGW_RT/405', `Method ${method} not allowed`);
-    if (path === '/')
-      return this.json(res, 200, {
-        d: { EntitySets: ['A_ProductionOrder_2', 'A_ProductionOrderOperation_2'] },
-      });
-    if (path === '/A_ProductionOrder_2') {
-      const types = this.contracts.orders.filterTypes('A_ProductionOrder_2');
-      const results = applyQuery(this.store.allOrders(), params, types).map((o) =>
-        this.orderAsSent(o, params),
-      );
-      return this.json(res, 200, { d: { results } });
-    }
-    const single = /^\/A_ProductionOrder_2\('((?:[^']|'')+)'\)$/.exec(path);
-    if (single) {
-      const order = this.store.order(single[1].replace(/''/g, "'"));
-      if (!order)
-        return this.sapError(
-          res,
-          404,
-          '/IWBEP/CM_MGW_RT/020',
-          `Resource not found for segment 'A_ProductionOrder_2'`,
-        );
-      return this.json(res, 200, { d: this.orderAsSent(order, params) });
-    }
-    this.sapError(res, 404, '/IWBEP/CM_MGW_RT/020', `Resource not found for segment '${path}'`);
-  }
-
-  private confirmations(
-    req: IncomingMessage,
-    res: ServerResponse,
-    method: string,
-    path: string,
-    params: URLSearchParams,
-    body: string,
-  ): void {
-    if (path === '/' && method === 'GET')
-      return this.json(res, 200, { d: { EntitySets: ['ProdnOrdConf2'] } });
-    if (path === '/ProdnOrdConf2' && method === 'GET') {
-      const types = this.contracts.confirmations.filterTypes('ProdnOrdConf2');
-      const results = applyQuery(this.store.ledger(), params, types).map((c) => this.confirmationAsSent(c));
-      return this.json(res, 200, { d: { results } });
-    }
-    if (path === '/$batch' && method === 'POST') return this.batch(req, res, body);
-    if (path === '/ProdnOrdConf2' && method === 'POST') {
-      const input = JSON.parse(body) as SapConfirmationCreate;
-      this.contracts.confirmations.checkCreate('ProdnOrdConf2', input);
-      if (this.committedLater(req, () => this.store.confirm(input))) return;
-      const confirmation = this.confirmationAsSent(this.store.confirm(input));
-      if (this.faults.dropThisAnswer()) {
-        // Committed, then the connection dies: the caller cannot know whether it was posted.
-        req.socket.destroy();
-        return;
-      }
-      return this.json(res, 201, { d: confirmation });
-    }
-    // Function imports, as the metadata has them: `CancelProdnOrdConf` (`Cancel`, of the material
-    // document service, is a 404 here).
-    if (/^\/\w+$/.test(path) && path !== '/ProdnOrdConf2' && path !== '/$batch') {
-      this.contracts.confirmations.checkFunctionImport(path.slice(1), method, params);
-      const unquote = (v: string | null) => (v ?? '').replace(/^'|'$/g, '');
-      const reversal = this.store.cancel(
-        unquote(params.get('ConfirmationGroup')),
-        unquote(params.get('ConfirmationCount')),
-      );
-      return this.json(res, 200, { d: this.confirmationAsSent(reversal) });
-    }
-    this.sapError(res, 404, '/IWBEP/CM_MGW_RT/020', `Resource not found for segment '${path}'`);
-  }
-
-  /**
-   * `$batch` of confirmation changesets, one operation each (all the adapter sends). Changesets are
-   * applied in order; like SAP Gateway, the first one refused ends the batch: its error is the last
-   * answer and the changesets after it are not applied. "Drop the answer" counts a batch as one write.
-   */
-  private batch(req: IncomingMessage, res: ServerResponse, body: string): void {
-    const parts = decodeBatch(req.headers['content-type'], body);
-    const answers: BatchPart[] = [];
-    const apply = () => {
-      for (const part of parts) {
-        const answer = this.changeset(part);
-        answers.push(answer);
-        if ('message' in answer) break;
-      }
-    };
-    if (this.committedLater(req, apply)) return;
-    apply();
+  write<T>(request: ODataRequest, commit: () => T, answer: (result: T) => void): void {
+    if (this.committedLater(request.req, commit)) return;
+    const result = commit();
     if (this.faults.dropThisAnswer()) {
-      req.socket.destroy();
+      // Committed, then the connection dies: the caller cannot know whether it was posted.
+      request.req.socket.destroy();
       return;
     }
-    const boundary = newBoundary('batchresponse');
-    const text = encodeBatch(boundary, answers);
-    res.writeHead(202, {
-      'content-type': batchContentType(boundary),
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(text);
+    answer(result);
+  }
+
+  checkLocks(materials: readonly string[]): void {
+    const lock = this.faults.materialLockedBy(materials);
+    if (lock)
+      throw new SapBusinessException(
+        'M3/897',
+        `Plant data of material ${lock.material} is locked by user ${lock.user}`,
+      );
   }
 
   /**
@@ -369,36 +263,6 @@ export class ErpSimulator {
     return true;
   }
 
-  private changeset(part: BatchPart): BatchPart {
-    const requests = 'changeset' in part ? part.changeset : [part.message];
-    const [request] = requests;
-    if (requests.length !== 1 || !/^POST ProdnOrdConf2 HTTP\/1\.1$/.test(request.startLine)) {
-      return {
-        message: answer(
-          400,
-          sapErrorBody(
-            '/IWBEP/CM_MGW_RT/022',
-            'The simulator takes changesets of one POST ProdnOrdConf2 each',
-          ),
-        ),
-      };
-    }
-    try {
-      const input = JSON.parse(request.body) as SapConfirmationCreate;
-      this.contracts.confirmations.checkCreate('ProdnOrdConf2', input);
-      const confirmation = this.confirmationAsSent(this.store.confirm(input));
-      return { changeset: [answer(201, { d: confirmation })] };
-    } catch (error) {
-      if (error instanceof SapRejection)
-        return { message: answer(error.status, sapErrorBody(error.code, error.message)) };
-      if (error instanceof SyntaxError)
-        return {
-          message: answer(400, sapErrorBody('/IWBEP/CM_MGW_RT/021', `Malformed JSON: ${error.message}`)),
-        };
-      throw error;
-    }
-  }
-
   private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
     const path = url.pathname.slice('/__sim'.length);
@@ -407,37 +271,43 @@ export class ErpSimulator {
         ? {}
         : (JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>);
     if (path === '/orders' && method === 'POST') {
-      return this.json(res, 201, this.store.releaseOrder(body as unknown as ReleaseOrderInput));
+      return sendJson(res, 201, this.store.releaseOrder(body as unknown as ReleaseOrderInput));
     }
-    if (path === '/orders' && method === 'GET')
-      return this.json(res, 200, { orders: this.store.allOrders() });
+    if (path === '/orders' && method === 'GET') return sendJson(res, 200, { orders: this.store.allOrders() });
     const close = /^\/orders\/(\w+)\/(close|reopen)$/.exec(path);
     if (close && method === 'POST')
-      return this.json(res, 200, this.store.setClosed(close[1], close[2] === 'close'));
+      return sendJson(res, 200, this.store.setClosed(close[1], close[2] === 'close'));
     if (path === '/faults' && method === 'PUT') {
       this.faults.set(body as FaultSettings);
-      return this.json(res, 200, this.faults.describe());
+      return sendJson(res, 200, this.faults.describe());
     }
     if (path === '/faults' && method === 'DELETE') {
       this.faults.clear();
-      return this.json(res, 200, this.faults.describe());
+      return sendJson(res, 200, this.faults.describe());
     }
-    if (path === '/faults' && method === 'GET') return this.json(res, 200, this.faults.describe());
+    if (path === '/faults' && method === 'GET') return sendJson(res, 200, this.faults.describe());
     if (path === '/ledger' && method === 'GET') {
       const from = Number(url.searchParams.get('from') ?? 0);
       const entries = this.store.ledgerFrom(from);
-      return this.json(res, 200, {
+      return sendJson(res, 200, {
         from,
         confirmations: entries.map((e) => e.confirmation),
         committedAt: entries.map((e) => e.committedAt),
       });
     }
-    if (path === '/requests' && method === 'GET') return this.json(res, 200, { requests: this.requestLog() });
+    if (path === '/requests' && method === 'GET') return sendJson(res, 200, { requests: this.requestLog() });
     if (path === '/sessions/expire' && method === 'POST') {
       this.expireSessions();
-      return this.json(res, 200, { expired: true });
+      return sendJson(res, 200, { expired: true });
     }
-    this.json(res, 404, { error: `unknown control ${method} ${path}` });
+    try {
+      const answer = inventoryControl(this.store, method, path, body, url.searchParams);
+      if (answer) return sendJson(res, answer.status, answer.body);
+    } catch (error) {
+      if (error instanceof ControlInputError) return sendJson(res, 400, { error: error.message });
+      throw error;
+    }
+    sendJson(res, 404, { error: `unknown control ${method} ${path}` });
   }
 
   /** Each configured way in must pass: basic user, OAuth bearer token, client certificate. */
@@ -459,7 +329,7 @@ export class ErpSimulator {
   private async issueOAuthToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const oauth = this.options.oauth;
     const form = new URLSearchParams(await readBody(req));
-    if (!oauth || req.method !== 'POST') return this.json(res, 404, { error: 'not_found' });
+    if (!oauth || req.method !== 'POST') return sendJson(res, 404, { error: 'not_found' });
     this.oauthTokenRequests++;
     // The client in the form body (client_secret_post), or in a basic header taken as it is, not
     // URL-decoded, as SAP's XSUAA takes it.
@@ -470,13 +340,13 @@ export class ErpSimulator {
       ? [form.get('client_id'), form.get('client_secret')]
       : [basic.slice(0, basic.indexOf(':')), basic.slice(basic.indexOf(':') + 1)];
     if (id !== oauth.clientId || secret !== oauth.clientSecret)
-      return this.json(res, 401, { error: 'invalid_client', error_description: 'Bad credentials' });
+      return sendJson(res, 401, { error: 'invalid_client', error_description: 'Bad credentials' });
     if (form.get('grant_type') !== 'client_credentials')
-      return this.json(res, 400, { error: 'unsupported_grant_type' });
+      return sendJson(res, 400, { error: 'unsupported_grant_type' });
     const lifetime = oauth.tokenLifetimeSeconds ?? 3600;
     const token = randomBytes(24).toString('base64url');
     this.oauthTokens.set(token, Date.now() + lifetime * 1000);
-    this.json(res, 200, { access_token: token, token_type: 'bearer', expires_in: lifetime });
+    sendJson(res, 200, { access_token: token, token_type: 'bearer', expires_in: lifetime });
   }
 
   /** Invalidates every OAuth token issued so far, as a revoked client or a restarted identity service would. */
@@ -511,50 +381,6 @@ export class ErpSimulator {
     if (this.requests.length > MAX_REQUEST_LOG)
       this.requests.splice(0, this.requests.length - MAX_REQUEST_LOG);
   }
-
-  private json(res: ServerResponse, status: number, body: unknown): void {
-    if (res.headersSent) return;
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(text);
-  }
-
-  private sapError(res: ServerResponse, status: number, code: string, message: string): void {
-    this.json(res, status, sapErrorBody(code, message));
-  }
-}
-
-/** SAP Gateway's error body. */
-function sapErrorBody(code: string, message: string): SapErrorBody {
-  return {
-    error: {
-      code,
-      message: { lang: 'en', value: message },
-      innererror: {
-        transactionid: randomUUID().replace(/-/g, '').toUpperCase(),
-        errordetails: [{ code, message, severity: 'error', target: '' }],
-      },
-    },
-  };
-}
-
-/** One HTTP answer inside a `$batch` response. */
-function answer(status: number, body: unknown): BatchMessage {
-  return {
-    startLine: `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trim(),
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  };
-}
-
-/** Navigation properties only when `$expand` asks for them, as SAP sends them. */
-function expand<T extends { to_ProductionOrderOperation?: unknown }>(order: T, params: URLSearchParams): T {
-  if (params.get('$expand')?.includes('to_ProductionOrderOperation')) return order;
-  const { to_ProductionOrderOperation: _omitted, ...rest } = order;
-  return rest as T;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

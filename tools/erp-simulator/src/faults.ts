@@ -8,13 +8,28 @@ export interface FaultSettings {
   outageMs?: number;
   /** Answer 429 with `Retry-After` to the next `count` OData requests (whose path contains `pathContains`). */
   throttle?: Throttle;
-  /** Every n-th confirmation POST is committed, then its connection dropped without an answer. */
+  /**
+   * Every n-th write (a confirmation POST or `$batch`, a material document POST, `Cancel` or
+   * `CancelItem`; counted together) is committed, then its connection dropped without an answer.
+   */
   dropResponseEvery?: number;
   /**
-   * Every n-th confirmation write loses its connection at once and is committed `afterMs` later, as
-   * SAP finishes a request whose HTTP connection the gateway already closed.
+   * Every n-th write (counted as for `dropResponseEvery`) loses its connection at once and is
+   * committed `afterMs` later, as SAP finishes a request whose HTTP connection the gateway already
+   * closed.
    */
   lateCommit?: LateCommit;
+  /**
+   * Another user holds the material block of `material`: the next `count` material document writes
+   * that move it are refused with SAP's M3 897, naming `user` (default MM_PLANNER).
+   */
+  materialLock?: MaterialLock;
+}
+
+export interface MaterialLock {
+  material: string;
+  count: number;
+  user?: string;
 }
 
 export interface LateCommit {
@@ -42,6 +57,7 @@ export class Faults {
   private writes = 0;
   private late?: LateCommit;
   private lateWrites = 0;
+  private lock?: MaterialLock;
 
   set(settings: FaultSettings): void {
     if (settings.latencyMs !== undefined) this.latencyMs = settings.latencyMs;
@@ -56,6 +72,7 @@ export class Faults {
       this.late = { ...settings.lateCommit };
       this.lateWrites = 0;
     }
+    if (settings.materialLock !== undefined) this.lock = { ...settings.materialLock };
   }
 
   clear(): void {
@@ -65,6 +82,7 @@ export class Faults {
     this.throttle = undefined;
     this.dropEvery = 0;
     this.late = undefined;
+    this.lock = undefined;
   }
 
   /** This response's delay: the fixed latency plus its share of jitter. */
@@ -80,7 +98,19 @@ export class Faults {
       throttle: this.throttle ?? null,
       dropResponseEvery: this.dropEvery,
       lateCommit: this.late ?? null,
+      materialLock: this.lock ?? null,
     };
+  }
+
+  /**
+   * Before a material document write that moves `materials`: who holds the lock on one of them, if
+   * the lock fault is set for it (each write it refuses counts one down).
+   */
+  materialLockedBy(materials: readonly string[]): { material: string; user: string } | undefined {
+    const lock = this.lock;
+    if (!lock || lock.count <= 0 || !materials.includes(lock.material)) return undefined;
+    lock.count -= 1;
+    return { material: lock.material, user: lock.user ?? 'MM_PLANNER' };
   }
 
   /** Decided per OData request, before it is handled. */
@@ -95,14 +125,14 @@ export class Faults {
     return { kind: 'none' };
   }
 
-  /** Before a confirmation write: how much later to commit it, its connection dropped now; or not. */
+  /** Before a write: how much later to commit it, its connection dropped now; or not. */
   commitLater(): number | undefined {
     if (!this.late?.every) return undefined;
     this.lateWrites += 1;
     return this.lateWrites % this.late.every === 0 ? this.late.afterMs : undefined;
   }
 
-  /** After a confirmation was committed: drop the answer? */
+  /** After a write was committed: drop the answer? */
   dropThisAnswer(): boolean {
     if (!this.dropEvery) return false;
     this.writes += 1;

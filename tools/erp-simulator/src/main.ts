@@ -17,15 +17,29 @@ Options:
   -h, --help            this text
 
 OData services:
-  /sap/opu/odata/sap/API_PRODUCTION_ORDER_2_SRV        A_ProductionOrder_2, A_ProductionOrderOperation_2
-  /sap/opu/odata/sap/API_PROD_ORDER_CONFIRMATION_2_SRV ProdnOrdConf2, Cancel
+  /sap/opu/odata/sap/API_PRODUCTION_ORDER_2_SRV        A_ProductionOrder_2, A_ProductionOrderOperation_2,
+                                                       A_ProductionOrderComponent_2
+  /sap/opu/odata/sap/API_PROD_ORDER_CONFIRMATION_2_SRV ProdnOrdConf2, CancelProdnOrdConf
+  /sap/opu/odata/sap/API_MATERIAL_DOCUMENT_SRV         A_MaterialDocumentHeader (deep insert), A_MaterialDocumentItem,
+                                                       Cancel, CancelItem
+  /sap/opu/odata/sap/API_MATERIAL_STOCK_SRV            A_MatlStkInAcctMod
+  /sap/opu/odata/sap/API_PRODUCT_SRV                   A_ProductPlant (to_StorageLocation)
 
 Control API (JSON):
   POST   /__sim/orders                 {"plant":"P100","quantity":100,"operations":2} releases an order
   POST   /__sim/orders/{id}/close      closes an order (confirmations are then refused); /reopen undoes it
-  PUT    /__sim/faults                 {"latencyMs":50,"outageMs":60000,"throttle":{"count":3,"retryAfterSeconds":2,"pathContains":"ProdnOrdConf2"},"dropResponseEvery":3}
+  GET    /__sim/orders/{id}/components the order's components (A_ProductionOrderComponent_2)
+  PUT    /__sim/faults                 {"latencyMs":50,"outageMs":60000,"throttle":{"count":3,"retryAfterSeconds":2,"pathContains":"ProdnOrdConf2"},"dropResponseEvery":3,
+                                        "materialLock":{"material":"RM-100","count":2,"user":"MM_PLANNER"}}
   DELETE /__sim/faults                 clears every fault
   GET    /__sim/ledger?from=N          confirmations posted (from position N), in order, with commit times
+  POST   /__sim/materials              {"material":"RM-300","plant":"P100","baseUnit":"KG","batchManaged":true,"postsToInspectionStock":false,"storageLocations":["0001"]}
+  GET    /__sim/materials?plant=P100   the material master (defaults appear once asked for at a plant)
+  PUT    /__sim/stock                  {"material":"RM-100","plant":"P100","storageLocation":"0001","batch":"","stockType":"unrestricted","quantity":500} or {"positions":[…]}
+  GET    /__sim/stock?plant=&material= stock that is not zero
+  GET    /__sim/material-documents?from=N  material documents posted (from position N), with their items and commit times
+  PUT    /__sim/posting-period         {"current":"2027/01"}: postings only into it and the period before (else M7 053)
+  DELETE /__sim/posting-period         every period open again
   GET    /__sim/requests               the OData request log (time, method, path, status)
   POST   /__sim/sessions/expire        forgets CSRF tokens, as an expired SAP session would
 `;

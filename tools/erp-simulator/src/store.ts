@@ -1,4 +1,33 @@
-import type { SapConfirmation, SapConfirmationCreate, SapProductionOrder } from '@plantbridge/erp';
+import {
+  type ErpStockPosition,
+  SAP_STOCK_TYPES,
+  type SapConfirmation,
+  type SapConfirmationCreate,
+  type SapProductionOrder,
+  type SapProductionOrderComponent,
+  type StockType,
+} from '@plantbridge/erp';
+import { MaterialDocuments, type OrderBook } from './material-documents';
+import { MaterialsMaster } from './materials-master';
+import { SapRejection } from './sap-rejection';
+import { SAP_STOCK_TYPE_OF, type SapStockType, StockLedger } from './stock-ledger';
+
+export { SapBusinessException, SapRejection } from './sap-rejection';
+
+/** A component of an order to release: `quantityPerUnit` of the order's unit, in the component's unit. */
+export interface ComponentInput {
+  material: string;
+  quantityPerUnit: number;
+  /** Default 0001. */
+  storageLocation?: string;
+  batch?: string;
+  /** The operation it is staged for, e.g. `0010`; none when absent or not one of the order's. */
+  operation?: string;
+  /** Withdrawn by backflush when the operation is confirmed (`MatlCompIsMarkedForBackflush`). */
+  backflush?: boolean;
+  /** The component's base unit; the material master's, else PC. */
+  unit?: string;
+}
 
 export interface ReleaseOrderInput {
   plant: string;
@@ -7,18 +36,29 @@ export interface ReleaseOrderInput {
   unit?: string;
   /** Number of operations, 0010, 0020, … */
   operations?: number;
+  /** The order's components; the default order (FG-1000 in PC) gets DEFAULT_COMPONENTS when absent. */
+  components?: ComponentInput[];
 }
 
-/** A business rejection, answered as SAP's 400 error body. */
-export class SapRejection extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
+/** A stock to set: batch `''` and unrestricted use unless said otherwise; the unit is the material's. */
+export interface StockInput {
+  material: string;
+  plant: string;
+  storageLocation: string;
+  batch?: string;
+  /** Plantbridge's name or SAP's code (`01`, `02`, `07`). */
+  stockType?: StockType | SapStockType;
+  quantity: number;
 }
+
+/**
+ * The default order's bill of material: two pieces of RM-100 per piece, backflushed at 0010, and
+ * half a kilogram of batch-managed RM-200 per piece, withdrawn at 0020.
+ */
+export const DEFAULT_COMPONENTS: readonly ComponentInput[] = [
+  { material: 'RM-100', quantityPerUnit: 2, unit: 'PC', operation: '0010', backflush: true },
+  { material: 'RM-200', quantityPerUnit: 0.5, unit: 'KG', operation: '0020' },
+];
 
 const WORK_CENTERS = ['ASSEMBLY', 'TESTING', 'PACK01', 'PAINT', 'WELD01'];
 
@@ -55,11 +95,18 @@ export interface ErpStoreOptions {
 }
 
 /**
- * The simulated ERP's state: production orders with operations, and the confirmation ledger (what
- * it posted).
+ * The simulated ERP's state: production orders with operations and components, the confirmation
+ * ledger (what it posted), and inventory management: the material master, the stock and the
+ * material documents that move it.
  */
-export class ErpStore {
+export class ErpStore implements OrderBook {
+  readonly materials = new MaterialsMaster();
+  readonly stock = new StockLedger();
+  readonly materialDocuments: MaterialDocuments;
   private readonly orders = new Map<string, SapProductionOrder>();
+  /** Each order's components, apart from the order: SAP sends them only from their own entity set. */
+  private readonly components = new Map<string, SapProductionOrderComponent[]>();
+  private readonly byReservationItem = new Map<string, SapProductionOrderComponent>();
   private readonly confirmations: SapConfirmation[] = [];
   /** When each confirmation was committed (ms since epoch), for end-to-end latency in benchmarks. */
   private readonly committedAt: number[] = [];
@@ -69,8 +116,11 @@ export class ErpStore {
   private readonly entriesInGroup = new Map<string, number>();
   private nextOrder = 1_000_000;
   private nextGroup = 1;
+  private nextReservation = 1;
 
-  constructor(private readonly options: ErpStoreOptions = {}) {}
+  constructor(private readonly options: ErpStoreOptions = {}) {
+    this.materialDocuments = new MaterialDocuments(this.materials, this.stock, this);
+  }
 
   releaseOrder(input: ReleaseOrderInput): SapProductionOrder {
     const now = Date.now();
@@ -108,7 +158,108 @@ export class ErpStore {
       },
     };
     this.orders.set(id, order);
+    this.materials.ensure(order.Material, input.plant, order.ProductionUnit);
+    const components = this.componentsFor(order, input);
+    this.components.set(id, components);
+    for (const c of components) this.byReservationItem.set(`${c.Reservation}/${c.ReservationItem}`, c);
     return order;
+  }
+
+  /** The order's components as SAP keeps them: one reservation per order, an item per component. */
+  private componentsFor(order: SapProductionOrder, input: ReleaseOrderInput): SapProductionOrderComponent[] {
+    const isDefaultOrder = order.Material === 'FG-1000' && order.ProductionUnit === 'PC';
+    const inputs = input.components ?? (isDefaultOrder ? DEFAULT_COMPONENTS : []);
+    const reservation = String(this.nextReservation++).padStart(10, '0');
+    const operations = new Set(
+      order.to_ProductionOrderOperation?.results.map((op) => op.ManufacturingOrderOperation),
+    );
+    const orderQuantity = Number(order.TotalQuantity);
+    return inputs.map((component, i) => {
+      const unit =
+        component.unit ?? this.materials.get(component.material, order.ProductionPlant)?.baseUnit ?? 'PC';
+      this.materials.ensure(component.material, order.ProductionPlant, unit);
+      return {
+        Reservation: reservation,
+        ReservationItem: String(i + 1).padStart(4, '0'),
+        Material: component.material,
+        Plant: order.ProductionPlant,
+        ManufacturingOrder: order.ManufacturingOrder,
+        ManufacturingOrderSequence: '0',
+        ManufacturingOrderOperation:
+          component.operation && operations.has(component.operation) ? component.operation : '',
+        StorageLocation: component.storageLocation ?? '0001',
+        Batch: component.batch ?? '',
+        GoodsMovementType: '261',
+        BaseUnit: unit,
+        RequiredQuantity: (component.quantityPerUnit * orderQuantity).toFixed(3),
+        WithdrawnQuantity: '0.000',
+        MatlCompIsMarkedForBackflush: component.backflush ?? false,
+        IsBulkMaterialComponent: false,
+        ReservationIsFinallyIssued: false,
+        MatlCompIsMarkedForDeletion: false,
+      };
+    });
+  }
+
+  /**
+   * Sets a stock of a material the master knows at the plant (a default one, one defined, or one of
+   * a released order), in its base unit: a test's or the demo's opening stock.
+   */
+  setStock(input: StockInput): ErpStockPosition {
+    const material = this.materials.get(input.material, input.plant);
+    if (!material)
+      throw new Error(`material ${input.material} is not known at plant ${input.plant}; define it first`);
+    const stockType = input.stockType ?? 'unrestricted';
+    const code = stockType in SAP_STOCK_TYPE_OF ? SAP_STOCK_TYPE_OF[stockType as StockType] : stockType;
+    if (!(code in SAP_STOCK_TYPES)) throw new Error(`stock type ${stockType} is not one the simulator keeps`);
+    const key = {
+      material: input.material,
+      plant: input.plant,
+      storageLocation: input.storageLocation,
+      batch: input.batch ?? '',
+      stockType: code as SapStockType,
+    };
+    this.stock.set(key, input.quantity, material.baseUnit);
+    return {
+      ...key,
+      stockType: SAP_STOCK_TYPES[code],
+      quantity: this.stock.quantity(key),
+      unit: material.baseUnit,
+    };
+  }
+
+  /** Every stock that is not zero, of one plant or material when given, as Plantbridge reads stock. */
+  stockPositions(filter: { plant?: string; material?: string } = {}): ErpStockPosition[] {
+    return this.stock
+      .rows()
+      .filter(
+        (row) =>
+          (!filter.plant || row.Plant === filter.plant) &&
+          (!filter.material || row.Material === filter.material),
+      )
+      .map((row) => ({
+        material: row.Material,
+        plant: row.Plant,
+        storageLocation: row.StorageLocation,
+        batch: row.Batch,
+        stockType: SAP_STOCK_TYPES[row.InventoryStockType],
+        quantity: Number(row.MatlWrhsStkQtyInMatlBaseUnit),
+        unit: row.MaterialBaseUnit,
+      }));
+  }
+
+  /** The order's components; empty for an order the store does not know. */
+  componentsOf(order: string): SapProductionOrderComponent[] {
+    return this.components.get(order) ?? [];
+  }
+
+  /** Every order's components: `A_ProductionOrderComponent_2`. */
+  allComponents(): SapProductionOrderComponent[] {
+    return [...this.components.values()].flat();
+  }
+
+  component(reservation: string, reservationItem: string): SapProductionOrderComponent | undefined {
+    return this.byReservationItem.get(`${reservation}/${reservationItem}`);
   }
 
   setClosed(id: string, closed: boolean): SapProductionOrder {
