@@ -210,8 +210,25 @@ describe('SAP adapter goods movements, stock and master data against the ERP sim
     const before = simulator.requestLog().length;
     await expect(adapter().postGoodsMovement(issue({ postingKey: 'issue-1' }))).rejects.toMatchObject({
       constructor: ErpBusinessError,
-      sapCode: 'PLANTBRIDGE/POSTING',
+      sapCode: 'PLANTBRIDGE/KEY',
     });
+    await expect(adapter().postGoodsMovement(issue({ manufacturingOrder: undefined }))).rejects.toMatchObject(
+      {
+        constructor: ErpBusinessError,
+        sapCode: 'PLANTBRIDGE/POSTING',
+        message: 'movement type 261 needs the production order',
+      },
+    );
+    await expect(
+      adapter().reverseGoodsMovement({
+        postingKey: 'reversal-1',
+        original: {
+          materialDocument: '4900000001',
+          materialDocumentYear: '2026',
+          materialDocumentItem: '0001',
+        },
+      }),
+    ).rejects.toMatchObject({ sapCode: 'PLANTBRIDGE/KEY' });
     expect(simulator.requestLog().length).toBe(before);
   });
 

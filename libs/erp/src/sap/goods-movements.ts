@@ -150,7 +150,14 @@ export class SapGoodsMovements {
 
   async post(posting: GoodsMovementPosting): Promise<PostedGoodsMovement> {
     const problem = goodsMovementProblem(posting);
-    if (problem) throw new ErpBusinessError('postGoodsMovement', problem, 400, 'PLANTBRIDGE/POSTING');
+    // Refused here, as confirmations are: a key that is no UUID, or a posting SAP would refuse.
+    if (problem)
+      throw new ErpBusinessError(
+        'postGoodsMovement',
+        problem,
+        400,
+        UUID.test(posting.postingKey) ? 'PLANTBRIDGE/POSTING' : 'PLANTBRIDGE/KEY',
+      );
     const document = toSapMaterialDocument(posting, this.timeZone);
     const created = await this.call('postGoodsMovement', () =>
       this.client.post<SapMaterialDocumentHeader>('postGoodsMovement', '/A_MaterialDocumentHeader', document),
@@ -191,7 +198,7 @@ export class SapGoodsMovements {
         'reverseGoodsMovement',
         `the posting key must be a UUID, got "${reversal.postingKey}"`,
         400,
-        'PLANTBRIDGE/POSTING',
+        'PLANTBRIDGE/KEY',
       );
     const { original } = reversal;
     const parameters: Record<string, string> = {
