@@ -2,8 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import {
   ErpConnectionPort,
   GoodsMovementsPort,
+  MATERIAL_DOCUMENT_ENDPOINT,
+  MATERIAL_STOCK_ENDPOINT,
   MaterialMasterPort,
   OrderComponentsPort,
+  PRODUCT_ENDPOINT,
+  PRODUCTION_ORDER_ENDPOINT,
   ProductionOrdersPort,
   SapErpAdapter,
   sapAdapterSettingsFrom,
@@ -41,6 +45,14 @@ import {
 import { StockProjection } from './stock/stock-projection';
 
 export const SERVICE_NAME = 'inventory-movement';
+
+/** The OData services it calls: orders and components, material documents, stock, material master. */
+const ERP_ENDPOINTS = [
+  PRODUCTION_ORDER_ENDPOINT,
+  MATERIAL_DOCUMENT_ENDPOINT,
+  MATERIAL_STOCK_ENDPOINT,
+  PRODUCT_ENDPOINT,
+];
 
 export const OPEN_API = {
   title: 'Plantbridge inventory-movement',
@@ -88,7 +100,10 @@ export class AppModule {
       providers: [
         { provide: InventoryMovementConfig, useValue: config },
         // One adapter, one connection to ERP, seen through the port of each capability.
-        { provide: SapErpAdapter, useFactory: () => new SapErpAdapter(sapAdapterSettingsFrom(config)) },
+        {
+          provide: SapErpAdapter,
+          useFactory: () => new SapErpAdapter(sapAdapterSettingsFrom(config, ERP_ENDPOINTS)),
+        },
         { provide: GoodsMovementsPort, useExisting: SapErpAdapter },
         { provide: StockPort, useExisting: SapErpAdapter },
         { provide: MaterialMasterPort, useExisting: SapErpAdapter },

@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  CONFIRMATION_ENDPOINT,
   ConfirmationsPort,
   ErpConnectionPort,
+  PRODUCTION_ORDER_ENDPOINT,
   ProductionOrdersPort,
   SapErpAdapter,
   sapAdapterSettingsFrom,
@@ -32,6 +34,9 @@ import { OrdersController } from './orders/orders.controller';
 import { OrderReleaseCursor, ProductionOrderRecord } from './orders/production-order.entity';
 
 export const SERVICE_NAME = 'production-order-sync';
+
+/** The OData services it calls: orders, and confirmations. */
+const ERP_ENDPOINTS = [PRODUCTION_ORDER_ENDPOINT, CONFIRMATION_ENDPOINT];
 
 export const OPEN_API = {
   title: 'Plantbridge production-order-sync',
@@ -73,7 +78,10 @@ export class AppModule {
       providers: [
         { provide: ProductionOrderSyncConfig, useValue: config },
         // One adapter, one connection to ERP, seen through the port of each capability.
-        { provide: SapErpAdapter, useFactory: () => new SapErpAdapter(sapAdapterSettingsFrom(config)) },
+        {
+          provide: SapErpAdapter,
+          useFactory: () => new SapErpAdapter(sapAdapterSettingsFrom(config, ERP_ENDPOINTS)),
+        },
         { provide: ProductionOrdersPort, useExisting: SapErpAdapter },
         { provide: ConfirmationsPort, useExisting: SapErpAdapter },
         { provide: ErpConnectionPort, useExisting: SapErpAdapter },

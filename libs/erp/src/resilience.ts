@@ -126,6 +126,11 @@ export class ErpResilience {
     return describeState(this.breaker.state);
   }
 
+  /** Whether the service calls this endpoint. */
+  has(endpoint: string): boolean {
+    return this.endpoints.has(endpoint);
+  }
+
   /** The endpoint's in-flight limit. */
   maxInFlightOf(endpoint: string): number {
     return this.slotsOf(endpoint).load().maxInFlight;

@@ -4,9 +4,16 @@ import { DEFAULT_RESILIENCE } from './resilience';
 import type { ErpAuth } from './sap/credentials';
 import type { SapAdapterSettings } from './sap/sap-erp-adapter';
 
-/** The SAP adapter's settings from a service's validated ERP_* configuration. */
-export function sapAdapterSettingsFrom(config: ErpServiceConfig): SapAdapterSettings {
+/**
+ * The SAP adapter's settings from a service's validated ERP_* configuration; `endpoints` are the
+ * OData services it calls (see SapAdapterSettings).
+ */
+export function sapAdapterSettingsFrom(
+  config: ErpServiceConfig,
+  endpoints?: readonly string[],
+): SapAdapterSettings {
   return {
+    endpoints,
     baseUrl: config.ERP_BASE_URL,
     auth: erpAuthFrom(config),
     ca: config.ERP_CA_FILE ? readFileSync(config.ERP_CA_FILE, 'utf8') : undefined,

@@ -77,6 +77,11 @@ export interface SapAdapterSettings extends Omit<ODataClientSettings, 'credentia
   /** Most confirmations per `$batch` request; 1 (the default) posts each alone. */
   batchSize?: number;
   /**
+   * The OData services this service calls (SAP_ENDPOINTS by default): each gets its in-flight slots,
+   * shown on the service's status page; a call to another one is a programming error.
+   */
+  endpoints?: readonly string[];
+  /**
    * The plant's IANA time zone: SAP reads Edm.DateTime dates and Edm.Time times as its local day
    * and time (default UTC).
    */
@@ -93,6 +98,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * text), `API_MATERIAL_STOCK_SRV` for stock and `API_PRODUCT_SRV` for material master data. Works
  * against a real S/4HANA system or `tools/erp-simulator` unchanged.
  */
+/** Every OData service the adapter can call, each an ERP endpoint with its own in-flight slots. */
+export const SAP_ENDPOINTS: readonly string[] = [
+  PRODUCTION_ORDER_ENDPOINT,
+  CONFIRMATION_ENDPOINT,
+  MATERIAL_DOCUMENT_ENDPOINT,
+  MATERIAL_STOCK_ENDPOINT,
+  PRODUCT_ENDPOINT,
+];
+
 export class SapErpAdapter
   implements
     ProductionOrdersPort,
@@ -122,13 +136,7 @@ export class SapErpAdapter
     this.confirmations = new ODataClient(client, CONFIRMATION_SERVICE);
     this.stock = new ODataClient(client, MATERIAL_STOCK_SERVICE);
     this.products = new ODataClient(client, PRODUCT_SERVICE);
-    this.resilience = new ErpResilience(settings.resilience, [
-      PRODUCTION_ORDER_ENDPOINT,
-      CONFIRMATION_ENDPOINT,
-      MATERIAL_DOCUMENT_ENDPOINT,
-      MATERIAL_STOCK_ENDPOINT,
-      PRODUCT_ENDPOINT,
-    ]);
+    this.resilience = new ErpResilience(settings.resilience, settings.endpoints ?? SAP_ENDPOINTS);
     this.pageSize = settings.pageSize ?? 200;
     this.timeZone = settings.timeZone ?? 'UTC';
     this.goodsMovements = new SapGoodsMovements(
@@ -138,7 +146,7 @@ export class SapErpAdapter
     );
     this.postings = new CallBatcher(
       settings.batchSize ?? 1,
-      this.resilience.maxInFlightOf(CONFIRMATION_ENDPOINT),
+      this.resilience.has(CONFIRMATION_ENDPOINT) ? this.resilience.maxInFlightOf(CONFIRMATION_ENDPOINT) : 1,
       (batch) => this.postTogether(batch),
     );
   }
