@@ -7,7 +7,7 @@ import { machine, progress, table, writeResult } from './lib/report';
 import { round } from './lib/stats';
 
 const ROOT = join(__dirname, '../..');
-const BENCHMARKS = ['edge', 'orders', 'orders-slow-erp', 'orders-overload', 'pipeline'] as const;
+const BENCHMARKS = ['edge', 'orders', 'orders-slow-erp', 'orders-overload', 'pipeline', 'inventory'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 /** The script and options of each benchmark. */
@@ -27,15 +27,19 @@ const RUNS: Record<Benchmark, { script: string; args: string[] }> = {
     args: ['--overload', '--rates', '500,1000,1500,2000', '--step-seconds', '8'],
   },
   pipeline: { script: 'pipeline', args: [] },
+  // Goods movements into inventory-movement, taking turns with confirmations at the same rates:
+  // their accepted/s and posted/s against the confirmations' of the same run.
+  inventory: { script: 'inventory', args: [] },
 };
 
 const HELP = `npm run bench -- [options]
 
 Runs the edge, orders, orders-slow-erp (orders with the ERP answering after 500 ms: posting against
 its bound), orders-overload (orders past saturation, at 2× and 3× the rate that saturated: posting
-against its peak in the same run) and pipeline benchmarks one after another (each measures its own raw ceilings in the same
-run on this machine), then prints one table: throughput, p50/p99 latency, CPU and peak memory per
-service, each next to its ceiling as a ratio. Writes bench/results/summary-<time>.json; each
+against its peak in the same run), pipeline and inventory (goods movements against confirmations of
+the same run, and past saturation) benchmarks one after another (each measures its own raw ceilings
+in the same run on this machine), then prints one table: throughput, p50/p99 latency, CPU and peak
+memory per service, each next to its ceiling as a ratio. Writes bench/results/summary-<time>.json; each
 benchmark also writes its own file.
 
 Options:
@@ -44,7 +48,8 @@ Options:
                   as they are
   -h, --help      this text
 
-Each benchmark has its own options: npm run bench:edge -- --help (and bench:orders, bench:pipeline).
+Each benchmark has its own options: npm run bench:edge -- --help (and bench:orders, bench:pipeline,
+bench:inventory).
 `;
 
 interface Row {
@@ -86,6 +91,7 @@ function main(): void {
     ...slowErpRows(latest('orders-slow-erp')),
     ...overloadRows(latest('orders-overload')),
     ...pipelineRows(latest('pipeline')),
+    ...inventoryRows(latest('inventory')),
   ];
   const file = writeResult('summary', {
     benchmark: 'summary',
@@ -224,6 +230,68 @@ function pipelineRows(result: Json): Row[] {
       measuredAt: result.measuredAt,
     },
   ];
+}
+
+/**
+ * Goods movements' peak accepted/s and posted/s against the confirmations' of the same run (issue
+ * 18's ratios), and their posting at 3× the rate that saturated against its peak.
+ */
+function inventoryRows(result: Json): Row[] {
+  const { movements, confirmations } = result;
+  const at = (key: string, value: number) => movements.steps.find((s: Json) => s[key] === value);
+  /** A step's row, with the POST's latency or POST to ERP-posted. */
+  const row = (
+    benchmark: string,
+    throughput: string,
+    step: Json,
+    latency: 'post' | 'e2e',
+    ceiling: string,
+    ratio: number | null,
+  ): Row => ({
+    benchmark,
+    throughput,
+    p50Ms: step[`${latency}P50Ms`],
+    p99Ms: step[`${latency}P99Ms`],
+    cpuCores: `service ${step.serviceCpuCores}`,
+    peakRssMb: `service ${step.servicePeakRssMb}`,
+    ceiling,
+    ratio,
+    measuredAt: result.measuredAt,
+  });
+  const accepted = at('acceptedPerSecond', movements.peaks.acceptedPerSecond);
+  const posted = at('postedPerSecond', movements.peaks.postedPerSecond);
+  const rows = [
+    row(
+      `inventory, MES POST (${result.settings.database})`,
+      `${accepted.acceptedPerSecond} accepted/s at ${accepted.offeredPerSecond} offered`,
+      accepted,
+      'post',
+      confirmations ? `confirmations ${confirmations.peaks.acceptedPerSecond} accepted/s` : '-',
+      result.ratios.acceptedPerSecond,
+    ),
+    row(
+      'inventory, POST to ERP posted',
+      `${posted.postedPerSecond} posted/s at ${posted.offeredPerSecond} offered`,
+      posted,
+      'e2e',
+      confirmations ? `confirmations ${confirmations.peaks.postedPerSecond} posted/s` : '-',
+      result.ratios.postedPerSecond,
+    ),
+  ];
+  const overload = movements.overload;
+  const at3x = overload && at('offeredPerSecond', 3 * overload.saturatedAtPerSecond);
+  if (at3x)
+    rows.push(
+      row(
+        `inventory, 3× the saturating ${overload.saturatedAtPerSecond}/s`,
+        `${at3x.postedPerSecond} posted/s, ${at3x.refused} 503s`,
+        at3x,
+        'e2e',
+        `peak ${overload.peakPostedPerSecond} posted/s`,
+        overload.postedAt3xRatioToPeak,
+      ),
+    );
+  return rows;
 }
 
 try {

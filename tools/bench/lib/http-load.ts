@@ -15,6 +15,8 @@ export interface CallResult {
   ms: number;
   /** Wall clock when it was sent (ms since epoch), to join with times other processes record. */
   sentAt: number;
+  /** The answer's Retry-After header, if any (admission control sends it with a 503). */
+  retryAfter?: string;
 }
 
 /** Keep-alive HTTP/1.1 to one host: what an MES integration client does. */
@@ -53,6 +55,7 @@ export class HttpLoad {
               body: Buffer.concat(chunks).toString(),
               ms: performance.now() - started,
               sentAt,
+              retryAfter: res.headers['retry-after'],
             }),
           );
         },
