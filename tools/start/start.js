@@ -29,8 +29,14 @@ const SERVICES = [
 // The tokens npm start gives its MES scripts and its status reads last the whole run (a MES script
 // keeps its token across restarts), and a demo may run for days.
 const TOOL_TOKEN_TTL_S = 30 * 24 * 3600;
-const MES_SCOPES = ['orders:read', 'orders:write', 'confirmations:write'];
-const STATUS_SCOPES = ['orders:read', 'management:read'];
+const MES_SCOPES = [
+  'orders:read',
+  'orders:write',
+  'confirmations:write',
+  'inventory:read',
+  'movements:write',
+];
+const STATUS_SCOPES = ['orders:read', 'management:read', 'inventory:read', 'stock:reconcile'];
 
 const HELP = `Usage: npm start [-- --data-dir DIR] [--plant CODE] [--port-base N] [--erp-port N]
                  [--plants N] [--machines N] [--operation-seconds N] [--no-mes] [--logs]
@@ -567,6 +573,7 @@ async function main() {
   for (const plant of plants) plant.procs = [];
   const services = () => procs.filter((p) => p.port);
   const orderSyncPort = (plant) => plant.services.find((s) => s.name === 'production-order-sync').port;
+  const inventoryPort = (plant) => plant.services.find((s) => s.name === 'inventory-movement').port;
 
   const logDirs = [...new Set([options.dataDir, ...plants.map((p) => p.dataDir)])].map(
     (d) => `${shown(path.join(d, 'logs'))}/`,
@@ -575,6 +582,22 @@ async function main() {
     `Logs: one file per process in ${logDirs.join(', ')}${options.logs ? '' : ' (--logs streams them here too)'}`,
   );
 
+  /** Asks inventory-movement to compare its stock projection with ERP's now: what the summary says. */
+  const checkStock = (plant) =>
+    fetch(`http://127.0.0.1:${inventoryPort(plant)}/v1/plants/${plant.code}/stock/reconciliations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${auth.tokens.status}`,
+        'content-type': 'application/json',
+        'idempotency-key': `npm-start-summary-${Date.now()}`,
+      },
+      body: '{}',
+      signal: AbortSignal.timeout(10_000),
+    })
+      .then(async (r) =>
+        r.ok ? r.json() : { error: `inventory-movement answers ${r.status}: ${await r.text()}` },
+      )
+      .catch((error) => ({ error: `inventory-movement does not answer (${error.message})` }));
   const refreshAll = () =>
     Promise.all([
       ...procs.map(refreshReadiness),
@@ -626,6 +649,7 @@ async function main() {
     // The MES first, so nothing new comes in; the summary is read while the services still answer.
     await Promise.all(procs.filter((p) => p.name === 'mes-script').map((p) => p.sup.stop()));
     await refreshAll();
+    await Promise.all(plants.map(async (plant) => (plant.stockCheck = await checkStock(plant))));
     const results = await Promise.all(services().map((p) => p.sup.stop()));
     await Promise.all(procs.map((p) => p.sup.stop()));
     await nats.stop();
@@ -663,6 +687,8 @@ async function main() {
         // Enough per order for a few minutes of the line's counts (a confirmation above the order
         // quantity plus tolerance is refused).
         ...['--orders', '2', '--release-every', '60000', '--quantity', '5000'],
+        // Stock of the orders' components to issue from: 1,000 orders' worth.
+        ...['--opening-stock', '10000000'],
       ],
       logFile: path.join(options.dataDir, 'logs', 'erp-simulator.log'),
     });
@@ -721,6 +747,10 @@ async function main() {
             DATA_DIR: plant.dataDir,
             PLANT_ID: plant.code,
             AUTO_CONFIRM_COUNTS: process.env.AUTO_CONFIRM_COUNTS || 'true',
+            // inventory-movement backflushes what ERP marks for it; the MES issues and receives the rest.
+            AUTO_BACKFLUSH: process.env.AUTO_BACKFLUSH || 'true',
+            // Often, so a short run's summary compares positions opened by an earlier reconciliation.
+            STOCK_RECONCILE_EVERY_MS: process.env.STOCK_RECONCILE_EVERY_MS || '30000',
             // Tokens of the local issuer; /docs and /metrics open, for a browser on this machine,
             // so the services listen on this machine only.
             ...auth.env,
@@ -789,6 +819,7 @@ async function main() {
           env: { ...process.env, MES_TOKEN: auth.tokens[`mes-${plant.code}`] },
           args: [
             ...['--url', `http://127.0.0.1:${orderSyncPort(plant)}`, '--plant', plant.code],
+            ...['--inventory-url', `http://127.0.0.1:${inventoryPort(plant)}`],
             ...[
               '--equipment',
               plant.equipment.join(','),
@@ -857,17 +888,22 @@ async function get(url, as = 'text', token = undefined) {
 async function readStatus(plant, erp, token) {
   const portOf = (name) => plant.services.find((s) => s.name === name).port;
   const base = `http://127.0.0.1:${portOf('production-order-sync')}`;
-  const [orderList, metrics, edgeMetrics, faults] = await Promise.all([
+  const [orderList, metrics, edgeMetrics, inventoryMetrics, faults] = await Promise.all([
     get(`${base}/v1/plants/${plant.code}/production-orders`, 'json', token),
     get(`${base}/metrics`, 'text', token),
     get(`http://127.0.0.1:${portOf('edge-gateway')}/metrics`, 'text', token).catch(() => null),
+    get(`http://127.0.0.1:${portOf('inventory-movement')}/metrics`, 'text', token).catch(() => null),
     erp.proc ? get(`${erp.url}/__sim/faults`, 'json').catch(() => null) : null,
   ]);
   const orders = {};
   for (const order of orderList) orders[order.status] = (orders[order.status] || 0) + 1;
-  const postings = {};
-  for (const match of metrics.matchAll(/^plantbridge_erp_postings\{state="([a-z-]+)"\} (\d+)/gm))
-    postings[match[1]] = Number(match[2]);
+  const postingsIn = (text) => {
+    const byState = {};
+    for (const match of text.matchAll(/^plantbridge_erp_postings\{state="([a-z-]+)"\} (\d+)/gm))
+      byState[match[1]] = Number(match[2]);
+    return byState;
+  };
+  const postings = postingsIn(metrics);
   const sum = (text, pattern) => [...text.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0);
   // Posting: from the operation-confirmed delivery to its settlement (posted in ERP, or retry later).
   const postingSeconds = sum(
@@ -881,6 +917,7 @@ async function readStatus(plant, erp, token) {
   return {
     orders,
     postings,
+    movements: inventoryMetrics === null ? null : postingsIn(inventoryMetrics),
     edgeEventsOut:
       edgeMetrics === null ? null : sum(edgeMetrics, /^plantbridge_outbox_relayed_total (\d+)/gm),
     eventsIn: sum(metrics, /^plantbridge_messages_settled_total\{[^}]*settlement="ack"[^}]*\} (\d+)/gm),
@@ -917,6 +954,7 @@ function summaryOf(plant, unclean) {
         : '  every accepted confirmation is in ERP.',
     );
   }
+  lines.push(stockCheckText(plant.stockCheck));
   for (const p of plant.procs.filter((p) => p.crashes.length))
     lines.push(
       `  ${p.name} crashed ${p.crashes.length}× (${p.crashes.join(', ')}); restarted ${p.sup.restarts}×.`,
@@ -926,6 +964,29 @@ function summaryOf(plant, unclean) {
       `  ${p.name} did not stop cleanly (${p.sup.lastExit ? exitText(p.sup.lastExit) : 'unknown'}).`,
     );
   return lines.join('\n');
+}
+
+/** The summary's line on the stock projection against ERP's stock (see checkStock). */
+function stockCheckText(check) {
+  if (!check) return "  ERP's stock was not compared with the projection.";
+  if (check.error)
+    return `  ERP's stock could not be compared with the projection: ${check.error.slice(0, 200)}`;
+  const skipped = check.materialsSkipped.length
+    ? `; ${check.materialsSkipped.length} material(s) left out, their movements still on the way (${check.materialsSkipped.join(', ')})`
+    : '';
+  const opened = check.positionsOpened ? `, ${check.positionsOpened} opened from ERP's stock` : '';
+  if (check.discrepancies.length)
+    return (
+      `  ERP's stock differs from the projection in ${check.discrepancies.length} of ${check.positionsCompared} position(s)${skipped}: ` +
+      check.discrepancies
+        .slice(0, 5)
+        .map(
+          (d) =>
+            `${d.material} ${d.storageLocation}${d.batch ? `/${d.batch}` : ''} ERP ${d.erpQuantity} vs ${d.projectedQuantity} ${d.unit}`,
+        )
+        .join(', ')
+    );
+  return `  ERP's stock matches the projection in all ${check.positionsCompared} position(s) compared${opened}${skipped}.`;
 }
 
 void main();

@@ -53,7 +53,7 @@ class Screen {
 
 /** `P100 status  orders: … | events: … | ERP postings: … | ERP up`, one line (the non-TTY status). */
 function statusLine(code, status) {
-  return `${code} status  ${ordersText(status)} | ${eventsText(status)} | ${postingsText(status)} | ${erpText(status)}`;
+  return `${code} status  ${ordersText(status)} | ${eventsText(status)} | ${postingsText(status)} | ${movementsText(status)} | ${erpText(status)}`;
 }
 
 function ordersText({ orders }) {
@@ -74,6 +74,16 @@ function postingsText({ postings, postingAvgMs }) {
   return (
     `ERP postings: ${postings.posted || 0} posted, ${waiting} waiting, ` +
     `${postings['in-doubt'] || 0} in doubt, ${postings.failed || 0} failed${latency}`
+  );
+}
+
+/** inventory-movement's postings: goods movements by ledger state. */
+function movementsText({ movements }) {
+  if (!movements) return 'movements: ? (inventory-movement not answering)';
+  const waiting = (movements.pending || 0) + (movements['in-flight'] || 0);
+  return (
+    `movements: ${movements.posted || 0} posted, ${waiting} waiting, ` +
+    `${movements['in-doubt'] || 0} in doubt, ${movements.failed || 0} failed`
   );
 }
 
@@ -109,7 +119,7 @@ function wrap(words, width, indent) {
 }
 
 /**
- * The live block: per plant its orders, events, ERP postings and ERP state, and the state of each of
+ * The live block: per plant its orders, events, ERP postings, goods movements and ERP state, and the state of each of
  * its processes; then the ERP simulator. `plants`: [{ code, last: { status, at } | null, error,
  * processes }]; `shared`: the processes of no plant (the ERP simulator).
  */
@@ -126,6 +136,7 @@ function statusBlock({ plants, shared, startedAt, width = 120, now = Date.now() 
         : '';
       lines.push(`${plant.code}  ${ordersText(last.status)} | ${eventsText(last.status)}${stale}`);
       lines.push(`${pad}${postingsText(last.status)} | ${erpText(last.status)}`);
+      lines.push(`${pad}${movementsText(last.status)}`);
     }
     lines.push(
       ...wrap(

@@ -388,7 +388,7 @@ describe('inventory-movement: automatic goods receipt and backflush from posted 
     await expectEventually(
       async () => {
         expect(stack.erpStock('RM-100', '0001')).toBe(950);
-        expect(stack.erpStock('FG-1000', '0001')).toBe(20);
+        expect(stack.erpStock('FG-1000', 'FG01')).toBe(20);
       },
       { timeoutMs: 30_000, intervalMs: 250 },
     );

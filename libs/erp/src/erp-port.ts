@@ -5,6 +5,8 @@ export interface ErpOrder {
   material: string;
   totalQuantity: number;
   unit: string;
+  /** Where the order's output is received (SAP `StorageLocation` of the order), if it names one. */
+  storageLocation?: string;
   scheduledStart: string;
   scheduledEnd: string;
   status: ErpOrderStatus;

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ErpSimulator } from './erp-simulator';
+import { DEFAULT_MATERIALS } from './materials-master';
+import { type ComponentInput, DEFAULT_COMPONENTS } from './store';
 
 const HELP = `ERP simulator: SAP S/4HANA OData V2 shapes for Plantbridge tests and the demo.
 
@@ -12,6 +14,9 @@ Options:
   --orders <n>          orders released per plant at start (default 2)
   --release-every <ms>  release one more order per plant at this interval (default: never)
   --quantity <n>        quantity of each order released (default 100)
+  --opening-stock <n>   give each plant n of every component of the orders it releases, in storage
+                        location 0001 (batch-managed ones in batch B0001, which the orders then
+                        reserve): the demo's stock, so goods issues have something to take (default: none)
   --user <name>         require basic auth with this user (and --password)
   --password <secret>
   -h, --help            this text
@@ -53,6 +58,7 @@ async function main(): Promise<void> {
       orders: { type: 'string', default: '2' },
       'release-every': { type: 'string' },
       quantity: { type: 'string', default: '100' },
+      'opening-stock': { type: 'string' },
       user: { type: 'string' },
       password: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -75,15 +81,45 @@ async function main(): Promise<void> {
   const url = await simulator.start();
   const quantity = Number(values.quantity);
   if (!(quantity > 0)) throw new Error('--quantity must be a positive number');
+  const openingStock = values['opening-stock'] === undefined ? undefined : Number(values['opening-stock']);
+  if (openingStock !== undefined && !(openingStock > 0))
+    throw new Error('--opening-stock must be a positive number');
+  const order = { quantity, components: openingStock ? demoComponents() : undefined };
   for (const plant of plants) {
-    for (let i = 0; i < Number(values.orders); i++) simulator.store.releaseOrder({ plant, quantity });
+    if (openingStock) stockComponents(simulator, plant, order.components ?? [], openingStock);
+    for (let i = 0; i < Number(values.orders); i++) simulator.store.releaseOrder({ plant, ...order });
   }
-  if (values['release-every']) simulator.releaseEvery(Number(values['release-every']), plants, { quantity });
+  if (values['release-every']) simulator.releaseEvery(Number(values['release-every']), plants, order);
   process.stdout.write(`ERP simulator listening on ${url} for plants ${plants.join(', ')}\n`);
   const stop = () => void simulator.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
+
+/** The default bill of material, a batch-managed component reserved from batch B0001. */
+function demoComponents(): ComponentInput[] {
+  return DEFAULT_COMPONENTS.map((c) =>
+    DEFAULT_MATERIALS[c.material]?.batchManaged ? { ...c, batch: DEMO_BATCH } : c,
+  );
+}
+
+function stockComponents(
+  simulator: ErpSimulator,
+  plant: string,
+  components: ComponentInput[],
+  quantity: number,
+): void {
+  for (const c of components)
+    simulator.store.setStock({
+      plant,
+      material: c.material,
+      storageLocation: c.storageLocation ?? '0001',
+      batch: c.batch,
+      quantity,
+    });
+}
+
+const DEMO_BATCH = 'B0001';
 
 main().catch((error: unknown) => {
   process.stderr.write(`ERP simulator cannot start: ${(error as Error).message}\n`);

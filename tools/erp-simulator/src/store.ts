@@ -36,6 +36,8 @@ export interface ReleaseOrderInput {
   unit?: string;
   /** Number of operations, 0010, 0020, … */
   operations?: number;
+  /** Where the output is received; default FG01. */
+  storageLocation?: string;
   /** The order's components; the default order (FG-1000 in PC) gets DEFAULT_COMPONENTS when absent. */
   components?: ComponentInput[];
 }
@@ -134,6 +136,7 @@ export class ErpStore implements OrderBook {
       Material: input.material ?? 'FG-1000',
       TotalQuantity: quantity.toFixed(3),
       ProductionUnit: input.unit ?? 'PC',
+      StorageLocation: input.storageLocation ?? 'FG01',
       MfgOrderPlannedStartDate: sapDay(now),
       MfgOrderPlannedStartTime: sapTime(now),
       MfgOrderPlannedEndDate: sapDay(now + 8 * 3_600_000),

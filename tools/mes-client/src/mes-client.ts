@@ -20,6 +20,8 @@ export interface MesOrderComponents {
   manufacturingOrder: string;
   material: string;
   unit: string;
+  /** Where the output is received. */
+  storageLocation?: string;
   components: Array<{
     reservation: string;
     reservationItem: string;

@@ -49,6 +49,7 @@ class FakeOrders {
         manufacturingOrder: id,
         material: 'FG-1',
         unit: 'PC',
+        storageLocation: 'FG9',
         components: [
           {
             reservation: 'R',

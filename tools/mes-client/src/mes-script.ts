@@ -108,8 +108,7 @@ export class MesScript {
       const order = orders.find((o) => o.manufacturingOrder === id);
       const made = order?.operations[order.operations.length - 1]?.confirmedYield ?? 0;
       if (order && made > 0) {
-        const { material, components } = await this.mes.components(id);
-        const storageLocation = components[0]?.storageLocation ?? '0001';
+        const { material, storageLocation } = await this.mes.components(id);
         await this.moveOrSay(`receive:${id}`, {
           movementType: '101',
           material,

@@ -23,6 +23,10 @@ export class ErpOrderRecord {
   @Column({ type: 'varchar', length: 3 })
   unit!: string;
 
+  /** Where the order's output is received, if the order names it (SAP `StorageLocation`). */
+  @Column({ name: 'storage_location', type: 'varchar', length: 4, nullable: true })
+  storageLocation!: string | null;
+
   @Column({ name: 'erp_status', type: 'varchar', length: 30 })
   erpStatus!: ErpOrderStatus;
 

@@ -138,6 +138,7 @@ function toOrderRecord(order: ErpOrder, components: ErpOrderComponent[]): ErpOrd
     material: order.material,
     totalQuantity: order.totalQuantity,
     unit: order.unit,
+    storageLocation: order.storageLocation ?? null,
     erpStatus: order.status,
     operations: order.operations.map((o) => o.operation),
     components: components.filter((c) => !c.markedForDeletion),

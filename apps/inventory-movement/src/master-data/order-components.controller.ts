@@ -28,6 +28,7 @@ export class OrderComponentsView {
   @ApiProperty({ description: 'What the order makes' }) material!: string;
   @ApiProperty() totalQuantity!: number;
   @ApiProperty() unit!: string;
+  @ApiPropertyOptional({ description: 'Where the output is received' }) storageLocation?: string;
   @ApiProperty({ type: [OrderComponentView] }) components!: OrderComponentView[];
 }
 
@@ -81,6 +82,7 @@ export class OrderComponentsController {
       material: order.material,
       totalQuantity: order.totalQuantity,
       unit: order.unit,
+      storageLocation: order.storageLocation ?? undefined,
       components,
     };
   }

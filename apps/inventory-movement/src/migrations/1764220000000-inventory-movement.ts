@@ -67,6 +67,7 @@ export class InventoryMovement1764220000000 implements MigrationInterface {
           text('material', 40),
           quantity('total_quantity'),
           text('unit', 3),
+          text('storage_location', 4, true),
           text('erp_status', 30),
           json('operations'),
           json('components'),

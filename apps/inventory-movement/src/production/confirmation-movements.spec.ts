@@ -30,6 +30,7 @@ const order: ErpOrderRecord = {
   material: 'FG-1000',
   totalQuantity: 100,
   unit: 'PC',
+  storageLocation: null,
   erpStatus: 'released',
   operations: ['0010', '0020'],
   components: [
@@ -117,6 +118,14 @@ describe('the goods movements a posted confirmation makes', () => {
       ['261', 'RM-300', 4.2, null],
     ]);
     expect(movements[0]).toMatchObject({ storageLocation: 'FG01', stockType: 'quality-inspection' });
+    // The order's own storage location wins over the material's first.
+    const named = movementsForConfirmation(
+      confirmation('0020', 1),
+      { ...order, storageLocation: 'FG02' },
+      materials,
+      BOTH,
+    );
+    expect(named.movements[0]).toMatchObject({ goodsMovementType: '101', storageLocation: 'FG02' });
     // Bulk, not backflushed, and a batch-managed component without a batch: left out.
     expect(skipped).toEqual([expect.objectContaining({ what: expect.stringContaining('RM-600') })]);
   });

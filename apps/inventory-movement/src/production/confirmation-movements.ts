@@ -19,8 +19,8 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 
 /**
  * The goods movements a posted confirmation makes, as SAP's own automatic goods receipt and
- * backflush would: the yield of the order's last operation is received (101) into the output
- * material's first storage location, and the backflushed components staged for the confirmed
+ * backflush would: the yield of the order's last operation is received (101) into the order's
+ * storage location (the output material's first when the order names none), and the backflushed components staged for the confirmed
  * operation (those staged for none, with the last operation) are issued (261) in proportion to the
  * confirmed yield and scrap of the order quantity. Bulk components and components issued finally
  * are left alone, as SAP leaves them. A batch-managed output is received into a batch named after
@@ -53,8 +53,8 @@ export function movementsForConfirmation(
     if (!output)
       skipped.push({ what, why: `material ${order.material} is not known at plant ${c.plant} in ERP` });
     else if (output.baseUnit !== c.unit) skipped.push({ what, why: `its base unit is ${output.baseUnit}` });
-    else if (!output.storageLocations.length)
-      skipped.push({ what, why: 'it has no storage location at the plant' });
+    else if (!order.storageLocation && !output.storageLocations.length)
+      skipped.push({ what, why: 'neither the order nor the material names a storage location' });
     else
       movements.push({
         ...common,
@@ -62,7 +62,7 @@ export function movementsForConfirmation(
         movementKind: 'goods-receipt',
         goodsMovementType: '101',
         material: order.material,
-        storageLocation: output.storageLocations[0],
+        storageLocation: order.storageLocation ?? output.storageLocations[0],
         batch: output.batchManaged ? c.manufacturingOrder.slice(-10) : null,
         quantity: c.yieldQuantity,
         unit: c.unit,

@@ -18,6 +18,8 @@ export interface SapProductionOrder {
   /** Decimal as a string, e.g. "100.000". */
   TotalQuantity: string;
   ProductionUnit: string;
+  /** Where the order's output is received (goods receipt); '' when the order names none. */
+  StorageLocation?: string;
   MfgOrderPlannedStartDate: string | null;
   MfgOrderPlannedStartTime: string;
   MfgOrderPlannedEndDate: string | null;

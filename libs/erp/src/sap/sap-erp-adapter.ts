@@ -382,6 +382,7 @@ export function toErpOrder(order: SapProductionOrder, timeZone = 'UTC'): ErpOrde
     material: order.Material,
     totalQuantity: fromSapDecimal(order.TotalQuantity),
     unit: order.ProductionUnit,
+    storageLocation: order.StorageLocation || undefined,
     scheduledStart: isoOrEmpty(
       fromSapDayAndTime(order.MfgOrderPlannedStartDate, order.MfgOrderPlannedStartTime, timeZone),
     ),

@@ -21,6 +21,7 @@ export const PRODUCTION_ORDER_2_METADATA: ServiceMetadata = {
         Material: { type: 'Edm.String', maxLength: 40 },
         TotalQuantity: { type: 'Edm.Decimal', precision: 13, scale: 3 },
         ProductionUnit: { type: 'Edm.String', maxLength: 3 },
+        StorageLocation: { type: 'Edm.String', maxLength: 4 },
         MfgOrderPlannedStartDate: { type: 'Edm.DateTime', precision: 0 },
         MfgOrderPlannedStartTime: { type: 'Edm.Time', precision: 0 },
         MfgOrderPlannedEndDate: { type: 'Edm.DateTime', precision: 0 },
