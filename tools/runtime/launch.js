@@ -12,6 +12,8 @@ const V8_FLAGS = {
   // bench:orders measured POST to ERP-posted p99 at 1,000/s of 71-104 ms instead of 184-316 ms, and
   // POST p99 of 29-39 ms instead of 71-138 ms, for about 90 MB more resident memory.
   'apps/production-order-sync/src/main.ts': ['--max-semi-space-size=64'],
+  // A goods movement's request makes the same kinds of short-lived objects as a confirmation's.
+  'apps/inventory-movement/src/main.ts': ['--max-semi-space-size=64'],
   // At 100,000 monitored items the gateway's live heap is about 160 MB (a heap snapshot: node-opcua's
   // monitored items most of it), but V8, with gigabytes of room, left the garbage of subscribing and
   // of the samples uncollected: 760-810 MB resident. Capped, it collects sooner: bench:edge measured

@@ -36,16 +36,23 @@ export class MasterData {
    * Makes the stored copies of an order and materials fresh enough for a check, reading ERP where
    * needed. 404 when ERP does not know the order; 503 when ERP cannot be asked and there is no copy.
    */
-  async prepare(plant: string, need: { order?: string; materials: string[] }): Promise<void> {
-    if (need.order) await this.refreshOrder(plant, need.order);
-    for (const material of new Set(need.materials)) await this.refreshMaterial(plant, material);
+  async prepare(plant: string, need: { order?: string; materials: string[] }): Promise<Prepared> {
+    const order = need.order ? await this.refreshOrder(plant, need.order) : undefined;
+    const materials = new Map<string, ErpMaterialRecord | null>();
+    for (const material of new Set(need.materials))
+      materials.set(material, await this.refreshMaterial(plant, material));
+    return { order, materials };
   }
 
-  order(manager: EntityManager, manufacturingOrder: string): Promise<ErpOrderRecord | null> {
+  private order(manager: EntityManager, manufacturingOrder: string): Promise<ErpOrderRecord | null> {
     return erpOrderTable.findOne(manager, { manufacturingOrder });
   }
 
-  material(manager: EntityManager, plant: string, material: string): Promise<ErpMaterialRecord | null> {
+  private material(
+    manager: EntityManager,
+    plant: string,
+    material: string,
+  ): Promise<ErpMaterialRecord | null> {
     return erpMaterialTable.findOne(manager, { plant, material });
   }
 
@@ -118,6 +125,12 @@ export class MasterData {
       `ERP could not be asked for ${what} and no copy of it is kept here yet (${describe(error)}); try again later`,
     );
   }
+}
+
+/** What a check uses: the order (when the movement names one) and each material, null when ERP does not know it. */
+export interface Prepared {
+  order?: ErpOrderRecord;
+  materials: Map<string, ErpMaterialRecord | null>;
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));

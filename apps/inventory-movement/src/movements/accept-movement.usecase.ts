@@ -14,7 +14,7 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { InventoryMovementConfig } from '../config';
 import { GoodsMovementKind } from '../erp/goods-movement.kind';
-import { MasterData } from '../master-data/master-data';
+import { MasterData, type Prepared } from '../master-data/master-data';
 import { type MaterialMovementRecord, movementTable } from './material-movement.entity';
 import { toMovementPayload } from './movement-document';
 import {
@@ -70,7 +70,7 @@ export class AcceptMovement {
     const problems = movementFieldProblems(request);
     if (problems.length) throw badRequest(problems);
     // ERP is read before the transaction: no database connection waits on ERP.
-    await this.masterData.prepare(ctx.plant, {
+    const prepared = await this.masterData.prepare(ctx.plant, {
       order: request.manufacturingOrder,
       materials: [request.material],
     });
@@ -78,7 +78,7 @@ export class AcceptMovement {
       ctx.replayKey,
       { method: 'POST', path: ctx.path, body: request },
       async (tx) => {
-        const movement = await this.checked(tx.manager, ctx.plant, request);
+        const movement = await this.checked(tx.manager, ctx.plant, request, prepared);
         const view = await this.accept(
           tx,
           { ...movement, id: uuidv7(), source: 'mes', sourceRef: ctx.idempotencyKey },
@@ -154,13 +154,17 @@ export class AcceptMovement {
     return toMovementView(record, posting);
   }
 
-  /** The request against the order and the material master; what the movement will be. */
+  /**
+   * The request against the order and the material master (as `prepare` read them before the
+   * transaction); what the movement will be.
+   */
   private async checked(
     manager: EntityManager,
     plant: string,
     r: MaterialMovementRequest,
+    { order, materials }: Prepared,
   ): Promise<Omit<NewMovement, 'id' | 'source' | 'sourceRef'>> {
-    const material = await this.masterData.material(manager, plant, r.material);
+    const material = materials.get(r.material) ?? null;
     const storageLocations = [
       r.storageLocation,
       ...(r.receivingStorageLocation ? [r.receivingStorageLocation] : []),
@@ -168,7 +172,6 @@ export class AcceptMovement {
     assertFitsMaterial(material, { ...r, plant, storageLocations });
     let component: ErpOrderComponent | undefined;
     if (r.manufacturingOrder) {
-      const order = await this.masterData.order(manager, r.manufacturingOrder);
       if (!order || order.plant !== plant)
         throw new NotFoundException(`order ${r.manufacturingOrder} is not known in plant ${plant}`);
       assertOrderTakesMovements(order);
