@@ -16,16 +16,25 @@ jest.setTimeout(240_000);
 
 const ROLLOVER = 65_536;
 const MACHINES = ['M01', 'M02'];
+/** What each piece consumes, backflushed when the operation is confirmed; ERP's opening stock of each. */
+const BILL_OF_MATERIAL = [
+  { material: 'RM-100', quantityPerUnit: 2, operation: '0010', backflush: true },
+  { material: 'RM-200', quantityPerUnit: 0.5, operation: '0010', backflush: true, batch: 'B1', unit: 'KG' },
+];
+const OPENING_STOCK = 10_000_000;
 
 /**
  * The seed's scenario end to end, every service and simulator as its own process: ERP releases orders, MES
  * acknowledges them and starts their operations on machines, the machines produce, the edge
  * gateway counts, production-order-sync turns counts into confirmations, and ERP receives each
- * exactly once, through an ERP outage and an OPC UA server restart in the middle of production.
- * The assertions come from the ERP simulator's ledger and the services' APIs.
+ * exactly once, through an ERP outage and an OPC UA server restart in the middle of production;
+ * inventory-movement receives each posted confirmation's yield and backflushes its components, so
+ * ERP's stock of the output and of each component moves by exactly what was made and consumed.
+ * The assertions come from the ERP simulator's ledger and stock and the services' APIs.
  */
-describe('plant scenario: ERP orders to machine counts to ERP confirmations, as processes', () => {
-  const plant = uniqueToken('S');
+describe('plant scenario: ERP orders to machine counts to ERP confirmations and stock, as processes', () => {
+  // SAP's plant codes have 4 characters, and material documents carry the plant.
+  const plant = uniqueToken('S').slice(0, 4).toUpperCase();
   let dir: string;
   let nats: JetStreamConnection;
   let plc: ServiceProcess;
@@ -33,9 +42,12 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
   let opcuaPort: number;
   let erp: ServiceProcess;
   let orderSync: ServiceProcess;
+  let inventory: ServiceProcess;
+  let inventoryPort: number;
   let gateway: ServiceProcess;
   let erpUrl: string;
   let mes: MesClient;
+  let inventoryToken: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'plant-scenario-'));
@@ -82,6 +94,26 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
     });
     mes = new MesClient(`http://127.0.0.1:${orderSyncPort}`, plant, 'scenario-mes', token);
 
+    inventoryPort = await freePort();
+    inventory = ServiceProcess.start('inventory-movement', {
+      ...auth,
+      HTTP_PORT: String(inventoryPort),
+      PLANT_ID: plant,
+      NATS_URL: TEST_NATS_URL,
+      DATA_DIR: join(dir, 'inventory'),
+      ERP_BASE_URL: erpUrl,
+      AUTO_GOODS_RECEIPT: 'true',
+      AUTO_BACKFLUSH: 'true',
+      ERP_TIMEOUT_MS: '2000',
+      ERP_REQUEST_LIMIT_MS: '3000',
+      ADMISSION_MAX_EVENT_LOOP_DELAY_MS: '10000',
+      ERP_BREAKER_HALF_OPEN_MS: '1000',
+      POSTING_RETRY_MAX_DELAY_MS: '1000',
+      STOCK_RECONCILE_EVERY_MS: '0',
+      LOG_LEVEL: 'warn',
+    });
+    inventoryToken = token;
+
     const mappingFile = join(dir, 'mapping.json');
     writeFileSync(
       mappingFile,
@@ -107,7 +139,7 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
     });
     await expectEventually(
       async () => {
-        for (const port of [orderSyncPort, gatewayPort]) {
+        for (const port of [orderSyncPort, gatewayPort, inventoryPort]) {
           expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
         }
       },
@@ -116,7 +148,7 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
   });
 
   afterAll(async () => {
-    for (const service of [gateway, orderSync, erp, plc]) await service?.stop();
+    for (const service of [gateway, orderSync, inventory, erp, plc]) await service?.stop();
     if (nats) {
       await deleteDurables(nats, plant);
       await nats.close();
@@ -125,13 +157,23 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
   });
 
   it('confirms every part the machines made to ERP exactly once, per order, through an ERP outage and an OPC UA restart', async () => {
-    // ERP releases one order per machine; MES sees them, acknowledges them and starts operation 0010.
+    // ERP holds the components' stock and releases one order per machine; MES sees them,
+    // acknowledges them and starts operation 0010.
+    await erpControl('PUT', '/stock', {
+      positions: BILL_OF_MATERIAL.map((c) => ({
+        plant,
+        material: c.material,
+        storageLocation: '0001',
+        batch: c.batch,
+        quantity: OPENING_STOCK,
+      })),
+    });
     const released: string[] = [];
     for (const _ of MACHINES) {
       const response = await fetch(`${erpUrl}/__sim/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ plant, quantity: 1_000_000, operations: 1 }),
+        body: JSON.stringify({ plant, quantity: 1_000_000, operations: 1, components: BILL_OF_MATERIAL }),
       });
       released.push(((await response.json()) as { ManufacturingOrder: string }).ManufacturingOrder);
     }
@@ -202,6 +244,44 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
       expect(confirmations.map((c) => c.status)).toEqual(confirmations.map(() => 'posted'));
       expect(confirmations.length).toBe(ledger.filter((c) => c.OrderID === order).length);
     }
+    // ERP's stock: the output received and each component backflushed by exactly what was made, each
+    // movement one material document.
+    const made = Object.values(produced).reduce((sum, p) => sum + p.good, 0);
+    const used = Object.values(produced).reduce((sum, p) => sum + p.good + p.scrap, 0);
+    await expectEventually(
+      async () => {
+        const stock = await erpStock();
+        expect(stock).toEqual({
+          'FG-1000/FG01/': made,
+          'RM-100/0001/': OPENING_STOCK - 2 * used,
+          'RM-200/0001/B1': OPENING_STOCK - 0.5 * used,
+        });
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const documents = (await erpControl('GET', '/material-documents?from=0')) as {
+      documents: Array<{ to_MaterialDocumentItem: { results: Array<{ MaterialDocumentItemText: string }> } }>;
+    };
+    const texts = documents.documents.flatMap((d) =>
+      d.to_MaterialDocumentItem.results.map((i) => i.MaterialDocumentItemText),
+    );
+    expect(new Set(texts).size).toBe(texts.length);
+    // One receipt per confirmation, one issue per component and confirmation, every one posted.
+    expect(texts.length).toBe(ledger.length * (1 + BILL_OF_MATERIAL.length));
+    // ERP commits before the service hears its answer: its ledger catches up a moment later.
+    await expectEventually(
+      async () => {
+        const movements = (await (
+          await fetch(`http://127.0.0.1:${inventoryPort}/v1/plants/${plant}/material-movements?limit=1000`, {
+            headers: { authorization: `Bearer ${inventoryToken}` },
+          })
+        ).json()) as Array<{ status: string }>;
+        expect(movements.length).toBe(texts.length);
+        expect(movements.map((m) => m.status)).toEqual(movements.map(() => 'posted'));
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
+
     // The outage really happened: ERP answered 503 to posting attempts.
     const requests = (await (await fetch(`${erpUrl}/__sim/requests`)).json()) as {
       requests: Array<{ status: number; path: string }>;
@@ -216,6 +296,26 @@ describe('plant scenario: ERP orders to machine counts to ERP confirmations, as 
       body: JSON.stringify(faults),
     });
     expect(response.ok).toBe(true);
+  }
+
+  async function erpControl(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${erpUrl}/__sim${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(response.ok).toBe(true);
+    return response.json();
+  }
+
+  /** ERP's stock of this plant that is not zero, by `material/storage location/batch`. */
+  async function erpStock(): Promise<Record<string, number>> {
+    const { positions } = (await erpControl('GET', `/stock?plant=${plant}`)) as {
+      positions: Array<{ material: string; storageLocation: string; batch: string; quantity: number }>;
+    };
+    return Object.fromEntries(
+      positions.map((p) => [`${p.material}/${p.storageLocation}/${p.batch}`, p.quantity]),
+    );
   }
 
   async function erpLedger(): Promise<SapConfirmation[]> {
