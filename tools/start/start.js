@@ -80,7 +80,7 @@ so far). Elsewhere (a pipe, CI) and with --logs, one status line per plant is pr
 
 Options:
   --data-dir DIR   local state (SQLite files, NATS store); default ./.data
-  --plant CODE     code of the first plant; default P100 (or PLANT_ID); the next are P200, P300, …
+  --plant CODE     SAP code of the first plant (up to 4 characters); default P100 (or PLANT_ID); the next are P200, P300, …
   --plants N       plants to run, 1 to 9; default 2
   --machines N     machines per line, 1 to 20; default 3
   --port-base N    first HTTP port; the first plant's services take N+1 .. N+5; default 3000
@@ -158,8 +158,9 @@ function parseArgs(argv) {
   if (!(options.statusEvery >= 0)) fail('--status-every must be a number of seconds');
   if (options.erpOutage && process.env.ERP_BASE_URL)
     fail('--erp-outage needs the ERP simulator; unset ERP_BASE_URL');
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(options.plant))
-    fail('--plant must be a plant code (letters, digits, _ or -)');
+  // inventory-movement's material documents carry the plant: SAP's plant codes have 4 characters.
+  if (!/^[A-Za-z0-9_-]{1,4}$/.test(options.plant))
+    fail('--plant must be a SAP plant code (1 to 4 letters, digits, _ or -)');
   return options;
 }
 
