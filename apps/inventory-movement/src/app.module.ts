@@ -34,7 +34,10 @@ import { MovementRepository } from './movements/movement.repository';
 import { MovementsController } from './movements/movements.controller';
 import { ConfirmedProductionHandler } from './production/confirmed-production.handler';
 import { MoveConfirmedProduction } from './production/move-confirmed-production.usecase';
-import { ProductionConfirmationRecord } from './production/production-confirmation.entity';
+import {
+  AutomaticMovementsRecord,
+  ProductionConfirmationRecord,
+} from './production/production-confirmation.entity';
 import { ReconcileStock } from './stock/reconcile-stock.usecase';
 import { StockController } from './stock/stock.controller';
 import {
@@ -81,6 +84,7 @@ export class AppModule {
               StockEffectRecord,
               StockReconciliationRecord,
               ProductionConfirmationRecord,
+              AutomaticMovementsRecord,
               ...ERP_POSTING_ENTITIES,
             ],
             migrations: [...ERP_POSTING_MIGRATIONS, InventoryMovement1764220000000],

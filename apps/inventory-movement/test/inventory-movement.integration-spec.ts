@@ -79,7 +79,8 @@ describe('inventory-movement: goods movements posted to ERP exactly once', () =>
     expect(issued).toMatchObject({
       GoodsMovementType: '261',
       ManufacturingOrder: order,
-      GoodsMovementRefDocType: 'F',
+      // No movement indicator on an issue: F is a receipt's (the 101 below).
+      GoodsMovementRefDocType: '',
       Reservation: expect.any(String),
       ReservationItem: '0001',
       QuantityInEntryUnit: '40.000',
@@ -203,6 +204,20 @@ describe('inventory-movement: goods movements posted to ERP exactly once', () =>
       422,
       expect.stringMatching(/^batch: material RM-200 is batch-managed/),
     ]);
+    expect(await refused(issue(order, 1, { material: 'RM-200', unit: 'KG', batch: 'b1' }))).toEqual([
+      400,
+      'batch: batch must be upper case, as SAP keeps batches',
+    ]);
+    expect(
+      await refused({
+        movementType: '551',
+        material: 'RM-100',
+        quantity: 1,
+        unit: 'PC',
+        storageLocation: '0001',
+        reasonCode: 'DMG',
+      }),
+    ).toEqual([400, "reasonCode: reasonCode must be SAP's reason code: 1 to 4 digits"]);
     expect(await refused(issue(order, 1, { storageLocation: '9999' }))).toEqual([
       422,
       expect.stringMatching(/^storageLocation: 9999 is not a storage location of material RM-100/),
@@ -327,6 +342,54 @@ describe('inventory-movement: goods movements posted to ERP exactly once', () =>
   });
 });
 
+describe('inventory-movement: reversals', () => {
+  // Connections enough for requests to race: with one, transactions take turns anyway.
+  const stack = new InventoryStack({ DB_POOL_SIZE: '4' });
+  beforeAll(() => stack.start());
+  afterAll(() => stack.stop());
+
+  it('takes one of two reversal requests racing with different keys, and the other is a 409, not a 500', async () => {
+    const order = stack.releaseOrder();
+    stack.setErpStock('RM-100', '0001', 100);
+    const moved = await stack.move(issue(order, 3));
+    await stack.waitStatus([moved.body.movementId], 'posted');
+    const path = `${stack.movementsPath}/${moved.body.movementId}/reversal`;
+    const answers = await Promise.all([1, 2, 3].map(() => stack.http.post(path, {})));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409]);
+    await stack.waitStatus([answers.find((a) => a.status === 202)?.body.movementId], 'posted');
+    expect(stack.erpStock('RM-100', '0001')).toBe(100);
+  });
+
+  it('after a reversal ERP refused is discarded, the movement can be reversed again', async () => {
+    const order = stack.releaseOrder();
+    stack.setErpStock('RM-100', '0001', 100);
+    const moved = await stack.move(issue(order, 4));
+    await stack.waitStatus([moved.body.movementId], 'posted');
+    // A closed period refuses the reversal (M7 053); the operator discards it and asks again.
+    stack.erp.store.materialDocuments.setPostingPeriod('2001/02');
+    const path = `${stack.movementsPath}/${moved.body.movementId}/reversal`;
+    const refused = await stack.http.post(path, {});
+    const [failed] = await stack.waitStatus([refused.body.movementId], 'failed');
+    expect(failed.erpCode).toBe('M7/053');
+    expect((await stack.http.post(path, {})).status).toBe(409);
+    stack.erp.store.materialDocuments.setPostingPeriod(undefined);
+    const discard = await stack.http.post(
+      `/v1/plants/${stack.plant}/erp-postings/${refused.body.movementId}/discard`,
+      {
+        reason: 'period was closed; reversed again',
+      },
+    );
+    expect(discard.status).toBe(200);
+    const again = await stack.http.post(path, {});
+    expect(again.status).toBe(202);
+    await stack.waitStatus([again.body.movementId], 'posted');
+    expect(stack.erpStock('RM-100', '0001')).toBe(100);
+    expect(
+      (await stack.get(`${stack.movementsPath}/${moved.body.movementId}`)).body.reversedByMovementId,
+    ).toBe(again.body.movementId);
+  });
+});
+
 describe('inventory-movement: automatic goods receipt and backflush from posted confirmations', () => {
   const stack = new InventoryStack({ AUTO_GOODS_RECEIPT: 'true', AUTO_BACKFLUSH: 'true' });
   beforeAll(() => stack.start());
@@ -382,6 +445,10 @@ describe('inventory-movement: automatic goods receipt and backflush from posted 
     // The last operation (0020) receives its yield; RM-200 at 0020 is not backflushed.
     await publisher.publish(confirmed(order, 'conf-b', '0020', 20));
     await publisher.publish(posted(order, 'conf-b', '0020'));
+    // A confirmation from before automatic movements were switched on moves nothing.
+    const old = new Date(Date.now() - 3600_000).toISOString();
+    await publisher.publish({ ...confirmed(order, 'conf-old', '0020', 30), time: old });
+    await publisher.publish({ ...posted(order, 'conf-old', '0020'), time: old });
     // A replay of both (new event ids, as a re-published confirmation would have) moves nothing more.
     await publisher.publish(posted(order, 'conf-a', '0010'));
     await publisher.publish(posted(order, 'conf-b', '0020'));

@@ -122,7 +122,7 @@ export interface GoodsMovementPosting {
   /** In the material's base unit; SAP's 3 decimals. */
   quantity: number;
   unit: string;
-  /** The order of a 261 or 101 (`GoodsMovementRefDocType` F). */
+  /** The order of a 261 or 101 (a 101 with `GoodsMovementRefDocType` F, SAP's receipt for an order). */
   manufacturingOrder?: string;
   /** The order component's reservation an issue withdraws against. */
   reservation?: string;

@@ -91,7 +91,6 @@ describe("the simulator's hold on the material document service", () => {
     Plant: 'P100',
     StorageLocation: '0001',
     GoodsMovementType: '261',
-    GoodsMovementRefDocType: 'F',
     ManufacturingOrder: '1000000',
     EntryUnit: 'PC',
     QuantityInEntryUnit: '5.000',

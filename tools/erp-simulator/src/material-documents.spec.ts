@@ -27,7 +27,6 @@ const issue = (order: string, quantity: string, extra: MaterialDocumentItemInput
     Plant: 'P100',
     StorageLocation: '0001',
     GoodsMovementType: '261',
-    GoodsMovementRefDocType: 'F',
     ManufacturingOrder: order,
     EntryUnit: 'PC',
     QuantityInEntryUnit: quantity,
@@ -201,7 +200,13 @@ describe('the simulated inventory management', () => {
     ],
     ['a unit other than its base unit', { EntryUnit: 'KG' }, 'SIM/UNIT', /not the base unit PC/],
     ['a batch of a material without batches', { Batch: 'B1' }, 'SIM/BATCH', /not handled in batches/],
-    ['an issue without its order', { GoodsMovementRefDocType: '' }, 'SIM/ORDER', /needs an order/],
+    ['an issue without its order', { ManufacturingOrder: '' }, 'SIM/ORDER', /needs an order/],
+    [
+      "an issue with a receipt's movement indicator",
+      { GoodsMovementRefDocType: 'F' },
+      'SIM/ORDER',
+      /GoodsMovementRefDocType ''/,
+    ],
     [
       'an order that does not exist',
       { ManufacturingOrder: '9999999' },

@@ -268,7 +268,7 @@ export class MaterialDocuments {
       ManufacturingOrder: order?.ManufacturingOrder ?? '',
       // A receipt goes to the order's item, 0001 for an order with one product.
       ManufacturingOrderItem: input.ManufacturingOrderItem ?? (type === '101' ? '0001' : ''),
-      GoodsMovementRefDocType: order ? 'F' : '',
+      GoodsMovementRefDocType: order && type === '101' ? 'F' : '',
       GoodsMovementReasonCode: input.GoodsMovementReasonCode ?? '',
       MaterialBaseUnit: material.baseUnit,
       QuantityInBaseUnit: quantity.toFixed(3),
@@ -319,10 +319,12 @@ export class MaterialDocuments {
     input: MaterialDocumentItemInput,
     material: SimulatedMaterial,
   ): SapProductionOrder {
-    if (input.GoodsMovementRefDocType !== 'F' || !input.ManufacturingOrder)
+    // F, the movement indicator of a goods receipt for a production order, on receipts only.
+    const indicator = type === '101' ? 'F' : '';
+    if ((input.GoodsMovementRefDocType ?? '') !== indicator || !input.ManufacturingOrder)
       throw refuse(
         'SIM/ORDER',
-        `Movement type ${type} needs an order: GoodsMovementRefDocType 'F' and ManufacturingOrder`,
+        `Movement type ${type} needs an order: ManufacturingOrder with GoodsMovementRefDocType '${indicator}'`,
       );
     const order = this.orders.order(input.ManufacturingOrder);
     if (!order) throw refuse('CO/005', `Order ${input.ManufacturingOrder} does not exist`);

@@ -1,3 +1,4 @@
+import { odataKey } from '@plantbridge/erp';
 import {
   applyQuery,
   ODataQueryError,
@@ -91,6 +92,10 @@ describe('URI literals and resource paths', () => {
       navigation: 'to_StorageLocation',
     });
     expect(parseResourcePath('/A_ProductPlant(Product=RM-100)')).toBeUndefined();
+    // A key URL-encoded as the adapter sends it (odataKey): `/` and `#` stay inside the key.
+    expect(parseResourcePath(`/A_ProductPlant(Product=${odataKey('RM/100#2')},Plant='P100')`)).toMatchObject({
+      key: { Product: 'RM/100#2', Plant: 'P100' },
+    });
     expect(parseResourcePath("/A_ProductPlant('a','b')")).toBeUndefined();
   });
 });

@@ -221,7 +221,8 @@ export function parseResourcePath(path: string): ResourcePath | undefined {
   const parts = predicate.match(/(?:\w+=)?'(?:[^']|'')*'/g) ?? [];
   if (parts.join(',') !== predicate) return undefined;
   const parsed = parts.map((part) => KEY_PART.exec(part) as RegExpExecArray);
-  const value = (p: RegExpExecArray) => p[2].replace(/''/g, "'");
+  // The key as sent: URL-encoded in the path (see odataKey), quotes doubled inside the literal.
+  const value = (p: RegExpExecArray) => decodeURIComponent(p[2]).replace(/''/g, "'");
   const named = parsed.every((p) => p[1]);
   if (!named && parsed.length !== 1) return undefined;
   const key = named ? Object.fromEntries(parsed.map((p) => [p[1], value(p)])) : [value(parsed[0])];

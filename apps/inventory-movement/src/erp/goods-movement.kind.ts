@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type CanonicalEvent, createEvent, type EventOrigin, Inventory } from '@plantbridge/canonical-model';
+import {
+  type CanonicalEvent,
+  createEvent,
+  type EventOrigin,
+  Inventory,
+  toText,
+} from '@plantbridge/canonical-model';
 import {
   type GoodsMovementPosting,
   GoodsMovementsPort,
@@ -132,7 +138,8 @@ export class GoodsMovementKind implements PostingKind<MovementDocument, PostedGo
   failed({ movement }: MovementDocument, failure: PostingFailure, origin: EventOrigin): CanonicalEvent {
     return createEvent(
       Inventory.MaterialMovementRejectedV1Event,
-      { ...toMovementPayload(movement), reason: failure.reason, reasonCode: failure.erpCode },
+      // The event's reason holds 255 characters (the ledger keeps the whole text).
+      { ...toMovementPayload(movement), reason: toText(failure.reason, 255), reasonCode: failure.erpCode },
       origin,
     );
   }

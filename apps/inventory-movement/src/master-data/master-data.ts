@@ -1,6 +1,14 @@
-import { Inject, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  ServiceUnavailableException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  ErpBusinessError,
   type ErpMaterial,
   type ErpOrder,
   type ErpOrderComponent,
@@ -68,6 +76,9 @@ export class MasterData {
         components: order ? await this.components.listOrderComponents(manufacturingOrder) : [],
       };
     } catch (error) {
+      // ERP answered and refused the read: no copy makes it readable.
+      if (error instanceof ErpBusinessError)
+        throw new NotFoundException(`order ${manufacturingOrder} cannot be read from ERP: ${error.message}`);
       if (stored && !force)
         return this.ofPlant(this.usingCopy(stored, `order ${manufacturingOrder}`, error), plant);
       throw this.unreachable(`order ${manufacturingOrder}`, error);
@@ -90,6 +101,10 @@ export class MasterData {
     try {
       read = await this.materials.getMaterial(material, plant);
     } catch (error) {
+      if (error instanceof ErpBusinessError)
+        throw new UnprocessableEntityException(
+          `material: ${material} cannot be read from ERP at plant ${plant}: ${error.message}`,
+        );
       if (stored && !force) return this.usingCopy(stored, `material ${material}`, error);
       throw this.unreachable(`material ${material} at plant ${plant}`, error);
     }

@@ -10,8 +10,7 @@ const key = (name: string, length: number) => ({ ...text(name, length), isPrimar
 const quantity = (name: string) => ({ name, type: 'double precision' });
 const json = (name: string) => ({ name, type: 'text' });
 const flag = (name: string) => ({ name, type: 'boolean' });
-const index = (name: string, columnNames: string[], isUnique = false) =>
-  new TableIndex({ name, columnNames, isUnique });
+const index = (name: string, columnNames: string[]) => new TableIndex({ name, columnNames });
 
 /**
  * inventory-movement's tables (PostgreSQL and SQLite): movements, the order and material data read
@@ -53,8 +52,7 @@ export class InventoryMovement1764220000000 implements MigrationInterface {
           index('material_movement_order', ['plant', 'manufacturing_order']),
           index('material_movement_material', ['plant', 'material']),
           index('material_movement_confirmation', ['confirmation_key']),
-          // A movement is reversed at most once: two reversal requests racing cannot both be taken.
-          index('material_movement_one_reversal', ['reverses_movement_key'], true),
+          index('material_movement_reversal', ['reverses_movement_key']),
         ],
       }),
     );
@@ -141,10 +139,14 @@ export class InventoryMovement1764220000000 implements MigrationInterface {
         ],
       }),
     );
+    await queryRunner.createTable(
+      new Table({ name: 'automatic_movements', columns: [key('plant', 32), text('since', 30)] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     for (const table of [
+      'automatic_movements',
       'production_confirmation',
       'stock_reconciliation',
       'stock_effect',

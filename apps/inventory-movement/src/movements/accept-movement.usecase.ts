@@ -99,7 +99,9 @@ export class AcceptMovement {
       ctx.replayKey,
       { method: 'POST', path: ctx.path, body: request },
       async (tx) => {
-        const original = await movementTable.findOne(tx.manager, { id });
+        // Locked (PostgreSQL; SQLite runs one writer): two reversal requests of one movement, with
+        // different keys, take turns, and the second finds the first.
+        const original = await movementTable.findOne(tx.manager, { id }, { forUpdate: true });
         if (!original || original.plant !== ctx.plant)
           throw new NotFoundException(`movement ${id} is not known in plant ${ctx.plant}`);
         if (original.reversesMovementKey)
@@ -119,6 +121,7 @@ export class AcceptMovement {
           id: uuidv7(),
           goodsMovementType: String(Number(original.goodsMovementType) + 1),
           reversesMovementKey: id,
+          confirmationKey: null,
           occurredAt: iso(request.occurredAt),
           source: 'mes',
           sourceRef: ctx.idempotencyKey,

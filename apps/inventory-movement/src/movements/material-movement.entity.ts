@@ -16,7 +16,7 @@ export type MovementSource = 'mes' | 'confirmation';
 @Index('material_movement_order', ['plant', 'manufacturingOrder'])
 @Index('material_movement_material', ['plant', 'material'])
 @Index('material_movement_confirmation', ['confirmationKey'])
-@Index('material_movement_one_reversal', ['reversesMovementKey'], { unique: true })
+@Index('material_movement_reversal', ['reversesMovementKey'])
 export class MaterialMovementRecord {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -70,7 +70,10 @@ export class MaterialMovementRecord {
   @Column({ name: 'movement_reason', type: 'varchar', length: 4, nullable: true })
   movementReason!: string | null;
 
-  /** The movement this one reverses; at most one reversal per movement (a unique index). */
+  /**
+   * The movement this one reverses. At most one reversal per movement is not discarded (checked
+   * with the original locked, see AcceptMovement.reverse); a discarded one makes way for another.
+   */
   @Column({ name: 'reverses_movement_key', type: 'varchar', length: 36, nullable: true })
   reversesMovementKey!: string | null;
 

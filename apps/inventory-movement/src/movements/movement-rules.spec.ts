@@ -73,7 +73,15 @@ describe('the rules a movement keeps', () => {
     ],
   } as unknown as ErpOrderRecord;
 
-  it('finds the component an issue withdraws against, by material and reserved batch', () => {
+  it('finds the component an issue withdraws against, by material and reserved batch, open ones first', () => {
+    const twice = {
+      ...order,
+      components: [
+        { material: 'RM-100', batch: '', reservationItem: '0001', requiredQuantity: 5, withdrawnQuantity: 5 },
+        { material: 'RM-100', batch: '', reservationItem: '0002', requiredQuantity: 5, withdrawnQuantity: 0 },
+      ],
+    } as unknown as ErpOrderRecord;
+    expect(componentFor(twice, 'RM-100')).toMatchObject({ reservationItem: '0002' });
     expect(componentFor(order, 'RM-100', 'ANY')).toMatchObject({ material: 'RM-100' });
     expect(componentFor(order, 'RM-200', 'B7')).toMatchObject({ material: 'RM-200' });
     expect(() => componentFor(order, 'RM-200', 'B8')).toThrow(

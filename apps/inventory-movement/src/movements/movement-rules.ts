@@ -47,10 +47,15 @@ export function assertFitsMaterial(
       );
 }
 
-/** The order component a goods issue of this material (and batch) withdraws against. */
+/**
+ * The order component a goods issue of this material (and batch) withdraws against: of the order's
+ * reservations of the material, the first that is not finally issued and still open, else the first.
+ */
 export function componentFor(order: ErpOrderRecord, material: string, batch?: string): ErpOrderComponent {
   const candidates = order.components.filter((c) => c.material === material);
-  const component = candidates.find((c) => !c.batch || !batch || c.batch === batch);
+  const fitting = candidates.filter((c) => !c.batch || !batch || c.batch === batch);
+  const component =
+    fitting.find((c) => !c.finallyIssued && c.withdrawnQuantity < c.requiredQuantity) ?? fitting[0];
   if (!component) {
     const known = [...new Set(order.components.map((c) => c.material))].join(', ') || 'none';
     throw new UnprocessableEntityException(

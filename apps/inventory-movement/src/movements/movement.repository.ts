@@ -20,9 +20,19 @@ export class MovementRepository {
     return movementTable.findOne(manager ?? this.dataSource.manager, { id });
   }
 
-  /** The movement that reverses this one, if any. */
-  reversalOf(id: string, manager?: EntityManager): Promise<MaterialMovementRecord | null> {
-    return movementTable.findOne(manager ?? this.dataSource.manager, { reversesMovementKey: id });
+  /**
+   * The movement that reverses this one, if any: one whose posting was not discarded (a discarded
+   * reversal reversed nothing, and another may be asked for).
+   */
+  async reversalOf(id: string, manager = this.dataSource.manager): Promise<MaterialMovementRecord | null> {
+    const { rows } = await runSql(
+      manager,
+      `SELECT m.* FROM ${tableName(manager, MaterialMovementRecord)} m ` +
+        `JOIN ${tableName(manager, ErpPostingRecord)} p ON p.posting_key = m.id ` +
+        'WHERE m.reverses_movement_key = ? AND p.state <> ? LIMIT 1',
+      [id, 'discarded' satisfies PostingState],
+    );
+    return rows[0] ? movementTable.fromRow(manager, rows[0]) : null;
   }
 
   /** What the posting of a movement sends; null when there is no such movement. */
@@ -114,7 +124,9 @@ export class MovementRepository {
     if (!ids.length) return new Map();
     const rows = await this.dataSource.manager
       .createQueryBuilder(MaterialMovementRecord, 'm')
+      .innerJoin(ErpPostingRecord, 'p', 'p.postingKey = m.id')
       .where('m.reversesMovementKey IN (:...ids)', { ids })
+      .andWhere('p.state <> :discarded', { discarded: 'discarded' satisfies PostingState })
       .getMany();
     return new Map(rows.map((r) => [r.reversesMovementKey as string, r.id]));
   }

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBatch,
-  IsIdentifier,
   IsMaterialNumber,
   IsOrderNumber,
   IsSapQuantity,
@@ -12,7 +11,7 @@ import {
   SAP_QUANTITY_MAX,
 } from '@plantbridge/canonical-model';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsPositive, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsPositive, IsString, Matches, Max, Min } from 'class-validator';
 
 export const MOVEMENT_TYPES = ['261', '101', '311', '551'] as const;
 export type RequestedMovementType = (typeof MOVEMENT_TYPES)[number];
@@ -50,9 +49,10 @@ export class MaterialMovementRequest {
   @IsStorageLocation()
   receivingStorageLocation?: string;
 
-  @ApiPropertyOptional({ example: 'B0001', description: 'Required for a batch-managed material' })
+  @ApiPropertyOptional({ example: 'B0001', description: 'Required for a batch-managed material; upper case' })
   @Optional()
   @IsBatch()
+  @Matches(/^[^a-z]*$/, { message: 'batch must be upper case, as SAP keeps batches' })
   batch?: string;
 
   @ApiPropertyOptional({ example: '1000000', description: '261 and 101 only, and required there: the order' })
@@ -65,7 +65,8 @@ export class MaterialMovementRequest {
     description: '551 only, and required there: SAP GoodsMovementReasonCode, why it was scrapped',
   })
   @Optional()
-  @IsIdentifier(4)
+  @IsString()
+  @Matches(/^\d{1,4}$/, { message: "reasonCode must be SAP's reason code: 1 to 4 digits" })
   reasonCode?: string;
 
   @ApiPropertyOptional({

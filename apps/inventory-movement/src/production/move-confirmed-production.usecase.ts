@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { CanonicalEvent } from '@plantbridge/canonical-model';
 import { isUniqueViolation, UnitOfWork } from '@plantbridge/persistence';
@@ -11,7 +11,11 @@ import { MasterData } from '../master-data/master-data';
 import { AcceptMovement } from '../movements/accept-movement.usecase';
 import { movementTable } from '../movements/material-movement.entity';
 import { movementsForConfirmation } from './confirmation-movements';
-import { productionConfirmationTable } from './production-confirmation.entity';
+import {
+  AutomaticMovementsRecord,
+  automaticMovementsTable,
+  productionConfirmationTable,
+} from './production-confirmation.entity';
 
 /** How long a posted confirmation waits for its `operation-confirmed` to arrive before asking again. */
 const CONFIRMATION_NOT_SEEN_RETRY_MS = 2000;
@@ -24,8 +28,10 @@ const CONFIRMATION_NOT_SEEN_RETRY_MS = 2000;
  * in the same transaction, so a replayed or redelivered confirmation never moves stock twice.
  */
 @Injectable()
-export class MoveConfirmedProduction {
+export class MoveConfirmedProduction implements OnApplicationBootstrap {
   private readonly logger = new Logger(MoveConfirmedProduction.name);
+  /** Since when automatic movements are on (see AutomaticMovementsRecord); undefined while off. */
+  private since?: string;
 
   constructor(
     private readonly unitOfWork: UnitOfWork,
@@ -36,9 +42,30 @@ export class MoveConfirmedProduction {
     @Inject(InventoryMovementConfig) private readonly config: InventoryMovementConfig,
   ) {}
 
-  /** Keeps a confirmation until it is posted; false when it was kept before. */
+  /** Remembers since when automatic movements are on, or forgets it when they are off. */
+  async onApplicationBootstrap(): Promise<void> {
+    const plant = this.config.PLANT_ID;
+    const on = this.config.AUTO_GOODS_RECEIPT === 'true' || this.config.AUTO_BACKFLUSH === 'true';
+    await this.unitOfWork.transaction(async (manager) => {
+      const known = await automaticMovementsTable.findOne(manager, { plant });
+      if (!on) {
+        if (known) await manager.delete(AutomaticMovementsRecord, { plant });
+        return;
+      }
+      this.since = known?.since ?? new Date().toISOString();
+      if (!known) await automaticMovementsTable.insert(manager, { plant, since: this.since });
+    });
+    if (this.since)
+      this.logger.log(`automatic goods movements for confirmations accepted since ${this.since}`);
+  }
+
+  /**
+   * Keeps a confirmation until it is posted; false when it was kept before. One accepted before
+   * automatic movements were on is kept as moved: it moves nothing.
+   */
   async confirmed(event: CanonicalEvent<'plantbridge.production.operation-confirmed.v1'>): Promise<boolean> {
     const d = event.data;
+    const before = this.since === undefined || Date.parse(event.time) < Date.parse(this.since);
     try {
       return await this.unitOfWork.transaction(async (manager) => {
         if (await productionConfirmationTable.findOne(manager, { confirmationKey: d.confirmationKey }))
@@ -52,7 +79,7 @@ export class MoveConfirmedProduction {
           scrapQuantity: d.scrapQuantity,
           unit: d.unit,
           executionEnd: d.executionEnd,
-          movedAt: null,
+          movedAt: before ? (this.since ?? event.time) : null,
         });
         return true;
       });

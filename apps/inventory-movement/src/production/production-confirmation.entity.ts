@@ -32,9 +32,28 @@ export class ProductionConfirmationRecord {
   @Column({ name: 'execution_end', type: 'varchar', length: 30 })
   executionEnd!: string;
 
-  /** When its movements were made (after ERP posted it); null while it waits. */
+  /**
+   * When its movements were made (after ERP posted it); null while it waits. A confirmation accepted
+   * before automatic movements were switched on moves nothing: it is kept with that time.
+   */
   @Column({ name: 'moved_at', type: 'varchar', length: 30, nullable: true })
   movedAt!: string | null;
 }
 
+/**
+ * Since when the plant has automatic movements switched on (AUTO_GOODS_RECEIPT, AUTO_BACKFLUSH): the
+ * service's consumers of confirmations read the stream from its start, and a confirmation from
+ * before was moved another way (by the MES) or not at all, so it must not be moved now. A start with
+ * both off forgets it, so switching on again starts afresh.
+ */
+@Entity({ name: 'automatic_movements' })
+export class AutomaticMovementsRecord {
+  @PrimaryColumn({ type: 'varchar', length: 32 })
+  plant!: string;
+
+  @Column({ type: 'varchar', length: 30 })
+  since!: string;
+}
+
 export const productionConfirmationTable = new EntityTable(ProductionConfirmationRecord);
+export const automaticMovementsTable = new EntityTable(AutomaticMovementsRecord);

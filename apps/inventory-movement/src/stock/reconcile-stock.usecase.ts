@@ -25,8 +25,8 @@ import {
   type StockDiscrepancy,
   StockPositionRecord,
   StockReconciliationRecord,
-  stockPositionTable,
 } from './stock-position.entity';
+import { StockProjection } from './stock-projection';
 
 const metrics = {
   runs: new Counter({
@@ -74,6 +74,7 @@ export class ReconcileStock implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly stock: StockPort,
     private readonly unitOfWork: UnitOfWork,
+    private readonly projection: StockProjection,
     private readonly idempotent: IdempotentRequests,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly origins: EventOrigins,
@@ -161,15 +162,8 @@ export class ReconcileStock implements OnApplicationBootstrap, OnApplicationShut
     const plant = this.config.PLANT_ID;
     const current = await tx.manager.find(StockPositionRecord, { where: { plant } });
     const result = compare(current, snapshot.erp, snapshot.unsettled, snapshot.startedAt);
-    for (const position of result.opened) {
-      const { plant: _plant, material, storageLocation, batch, stockType, ...values } = position;
-      const updated = await stockPositionTable.update(
-        tx.manager,
-        { plant, material, storageLocation, batch, stockType },
-        values,
-      );
-      if (!updated) await stockPositionTable.insert(tx.manager, position);
-    }
+    for (const position of result.opened)
+      await this.projection.open(tx.manager, position, snapshot.startedAt);
     const run: StockReconciliationRecord = {
       id: uuidv7(),
       plant,

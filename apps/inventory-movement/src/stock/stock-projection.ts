@@ -29,6 +29,35 @@ export class StockProjection {
     return true;
   }
 
+  /**
+   * Takes ERP's quantity as a position's opening balance, unless a movement changed the position
+   * since `since` (ERP's answer may not hold that movement): then it is left for the next run. A
+   * position ERP has and the projection not is added, unless a movement just added it.
+   */
+  async open(manager: EntityManager, position: StockPositionRecord, since: string): Promise<void> {
+    const table = tableName(manager, StockPositionRecord);
+    const key = [
+      position.plant,
+      position.material,
+      position.storageLocation,
+      position.batch,
+      position.stockType,
+    ];
+    const { affected } = await runSql(
+      manager,
+      `UPDATE ${table} SET quantity = ?, opened_at = ?, updated_at = ? WHERE plant = ? AND material = ? ` +
+        'AND storage_location = ? AND batch = ? AND stock_type = ? AND opened_at IS NULL AND updated_at < ?',
+      [position.quantity, position.openedAt, position.updatedAt, ...key, since],
+    );
+    if (affected) return;
+    await runSql(
+      manager,
+      `INSERT INTO ${table} (plant, material, storage_location, batch, stock_type, quantity, unit, opened_at, updated_at) ` +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      [...key, position.quantity, position.unit, position.openedAt, position.updatedAt],
+    );
+  }
+
   /** The positions of the plant, of one material when given, ordered by material and place. */
   list(plant: string, material?: string): Promise<StockPositionRecord[]> {
     return this.dataSource.manager.find(StockPositionRecord, {

@@ -37,7 +37,6 @@ describe('goods movements as SAP material documents', () => {
           Plant: 'P100',
           StorageLocation: '0001',
           GoodsMovementType: '261',
-          GoodsMovementRefDocType: 'F',
           ManufacturingOrder: '1000001',
           Reservation: '0000000001',
           ReservationItem: '0001',

@@ -86,8 +86,10 @@ export function toSapMaterialDocument(
   };
   if (posting.batch) item.Batch = posting.batch;
   if (ORDER_MOVEMENTS.has(posting.goodsMovementType) && posting.manufacturingOrder) {
-    item.GoodsMovementRefDocType = 'F';
     item.ManufacturingOrder = posting.manufacturingOrder;
+    // SAP's movement indicator F is the goods receipt for a production order; an issue to the order
+    // (261) names the order and its reservation without one (as SAP's own sample payloads for 262 do).
+    if (posting.goodsMovementType === '101') item.GoodsMovementRefDocType = 'F';
   }
   if (posting.reservation && posting.reservationItem) {
     item.Reservation = posting.reservation;
@@ -162,7 +164,8 @@ export class SapGoodsMovements {
     const created = await this.call('postGoodsMovement', () =>
       this.client.post<SapMaterialDocumentHeader>('postGoodsMovement', '/A_MaterialDocumentHeader', document),
     );
-    const [item] = created.to_MaterialDocumentItem?.results ?? [];
+    // The lowest item is ours: SAP adds lines of its own to some movements (a transfer's receiving side).
+    const [item] = [...(created.to_MaterialDocumentItem?.results ?? [])].sort(byPostingOrder);
     return toPostedGoodsMovement(
       posting.postingKey,
       // SAP answers a deep insert with its items; were they missing, ours is the document's only one.
@@ -188,7 +191,11 @@ export class SapGoodsMovements {
       'findGoodsMovement',
       `MaterialDocumentItemText eq ${odataString(postingKeyText(postingKey))}`,
     );
-    const [posted] = items.filter((item) => !item.ReversedMaterialDocument).sort(byPostingOrder);
+    // Checked here too: a gateway that ignored the filter must not make every key look posted.
+    const text = postingKeyText(postingKey);
+    const [posted] = items
+      .filter((item) => item.MaterialDocumentItemText === text && !item.ReversedMaterialDocument)
+      .sort(byPostingOrder);
     return posted && toPostedGoodsMovement(postingKey, refOf(posted), true);
   }
 
@@ -228,7 +235,14 @@ export class SapGoodsMovements {
         `ReversedMaterialDocumentItem eq ${odataString(original.materialDocumentItem)}`,
       ].join(' and '),
     );
-    const [reversal] = items.sort(byPostingOrder);
+    const [reversal] = items
+      .filter(
+        (item) =>
+          item.ReversedMaterialDocument === original.materialDocument &&
+          item.ReversedMaterialDocumentYear === original.materialDocumentYear &&
+          item.ReversedMaterialDocumentItem === original.materialDocumentItem,
+      )
+      .sort(byPostingOrder);
     return reversal && toPostedGoodsMovement(postingKey, refOf(reversal), true);
   }
 

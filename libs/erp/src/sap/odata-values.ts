@@ -145,6 +145,14 @@ export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/**
+ * A string key in a resource path, `A_ProductPlant(Product='…')`: the literal URL-encoded, so a key
+ * with `/`, `#`, `?` or `%` (SAP allows `/` in material numbers) stays one path segment.
+ */
+export function odataKey(value: string): string {
+  return encodeURIComponent(odataString(value));
+}
+
 /** `Retry-After` as delay in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
   if (!header) return undefined;

@@ -41,6 +41,7 @@ import {
   fromSapDecimal,
   fromSapTimestamp,
   isSapFlagSet,
+  odataKey,
   odataString,
   SAP_FLAG_SET,
   toSapDay,
@@ -199,7 +200,7 @@ export class SapErpAdapter
     const order = await this.resilience.execute(PRODUCTION_ORDER_ENDPOINT, 'getOrder', () =>
       this.orders.get<SapProductionOrder>(
         'getOrder',
-        `/A_ProductionOrder_2(${odataString(manufacturingOrder)})`,
+        `/A_ProductionOrder_2(${odataKey(manufacturingOrder)})`,
         { $expand: 'to_ProductionOrderOperation', $format: 'json' },
       ),
     );
@@ -322,7 +323,7 @@ export class SapErpAdapter
     const found = await this.resilience.execute(PRODUCT_ENDPOINT, 'getMaterial', () =>
       this.products.get<SapProductPlant>(
         'getMaterial',
-        `/A_ProductPlant(Product=${odataString(material)},Plant=${odataString(plant)})`,
+        `/A_ProductPlant(Product=${odataKey(material)},Plant=${odataKey(plant)})`,
         { $expand: 'to_StorageLocation', $format: 'json' },
       ),
     );

@@ -64,9 +64,10 @@ export class MaterialMovementV1 {
   @IsOrderNumber()
   manufacturingOrder?: string;
 
-  /** SAP `GoodsMovementReasonCode` (4 characters), e.g. why material was scrapped. */
+  /** SAP `GoodsMovementReasonCode` (NUMC 4: up to 4 digits), e.g. why material was scrapped. */
   @Optional()
-  @IsIdentifier(4)
+  @IsString()
+  @Matches(/^\d{1,4}$/, { message: "$property must be SAP's reason code: 1 to 4 digits" })
   movementReason?: string;
 
   /** The movement this one reverses (SAP `CancelItem` of its material document item). */

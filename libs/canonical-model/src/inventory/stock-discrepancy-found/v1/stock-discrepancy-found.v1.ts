@@ -7,7 +7,6 @@ import {
   Optional,
   IsMaterialNumber,
   IsPlantCode,
-  IsQuantity,
   IsTimestamp,
   IsUnitOfMeasure,
 } from '../../../common/field-rules';
@@ -45,8 +44,8 @@ export class StockDiscrepancyFoundV1 {
   @IsNumber({ allowNaN: false, allowInfinity: false })
   projectedQuantity!: number;
 
-  /** What ERP holds. */
-  @IsQuantity()
+  /** What ERP holds (below 0 where ERP allows negative stock). */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   erpQuantity!: number;
 
   /** ERP's minus the projection's. */
