@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { createEvent, Inventory } from '@plantbridge/canonical-model';
+import { createEvent, Inventory, validateEvent } from '@plantbridge/canonical-model';
 import { samplePayload } from '@plantbridge/canonical-model/testing';
 import {
   type GoodsMovementPosting,
@@ -136,6 +136,17 @@ describe('goods movements as ERP postings', () => {
     expect(reference.length).toBeLessThanOrEqual(40);
     expect(GoodsMovementKind.orderingReference('P100', long)).toBe(reference);
     expect(GoodsMovementKind.orderingReference('P100', `${'M'.repeat(39)}N`)).not.toBe(reference);
+  });
+
+  it("a refusal's reason that is longer than its event holds is cut, so the event can be written", () => {
+    const kind = kindOver({} as FaultScriptedErp, { movement: issue });
+    const event = kind.failed(
+      { movement: issue },
+      { reason: `SAP 503 UNKNOWN: ${'<html>'.repeat(60)}`, at: '2026-11-26T07:00:00.000Z' },
+      { plant: 'P100', source: '/test' },
+    );
+    expect(validateEvent(event)).toMatchObject({ ok: true });
+    expect((event.data as { reason: string }).reason.length).toBeLessThanOrEqual(255);
   });
 
   it('sends SAP the order and reservation of an issue, and the movement time as its posting date', () => {

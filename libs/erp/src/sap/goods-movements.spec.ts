@@ -1,7 +1,15 @@
 import type { GoodsMovementPosting } from '../erp-port';
 import { MATERIAL_DOCUMENT_METADATA } from './metadata/material-document.metadata';
 import { createProblems } from './metadata/edm';
-import { goodsMovementProblem, postingKeyText, toSapMaterialDocument } from './goods-movements';
+import { DEFAULT_RESILIENCE, ErpResilience } from '../resilience';
+import {
+  goodsMovementProblem,
+  postingKeyText,
+  SapGoodsMovements,
+  toSapMaterialDocument,
+} from './goods-movements';
+import { MATERIAL_DOCUMENT_ENDPOINT } from './inventory-entities';
+import type { ODataClient } from './odata-client';
 
 const KEY = '0192f0c1-7d4e-7a3b-9c1d-2e3f4a5b6c7d';
 
@@ -24,7 +32,7 @@ const itemOf = (p: GoodsMovementPosting, timeZone?: string) =>
   toSapMaterialDocument(p, timeZone).to_MaterialDocumentItem[0];
 
 describe('goods movements as SAP material documents', () => {
-  it('issues a component to its order: code 03, reference F, the reservation item, the key in the item text', () => {
+  it('issues a component to its order: code 03, the order without a movement indicator, the reservation item, the key in the item text', () => {
     const document = toSapMaterialDocument(posting());
     expect(document).toEqual({
       GoodsMovementCode: '03',
@@ -132,5 +140,48 @@ describe('goods movements as SAP material documents', () => {
 
   it('takes a posting SAP would take', () => {
     expect(goodsMovementProblem(posting())).toBeUndefined();
+  });
+});
+
+describe('looking a goods movement up in SAP', () => {
+  /** SAP answering every item query with `items`, as a gateway that ignored the filter would. */
+  const answering = (items: Array<Record<string, string>>) =>
+    new SapGoodsMovements(
+      { get: async () => ({ results: items }) } as unknown as ODataClient,
+      new ErpResilience(DEFAULT_RESILIENCE, [MATERIAL_DOCUMENT_ENDPOINT]),
+      'UTC',
+    );
+  const item = (document: string, text: string, reversed = '') => ({
+    MaterialDocumentYear: '2026',
+    MaterialDocument: document,
+    MaterialDocumentItem: '0001',
+    MaterialDocumentItemText: text,
+    ReversedMaterialDocument: reversed,
+    ReversedMaterialDocumentYear: reversed ? '2026' : '',
+    ReversedMaterialDocumentItem: reversed ? '0001' : '',
+  });
+
+  it('takes only an item that carries the key, never whatever SAP sent first', async () => {
+    const other = item('4900000001', 'PB:0192f0c1-0000-7a3b-9c1d-2e3f4a5b6c7d');
+    expect(await answering([other]).find(KEY)).toBeUndefined();
+    const ours = item('4900000002', postingKeyText(KEY));
+    expect(await answering([other, ours]).find(KEY)).toMatchObject({
+      materialDocument: '4900000002',
+      alreadyPosted: true,
+    });
+  });
+
+  it('takes only a reversal of the item it looks for', async () => {
+    const original = {
+      materialDocument: '4900000002',
+      materialDocumentYear: '2026',
+      materialDocumentItem: '0001',
+    };
+    const elsewhere = item('4900000003', '', '4900000001');
+    expect(await answering([elsewhere]).findReversal(KEY, original)).toBeUndefined();
+    const reversal = item('4900000004', '', '4900000002');
+    expect(await answering([elsewhere, reversal]).findReversal(KEY, original)).toMatchObject({
+      materialDocument: '4900000004',
+    });
   });
 });
