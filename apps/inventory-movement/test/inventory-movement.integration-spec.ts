@@ -522,9 +522,17 @@ describe('inventory-movement: the stock projection and its reconciliation with E
       },
       { timeoutMs: 10_000, intervalMs: 200 },
     );
+    // The difference stands: the next run reports it again, and announces nothing new.
+    const third = await reconcile();
+    expect(third.body.discrepancies).toEqual(second.body.discrepancies);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const announced = (await stack.inventoryEvents()).filter(
+      (e) => e.type === 'plantbridge.inventory.stock-discrepancy-found.v1',
+    );
+    expect(announced).toHaveLength(1);
     const report = (await stack.get(`/v1/plants/${stack.plant}/stock/reconciliations`)).body;
     expect(report[0]).toMatchObject({
-      id: second.body.id,
+      id: third.body.id,
       discrepancies: [expect.objectContaining({ difference: -7 })],
     });
     const metrics = await (

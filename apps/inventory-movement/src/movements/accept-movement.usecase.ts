@@ -14,6 +14,7 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { InventoryMovementConfig } from '../config';
 import { GoodsMovementKind } from '../erp/goods-movement.kind';
+import { erpOrderTable } from '../master-data/erp-order.entity';
 import { MasterData, type Prepared } from '../master-data/master-data';
 import { type MaterialMovementRecord, movementTable } from './material-movement.entity';
 import { toMovementPayload } from './movement-document';
@@ -178,6 +179,13 @@ export class AcceptMovement {
       if (!order || order.plant !== plant)
         throw new NotFoundException(`order ${r.manufacturingOrder} is not known in plant ${plant}`);
       assertOrderTakesMovements(order);
+      // The order's row locked (PostgreSQL): two movements of one order checked at once would each
+      // count without the other and together pass its tolerance.
+      await erpOrderTable.findOne(
+        manager,
+        { manufacturingOrder: order.manufacturingOrder },
+        { forUpdate: true },
+      );
       const tolerancePercent = this.config.MOVEMENT_TOLERANCE_PERCENT;
       if (r.movementType === '261') {
         component = componentFor(order, r.material, r.batch);
@@ -197,7 +205,7 @@ export class AcceptMovement {
           tolerancePercent,
         });
       } else {
-        assertOrderOutput(order, r.material);
+        assertOrderOutput(order, r.material, r.unit);
         const received = await this.movements.orderQuantity(manager, {
           plant,
           manufacturingOrder: order.manufacturingOrder,

@@ -67,11 +67,15 @@ export function componentFor(order: ErpOrderRecord, material: string, batch?: st
   return component;
 }
 
-/** A goods receipt from an order is of the order's own output. */
-export function assertOrderOutput(order: ErpOrderRecord, material: string): void {
+/** A goods receipt from an order is of the order's own output, in the unit the order counts in. */
+export function assertOrderOutput(order: ErpOrderRecord, material: string, unit: string): void {
   if (material !== order.material)
     throw new UnprocessableEntityException(
       `material: ${material} is not the output of order ${order.manufacturingOrder} (it makes ${order.material})`,
+    );
+  if (unit !== order.unit)
+    throw new UnprocessableEntityException(
+      `unit: order ${order.manufacturingOrder} counts its output in ${order.unit}, not ${unit}`,
     );
 }
 

@@ -175,8 +175,15 @@ export class ReconcileStock implements OnApplicationBootstrap, OnApplicationShut
       materialsSkipped: [...snapshot.unsettled].sort(),
       discrepancies: result.discrepancies,
     };
+    const [previous] = await tx.manager.find(StockReconciliationRecord, {
+      where: { plant },
+      order: { startedAt: 'DESC', id: 'DESC' },
+      take: 1,
+    });
     await tx.manager.insert(StockReconciliationRecord, run);
-    for (const d of result.discrepancies)
+    // A difference that stands as it was is in the report; the event says only what is new.
+    const known = new Set((previous?.discrepancies ?? []).map((d) => JSON.stringify(d)));
+    for (const d of result.discrepancies.filter((d) => !known.has(JSON.stringify(d))))
       await tx.publish(
         createEvent(
           Inventory.StockDiscrepancyFoundV1Event,

@@ -73,6 +73,10 @@ export function postingTriggersHandler(
     }
   }
 
+  // Named after its kind's trigger, so logs and Nest's errors tell two kinds' handlers apart.
+  Object.defineProperty(PostingTriggersHandler, 'name', {
+    value: `PostingTriggersHandler(${triggers.requested.type})`,
+  });
   const consumer = postingConsumer(erp);
   const methods: Array<[keyof PostingKind['triggers'], string]> = [
     ['requested', 'onRequested'],
